@@ -1,0 +1,132 @@
+"""What the trainee did in one turn, understood offline from phrases.
+
+Phrases come from two places: the persona (which fact was asked for, which objection was
+answered, whether the customer's goal was offered) and built-in lexicons per language.
+Matching ignores case and diacritics so "înțeleg" and "inteleg" both count.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from ..persona import Persona
+
+
+class Act(str, Enum):
+    greeting = "greeting"
+    asked_fact = "asked_fact"
+    empathy = "empathy"
+    apology = "apology"
+    solution = "solution"          # offered what the customer wants (persona goal)
+    answered_objection = "answered_objection"
+    hold = "hold"
+    rude = "rude"                  # rude or dismissive
+    manipulation = "manipulation"  # off-topic or an attempt to change the customer's role
+    closing = "closing"
+    question = "question"
+    silent = "silent"              # said nothing of substance
+
+
+class Lexicon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    greeting: list[str]
+    empathy: list[str]
+    apology: list[str]
+    solution: list[str]
+    hold: list[str]
+    rude: list[str]
+    dismissive: list[str]
+    manipulation: list[str]
+    closing: list[str]
+
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"), None)
+
+
+def normalize(text: str) -> str:
+    """Lowercase, no diacritics, no zero-width characters, straight apostrophes, single spaces."""
+    text = unicodedata.normalize("NFKD", text.translate(_ZERO_WIDTH))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("\u2019", "'").replace("\u2018", "'").casefold()
+    return " " + re.sub(r"\s+", " ", text).strip() + " "
+
+
+def _has(norm_text: str, phrase: str) -> bool:
+    p = normalize(phrase).strip()
+    if not p:
+        return False
+    # Word edges at both ends so "hi" does not match "this"; phrases ending in a space keep it.
+    pattern = r"(?<![\w])" + re.escape(p) + r"(?![\w])"
+    return re.search(pattern, norm_text) is not None
+
+
+@lru_cache(maxsize=4)
+def lexicon(language: str) -> Lexicon:
+    text = resources.files("simulator.lexicons").joinpath(f"{language}.yaml").read_text(encoding="utf-8")
+    return Lexicon.model_validate(yaml.safe_load(text))
+
+
+@dataclass
+class TurnActs:
+    acts: set[Act] = field(default_factory=set)
+    facts_asked: list[str] = field(default_factory=list)
+    objections_answered: list[str] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        out = sorted(a.value for a in self.acts)
+        out += [f"asked:{f}" for f in self.facts_asked]
+        out += [f"answered:{o}" for o in self.objections_answered]
+        return out
+
+
+class ActClassifier:
+    """Offline classifier: persona phrases plus the built-in lexicon of its language.
+
+    English phrases are also checked for Romanian personas: trainees mix languages.
+    """
+
+    def __init__(self, persona: Persona):
+        self.persona = persona
+        self.lexicons = [lexicon(persona.language)] + ([lexicon("en")] if persona.language != "en" else [])
+
+    def _any(self, norm: str, kind: str) -> bool:
+        return any(_has(norm, p) for lex in self.lexicons for p in getattr(lex, kind))
+
+    def classify(self, text: str) -> TurnActs:
+        norm = normalize(text)
+        out = TurnActs()
+        words = re.findall(r"\w+", norm)
+        if len(words) == 0 or (len(words) <= 1 and not self._any(norm, "greeting")):
+            out.acts.add(Act.silent)
+            return out
+        if self._any(norm, "manipulation"):
+            out.acts.add(Act.manipulation)
+        if self._any(norm, "rude") or self._any(norm, "dismissive"):
+            out.acts.add(Act.rude)
+        for kind, act in (("greeting", Act.greeting), ("empathy", Act.empathy), ("apology", Act.apology),
+                          ("hold", Act.hold), ("closing", Act.closing)):
+            if self._any(norm, kind):
+                out.acts.add(act)
+        for f in self.persona.facts:
+            if any(_has(norm, p) for p in f.asked_by):
+                out.facts_asked.append(f.id)
+        if out.facts_asked:
+            out.acts.add(Act.asked_fact)
+        for o in self.persona.objections:
+            if any(_has(norm, p) for p in o.answered_by):
+                out.objections_answered.append(o.id)
+        if out.objections_answered:
+            out.acts.add(Act.answered_objection)
+        if any(_has(norm, p) for p in self.persona.goal.satisfied_by):
+            out.acts.add(Act.solution)
+        if "?" in text:
+            out.acts.add(Act.question)
+        return out

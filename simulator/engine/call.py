@@ -1,0 +1,176 @@
+"""One practice call: director, actor and guard together, with the transcript.
+
+State passes in and out explicitly: the caller (the service, the CLI, self-play) persists
+each turn as it happens; `CallSession.restore` rebuilds the director from stored turns
+so an interrupted call resumes exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from ..llm.base import LLM
+from ..persona import Beat, Persona
+from ..transcript import CustomerState, End, EndReason, Transcript, Turn
+from . import guard
+from .acts import Act
+from .director import Decision, Director
+
+# Used when every authored line for a beat was already said (long calls): keeps lines unique.
+_VARIANT_PREFIX = {"en": ["Look, ", "Honestly, ", "Again, ", "Listen, ", "Well, ", "Right, "],
+                   "ro": ["Uitați, ", "Sincer, ", "Din nou, ", "Ascultați, ", "Păi, ", "Bine, "]}
+
+
+@dataclass
+class CustomerReply:
+    turn: Turn
+    ended: bool
+    end: End | None = None
+    problems: list[str] | None = None   # why the actor's line was rejected, if it was
+
+
+class CallSession:
+    def __init__(self, persona: Persona, llm: LLM | None, *, seed: int | None = None,
+                 rubric: str | None = None, mode: str = "text"):
+        self.persona = persona
+        self.llm = llm
+        self.seed = seed
+        self.director = Director(persona)
+        self.transcript = Transcript(persona=persona.id, rubric=rubric or persona.rubric, seed=seed,
+                                     language=persona.language, mode=mode)
+        self._redacted: set[int] = set()
+        self._rng = random.Random(seed if seed is not None else None)
+        self._fallback_used: dict[str, int] = {}
+
+    # -- the call -------------------------------------------------------------------------
+    @property
+    def ended(self) -> bool:
+        return self.transcript.end is not None
+
+    def start(self, t: float = 0.0) -> CustomerReply | None:
+        """The customer's first line when the customer speaks first (outbound, surveys)."""
+        if not self.director.customer_speaks_first or self.transcript.turns:
+            return None
+        return self._customer_line(self.director.first_beat(), t)
+
+    def agent_says(self, text: str, t: float) -> tuple[Turn, CustomerReply]:
+        """Record the trainee's line and produce the customer's answer."""
+        if self.ended:
+            raise RuntimeError("the call has ended")
+        agent_turn = Turn(role="agent", text=text, t=t)
+        self.transcript.turns.append(agent_turn)
+        decision = self.director.step(text)
+        if decision.acts and Act.manipulation in decision.acts.acts:
+            # What the trainee types never reaches the actor as an instruction.
+            self._redacted.add(len(self.transcript.turns) - 1)
+        return agent_turn, self._customer_line(decision, t)
+
+    def end_by_agent(self, t: float) -> End:
+        if not self.ended:
+            self.director.agent_ended()
+            self.transcript.end = End(reason=EndReason.agent_ended, t=t)
+        return self.transcript.end
+
+    # -- producing a line -----------------------------------------------------------------
+    def _customer_line(self, decision: Decision, t: float) -> CustomerReply:
+        p = self.persona
+        st = self.director.state
+        earlier = [x.text for x in self.transcript.turns if x.role == "customer"]
+        revealed = set(st.revealed)
+        line, replaced, rejected = None, False, None
+        if decision.beat == Beat.opening and p.opening and not earlier:
+            line = p.opening
+        elif self.llm is not None:
+            history = [(x.role, x.text) for x in self.transcript.turns]
+            for attempt in range(2):
+                try:
+                    raw = self._actor().write(
+                        history, decision, st, seed=self.seed, attempt=attempt, redacted_turns=self._redacted)
+                except Exception as exc:  # the call goes on with an authored line
+                    rejected = [f"llm error: {exc}"]
+                    break
+                cand = guard.trim(guard.clean(raw, p))
+                found = guard.problems(cand, p, revealed, earlier, allowed_fact=decision.fact_id)
+                if not found:
+                    line = cand
+                    break
+                rejected = found
+        if line is None:
+            line = self._fallback(decision, earlier)
+            replaced = self.llm is not None and not (decision.beat == Beat.opening and p.opening and not earlier)
+        state = CustomerState(
+            mood=round(st.mood, 3), patience=st.patience, revealed=list(st.revealed), beat=decision.beat.value,
+            replaced=replaced, acts=decision.acts.names() if decision.acts else [],
+        )
+        turn = Turn(role="customer", text=line, t=t, state=state)
+        self.transcript.turns.append(turn)
+        end = None
+        if decision.ends:
+            end = End(reason=decision.ends, t=t)
+            self.transcript.end = end
+        return CustomerReply(turn=turn, ended=end is not None, end=end, problems=rejected)
+
+    def _actor(self):
+        from .actor import Actor
+        if not hasattr(self, "_actor_obj"):
+            self._actor_obj = Actor(self.persona, self.llm)
+        return self._actor_obj
+
+    def _fallback(self, decision: Decision, earlier: list[str]) -> str:
+        p = self.persona
+        options = list(p.fallback_lines[decision.beat])
+        fill = {}
+        if decision.fact_id:
+            fill["fact"] = p.fact(decision.fact_id).value
+        if decision.objection_id:
+            fill["objection"] = next(o.text for o in p.objections if o.id == decision.objection_id)
+
+        def render(s: str) -> str:
+            for k, v in fill.items():
+                s = s.replace("{" + k + "}", v)
+            return s.replace("{fact}", "").replace("{objection}", "").strip()
+
+        said = {guard.normalize(e) for e in earlier}
+        start = self._rng.randrange(len(options))
+        ordered = options[start:] + options[:start]
+        for o in ordered:
+            line = render(o)
+            if guard.normalize(line) not in said:
+                return line
+        for prefix in _VARIANT_PREFIX[p.language]:
+            for o in ordered:
+                base = render(o)
+                keep = base[:2] in ("I ", "I'") or base[1:2].isupper()
+                line = prefix + (base if keep else base[:1].lower() + base[1:])
+                if guard.normalize(line) not in said:
+                    return line
+        return render(ordered[0])
+
+    # -- resuming ---------------------------------------------------------------------------
+    @classmethod
+    def restore(cls, persona: Persona, llm: LLM | None, transcript: Transcript) -> "CallSession":
+        """Rebuild a call from stored turns: the director replays every agent turn."""
+        call = cls(persona, llm, seed=transcript.seed, rubric=transcript.rubric, mode=transcript.mode)
+        decision = None
+        for turn in transcript.turns:
+            if turn.role == "agent":
+                decision = call.director.step(turn.text)
+                if decision.acts and Act.manipulation in decision.acts.acts:
+                    call._redacted.add(len(call.transcript.turns))
+            else:
+                decision = None
+            call.transcript.turns.append(turn)
+        call.transcript.end = transcript.end
+        if transcript.end and not call.director.state.ended:
+            call.director.state.ended = transcript.end.reason
+        # Stopped between the trainee's line and the customer's answer: answer it on resume.
+        call.pending = decision if (decision is not None and not transcript.end) else None
+        return call
+
+    def answer_pending(self, t: float) -> CustomerReply | None:
+        """After `restore`, the customer's answer to a trainee line that was saved unanswered."""
+        decision, self.pending = getattr(self, "pending", None), None
+        if decision is None:
+            return None
+        return self._customer_line(decision, t)

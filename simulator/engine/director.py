@@ -1,0 +1,176 @@
+"""The director: deterministic customer state and the choice of what the customer does next.
+
+No LLM here. Given the persona and the trainee's acts it moves mood and patience, tracks
+which facts were asked for and revealed, which objections were raised and answered and
+whether the goal is met, and picks the next beat. Replaying the same agent turns gives
+the same states, which is how an interrupted call is restored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..persona import Beat, CallType, Persona
+from ..transcript import EndReason
+from .acts import Act, ActClassifier, TurnActs
+
+# How much each act moves the mood before the persona's sensitivity is applied.
+MOOD_STEP = {
+    Act.empathy: 0.15,
+    Act.apology: 0.1,
+    Act.asked_fact: 0.05,
+    Act.answered_objection: 0.15,
+    Act.solution: 0.35,
+    Act.greeting: 0.05,
+    Act.rude: -0.35,
+    Act.manipulation: -0.15,
+}
+UNHELPFUL_STEP = -0.1
+
+
+@dataclass
+class DirectorState:
+    mood: float
+    patience: int
+    turn: int = 0                      # agent turns seen
+    asked: list[str] = field(default_factory=list)
+    revealed: list[str] = field(default_factory=list)
+    volunteered: list[str] = field(default_factory=list)
+    objections_raised: list[str] = field(default_factory=list)
+    objections_answered: list[str] = field(default_factory=list)
+    goal_met: bool = False
+    holds: int = 0
+    ended: EndReason | None = None
+
+
+@dataclass
+class Decision:
+    beat: Beat
+    fact_id: str | None = None         # for give_fact
+    objection_id: str | None = None    # for object
+    volunteer_id: str | None = None    # a volunteer fact the customer may mention
+    acts: TurnActs | None = None
+    ends: EndReason | None = None
+
+
+class Director:
+    def __init__(self, persona: Persona):
+        self.persona = persona
+        self.classifier = ActClassifier(persona)
+        self.state = DirectorState(mood=persona.mood.start, patience=persona.patience)
+
+    # -- who speaks first -------------------------------------------------------------
+    @property
+    def customer_speaks_first(self) -> bool:
+        """Inbound: the agent answers the phone. Outbound and surveys: the customer picks up."""
+        return self.persona.call_type != CallType.inbound_support
+
+    def first_beat(self) -> Decision:
+        return Decision(beat=Beat.opening)
+
+    # -- one agent turn -----------------------------------------------------------------
+    def step(self, agent_text: str) -> Decision:
+        if self.state.ended:
+            raise RuntimeError("the call has ended")
+        s = self.state
+        p = self.persona
+        acts = self.classifier.classify(agent_text)
+        first_turn = s.turn == 0
+        s.turn += 1
+
+        for fid in acts.facts_asked:
+            if fid not in s.asked:
+                s.asked.append(fid)
+        newly_answered = [o for o in acts.objections_answered
+                          if o in s.objections_raised and o not in s.objections_answered]
+        s.objections_answered.extend(newly_answered)
+
+        offered = Act.solution in acts.acts
+        goal_ready = all(r in s.revealed or r in acts.facts_asked for r in p.goal.requires)
+        pending_objection = next((o.id for o in p.objections if o.id not in s.objections_raised), None)
+        unanswered = [o for o in s.objections_raised if o not in s.objections_answered]
+
+        # Mood and patience.
+        delta = 0.0
+        for act in acts.acts:
+            if act == Act.solution and not goal_ready:
+                continue
+            if act == Act.answered_objection and not newly_answered:
+                continue
+            delta += MOOD_STEP.get(act, 0.0)
+        useful = bool(acts.acts & {Act.asked_fact, Act.empathy, Act.apology, Act.hold, Act.question,
+                                   Act.answered_objection, Act.greeting, Act.closing}) or (offered and goal_ready)
+        if Act.rude in acts.acts:
+            s.patience -= 2
+        elif Act.manipulation in acts.acts or Act.silent in acts.acts:
+            s.patience -= 1
+            delta += UNHELPFUL_STEP
+        elif not useful:
+            s.patience -= 1
+            delta += UNHELPFUL_STEP
+        if Act.hold in acts.acts:
+            s.holds += 1
+            if s.holds > 2:  # being put on hold again and again wears anyone down
+                s.patience -= 1
+        s.mood = max(-1.0, min(1.0, s.mood + delta * p.mood.sensitivity))
+
+        def decide(beat: Beat, **kw) -> Decision:
+            return Decision(beat=beat, acts=acts, **kw)
+
+        # What happens next, most pressing first.
+        if s.patience <= 0:
+            s.ended = EndReason.hung_up
+            return decide(Beat.hang_up, ends=EndReason.hung_up)
+        if s.goal_met:
+            s.ended = EndReason.resolved
+            return decide(Beat.goodbye, ends=EndReason.resolved)
+        if Act.rude in acts.acts:
+            return decide(Beat.react_rude)
+        if Act.manipulation in acts.acts:
+            return decide(Beat.deflect)
+        if first_turn and not self.customer_speaks_first:
+            return decide(Beat.opening, volunteer_id=self._volunteer())
+        wanted = [f for f in acts.facts_asked if f not in s.revealed] or acts.facts_asked
+        if wanted:
+            fid = wanted[0]
+            if fid not in s.revealed:
+                s.revealed.append(fid)
+            return decide(Beat.give_fact, fact_id=fid)
+        if offered and goal_ready:
+            if unanswered:
+                return decide(Beat.object, objection_id=unanswered[0])
+            if pending_objection:
+                s.objections_raised.append(pending_objection)
+                return decide(Beat.object, objection_id=pending_objection)
+            s.goal_met = True
+            return decide(Beat.accept)
+        if offered:
+            # Offers before the agent knows who they are talking to do not count yet.
+            return decide(Beat.push)
+        if newly_answered or (pending_objection and p.call_type != CallType.inbound_support and s.turn >= 1
+                               and not unanswered):
+            if pending_objection and p.call_type != CallType.inbound_support:
+                s.objections_raised.append(pending_objection)
+                return decide(Beat.object, objection_id=pending_objection)
+            return decide(Beat.soften)
+        if Act.hold in acts.acts:
+            return decide(Beat.wait)
+        if acts.acts & {Act.empathy, Act.apology}:
+            return decide(Beat.soften)
+        if Act.question in acts.acts and p.temperament.value in ("confused", "elderly", "hesitant"):
+            return decide(Beat.clarify)
+        if Act.silent in acts.acts or s.mood < -0.2:
+            return decide(Beat.complain, volunteer_id=self._volunteer())
+        return decide(Beat.push)
+
+    def _volunteer(self) -> str | None:
+        for f in self.persona.facts:
+            if f.share == "volunteer" and f.id not in self.state.revealed:
+                self.state.revealed.append(f.id)
+                self.state.volunteered.append(f.id)
+                return f.id
+        return None
+
+    def agent_ended(self) -> None:
+        if not self.state.ended:
+            self.state.ended = EndReason.agent_ended

@@ -1,0 +1,99 @@
+"""The guard: every customer line is checked before the trainee sees it.
+
+`clean` strips what small models add around a line (name prefixes, quotes, stage
+directions, a second speaker). `problems` lists why a cleaned line may not be shown.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from ..persona import Persona
+from .acts import normalize
+
+MAX_WORDS = 60
+
+AGENT_PHRASES = [
+    "how can i help", "how may i help", "how can i assist", "how may i assist", "thank you for calling",
+    "thanks for calling", "is there anything else i can", "anything else i can help", "i can help you with",
+    "let me check your account", "let me pull up your account", "what can i do for you", "i'd be happy to help",
+    "i would be happy to help", "our customer service", "on behalf of",
+    "cu ce va pot ajuta", "cu ce va putem ajuta", "va multumim ca ati sunat", "cu ce va mai pot ajuta",
+    "va pot ajuta cu",
+]
+AI_PATTERN = re.compile(
+    r"\b(as an ai|an ai\b|i am an ai|i'm an ai|artificial intelligence|language model|ai model|"
+    r"assistant|chatbot|chat bot|\bbot\b|openai|chatgpt|qwen|llm|"
+    r"inteligenta artificiala|model de limbaj|asistent virtual|asistentul)",
+)
+THIRD_PERSON = re.compile(r"\b(the customer|the caller|the agent says|clientul|clienta)\b")
+PREFIX = re.compile(r"^\s*(?:\*\*)?(?:customer|client|clientul|caller|line|answer|response)\s*(?:\*\*)?\s*[:\-]\s*",
+                    re.IGNORECASE)
+STAGE = re.compile(r"\*[^*]{0,80}\*|\[[^\]]{0,80}\]|\((?:[^()]{0,60})\)")
+
+
+def clean(text: str, persona: Persona) -> str:
+    t = text.strip()
+    # Keep only the first speaker's part: cut where the model starts writing the agent.
+    t = re.split(r"\n\s*(?:agent|operator|agentul)\s*:", t, maxsplit=1, flags=re.IGNORECASE)[0]
+    t = t.strip().split("\n\n")[0]
+    t = " ".join(line.strip() for line in t.splitlines() if line.strip())
+    for _ in range(2):
+        t = PREFIX.sub("", t)
+        t = re.sub(rf"^\s*(?:\*\*)?{re.escape(persona.name)}(?:\*\*)?\s*:\s*", "", t, flags=re.IGNORECASE)
+        first = persona.name.split()[0]
+        t = re.sub(rf"^\s*{re.escape(first)}\s*:\s*", "", t, flags=re.IGNORECASE)
+    t = STAGE.sub(" ", t)
+    t = t.strip().strip('"“”„«»\'`').strip()
+    t = re.sub(r"\s+", " ", t)
+    return t
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str],
+             allowed_fact: str | None = None) -> list[str]:
+    out: list[str] = []
+    if _words(line) == 0:
+        return ["empty"]
+    norm = normalize(line)
+    if any(normalize(p).strip() in norm for p in AGENT_PHRASES):
+        out.append("speaks as the agent")
+    if AI_PATTERN.search(norm):
+        out.append("mentions AI")
+    name = normalize(persona.name).strip()
+    first = name.split()[0] if name else ""
+    if THIRD_PERSON.search(norm) or (first and re.search(rf"^\s*{re.escape(first)}\s+(says|said|sighs|replies|is|was)\b", norm)):
+        out.append("third person")
+    for f in persona.facts:
+        if f.share != "if_asked" or f.id in revealed or f.id == allowed_fact:
+            continue
+        if _contains_value(norm, f.value):
+            out.append(f"reveals {f.id} unasked")
+    for e in earlier:
+        if normalize(e) == norm or SequenceMatcher(None, normalize(e), norm).ratio() > 0.92:
+            out.append("repeats an earlier line")
+            break
+    if _words(line) > MAX_WORDS:
+        out.append("too long")
+    return out
+
+
+def _contains_value(norm_line: str, value: str) -> bool:
+    v = normalize(value).strip()
+    if len(v) < 3:
+        return False
+    if v in norm_line:
+        return True
+    # Numbers said with other separators ("48213" for "RC-48213") still count as a reveal.
+    digits = re.sub(r"\D", "", v)
+    return len(digits) >= 4 and digits in re.sub(r"\D", "", norm_line)
+
+
+def trim(line: str, max_sentences: int = 3) -> str:
+    """Small models ramble: keep the first few sentences."""
+    parts = re.split(r"(?<=[.!?])\s+", line)
+    return " ".join(parts[:max_sentences]).strip()

@@ -1,0 +1,3 @@
+from .base import LLM, ChatModelLLM, Message
+
+__all__ = ["LLM", "ChatModelLLM", "Message"]

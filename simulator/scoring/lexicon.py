@@ -1,0 +1,190 @@
+"""English and Romanian phrases the rule checks look for.
+
+Phrases are written plainly (with or without diacritics); matching folds both sides
+(see text.fold), so "bună ziua" also matches "buna ziua" and "BUNĂ ZIUA". Rubrics can add
+their own phrases through rule parameters; these are the built-in defaults.
+"""
+
+from __future__ import annotations
+
+GREETING = [
+    "hello", "hi", "good morning", "good afternoon", "good evening", "thank you for calling",
+    "thanks for calling", "welcome", "thank you for taking my call",
+    "bună ziua", "bună dimineața", "bună seara", "salut", "bine ați venit", "vă mulțumim că ați sunat",
+    "mulțumim că ați sunat", "vă mulțumesc că ați sunat", "mulțumim pentru apel",
+]
+
+# Regexes on folded text; group 1 is the agent's own name.
+NAME_PATTERNS = [
+    r"\bmy name(?:'s| is) (\w+)",
+    r"\bthis is (\w+)(?: \w+)?(?: from| at| with| of|,| speaking| here)",
+    r"\b(?:i'm|i am) (\w+)(?: \w+)? (?:from|at|with|of)\b",
+    r"\b(\w+) speaking\b",
+    r"\byou(?:'re| are) (?:speaking|talking) (?:with|to) (\w+)",
+    r"\bnumele meu (?:este|e) (\w+)",
+    r"\bma numesc (\w+)",
+    r"\b(?:sunt|aici este|aici e) (\w+)(?: \w+)? (?:de la|din partea)\b",
+    r"\b(?:vorbiti|vorbesti) cu (\w+)",
+    r"\bva vorbeste (\w+)",
+]
+# Words the loose name patterns can catch that are not names ("I'm sorry from ...").
+NOT_NAMES = {
+    "sorry", "here", "calling", "the", "a", "an", "glad", "happy", "sure", "afraid", "not", "going",
+    "just", "so", "very", "really", "still", "now", "your", "our", "customer", "support", "service",
+    "team", "department", "agent", "it", "that", "me", "who", "someone", "bucuros", "bucuroasa",
+    "aici", "de", "la", "un", "o", "eu", "noi",
+}
+
+# An identifying fact the agent asks for before opening the account.
+ID_REQUEST = [
+    "account number", "customer number", "client number", "reference number", "customer id",
+    "date of birth", "birth date", "dob", "postcode", "post code", "zip code", "postal code",
+    "address", "phone number", "mobile number", "telephone number", "security question",
+    "verify your identity", "confirm your identity", "verify who", "full name", "last four digits",
+    "pin", "passcode",
+    "număr de client", "numărul de client", "numărul clientului", "numărul contului", "cod client",
+    "codul de client", "data nașterii", "data de naștere", "adresa", "adresă", "codul poștal", "cod poștal",
+    "numărul de telefon", "număr de telefon", "cnp", "verific identitatea", "confirmați identitatea",
+    "numele complet",
+]
+# Cues that the ID words above come in a request, not in passing.
+REQUEST_CUE = [
+    "can you", "could you", "can i", "could i", "may i", "please", "what is", "what's", "confirm",
+    "verify", "tell me", "give me", "i need", "i'll need", "i will need",
+    "puteți", "poți", "vă rog", "care este", "care e", "confirmați", "spuneți", "îmi dați", "aș avea nevoie",
+    "am nevoie", "verific", "îmi puteți",
+]
+# The agent talking about the account itself.
+ACCOUNT_TALK = [
+    "balance", "bill", "bills", "billing", "invoice", "payment", "payments", "paid", "plan", "contract",
+    "subscription", "charges", "charged", "overcharged", "your account", "on your account",
+    "the account shows", "outstanding", "due date", "direct debit", "tariff", "credit", "refund",
+    "compensation", "discount",
+    "sold", "soldul", "factura", "facturi", "factură", "facturii", "plata", "plată", "plătit", "abonament",
+    "abonamentul", "contract", "contractul", "contul dumneavoastră", "contul tău", "în cont", "tarif",
+    "tariful", "credit", "rambursare", "restituire", "despăgubire", "compensație", "reducere", "datorie",
+    "scadență",
+]
+# Customer-state fact ids that count as identity given (from the session record).
+ID_FACT_WORDS = ("account", "birth", "dob", "postcode", "post_code", "zip", "address", "phone", "customer_id",
+                 "client_id", "pin", "cnp")
+
+CLOSING_OFFER = [
+    "anything else", "something else", "any other questions", "any other question", "anything more",
+    "other questions", "help you with anything", "else i can help", "else i can do",
+    "altceva", "cu ce vă mai pot ajuta", "cu ce te mai pot ajuta", "vă mai pot ajuta", "mai pot să vă ajut",
+    "mai aveți întrebări", "alte întrebări", "mai este ceva",
+]
+CLOSING_THANKS = [
+    "thank you for calling", "thanks for calling", "thank you for your time", "thanks for your time",
+    "thank you for your patience", "have a nice day", "have a good day", "have a great day",
+    "have a lovely day", "have a good evening", "have a nice evening", "goodbye", "good bye", "bye",
+    "take care", "thank you for choosing",
+    "o zi bună", "o zi frumoasă", "o seară bună", "la revedere", "vă mulțumim că ați sunat",
+    "mulțumesc pentru apel", "mulțumim pentru apel", "mulțumesc pentru timpul", "vă mulțumesc pentru timp",
+    "toate cele bune", "o după-amiază plăcută",
+]
+NEXT_STEP = [
+    "schedule", "appointment", "send you", "email you", "i'll email", "follow up", "call you back",
+    "i'll call", "i will call", "tomorrow", "next week", "set up", "sign you up", "book", "booked",
+    "confirm the order", "place the order", "arrange", "technician", "ticket", "reference number",
+    "vă trimit", "vă programez", "programare", "vă sun", "revin", "mâine", "săptămâna viitoare",
+    "confirmăm comanda", "plasez comanda", "tehnician", "tichet", "număr de referință",
+]
+
+# (phrase, better phrasing). Abusive wording fails professional language outright.
+ABUSIVE: list[tuple[str, str]] = [
+    ("idiot", "I understand this is frustrating; let me help you sort it out."),
+    ("idiots", "I understand this is frustrating; let me help you sort it out."),
+    ("stupid", "Let me explain it another way."),
+    ("moron", "I understand this is frustrating; let me help you sort it out."),
+    ("dumb", "Let me explain it another way."),
+    ("shut up", "Let me make sure I understand: could you tell me more?"),
+    ("damn", "I'm sorry about this."),
+    ("dammit", "I'm sorry about this."),
+    ("go to hell", "I'm sorry you're upset; let's see what I can do."),
+    ("the hell", "I'm sorry, let me check what happened."),
+    ("crap", "That is not good enough; let me fix it."),
+    ("bullshit", "I understand you disagree; let me check the details."),
+    ("shit", "I'm sorry about this."),
+    ("fuck", "I'm sorry about this."),
+    ("fucking", "I'm sorry about this."),
+    ("f***", "I'm sorry about this."),
+    ("screw you", "I'm sorry you're upset; let's see what I can do."),
+    ("get lost", "Is there anything else I can help you with?"),
+    ("piss off", "Is there anything else I can help you with?"),
+    ("loser", "I understand this is frustrating; let me help you sort it out."),
+    ("are you deaf", "Let me repeat that more clearly."),
+    ("idiotule", "Înțeleg că este frustrant; hai să rezolvăm împreună."),
+    ("prostule", "Înțeleg că este frustrant; hai să rezolvăm împreună."),
+    ("ești prost", "Să vă explic altfel."),
+    ("sunteți prost", "Să vă explic altfel."),
+    ("ești proastă", "Să vă explic altfel."),
+    ("tâmpitule", "Înțeleg că este frustrant; hai să rezolvăm împreună."),
+    ("cretinule", "Înțeleg că este frustrant; hai să rezolvăm împreună."),
+    ("boule", "Înțeleg că este frustrant; hai să rezolvăm împreună."),
+    ("taci", "Vă rog să-mi spuneți mai multe, ca să înțeleg."),
+    ("taci din gură", "Vă rog să-mi spuneți mai multe, ca să înțeleg."),
+    ("du-te dracului", "Îmi pare rău că sunteți supărat; să vedem ce pot face."),
+    ("dracu", "Îmi pare rău pentru situație."),
+    ("dracului", "Îmi pare rău pentru situație."),
+    ("nesimțitule", "Înțeleg că este frustrant; hai să rezolvăm împreună."),
+]
+UNPROFESSIONAL: list[tuple[str, str]] = [
+    ("what do you want", "How can I help you today?"),
+    ("what now", "How else can I help?"),
+    ("not my problem", "Let me see what I can do about that."),
+    ("not my fault", "I'm sorry this happened; let me look into it."),
+    ("i don't care", "I understand why that matters to you."),
+    ("calm down", "I understand this is frustrating; let's sort it out together."),
+    ("you people", "I understand; let me help."),
+    ("deal with it", "Here is what we can do about it."),
+    ("that's your problem", "Let me see what I can do about that."),
+    ("i already told you", "Let me go over that again."),
+    ("listen to me", "If I may explain:"),
+    ("nothing i can do", "Here is what I can do for you."),
+    ("i have no idea", "Let me find out for you."),
+    ("figure it out", "Let me walk you through it."),
+    ("read the manual", "Let me walk you through it."),
+    ("hurry up", "Take your time."),
+    ("ce vrei", "Cu ce vă pot ajuta?"),
+    ("ce vreți acum", "Cu ce vă mai pot ajuta?"),
+    ("nu e problema mea", "Să văd ce pot face în privința asta."),
+    ("nu este problema mea", "Să văd ce pot face în privința asta."),
+    ("nu e vina mea", "Îmi pare rău că s-a întâmplat asta; verific imediat."),
+    ("nu mă interesează", "Înțeleg de ce este important pentru dumneavoastră."),
+    ("calmează-te", "Înțeleg că este frustrant; hai să rezolvăm împreună."),
+    ("calmați-vă", "Înțeleg că este frustrant; hai să rezolvăm împreună."),
+    ("v-am mai spus", "Vă explic încă o dată."),
+    ("nu am ce să fac", "Iată ce pot face pentru dumneavoastră."),
+    ("n-am ce să fac", "Iată ce pot face pentru dumneavoastră."),
+    ("habar n-am", "Verific imediat pentru dumneavoastră."),
+    ("descurcați-vă", "Vă explic pas cu pas."),
+    ("grăbiți-vă", "Luați-vă timpul necesar."),
+]
+
+UPSET = [
+    "frustrated", "frustrating", "angry", "furious", "ridiculous", "unacceptable", "fed up", "third time",
+    "sick of", "annoyed", "outrageous", "terrible", "disgusting", "useless", "upset",
+    "nervos", "nervoasă", "supărat", "supărată", "inadmisibil", "revoltător", "m-am săturat", "a treia oară",
+    "ridicol", "bătaie de joc", "incompetenți", "inacceptabil", "frustrant",
+]
+OBJECTION = [
+    "too expensive", "not interested", "need to think", "can't afford", "cannot afford", "already have",
+    "no time", "don't need", "not sure", "sounds like a scam", "why should i",
+    "prea scump", "nu mă interesează", "trebuie să mă gândesc", "nu am timp", "am deja", "nu am nevoie",
+    "nu sunt sigur", "nu sunt sigură", "de ce aș",
+]
+ACCEPT = [
+    "that works", "sounds good", "that's great", "that is great", "perfect", "ok, thank you", "okay, thank you",
+    "fine, thank you", "that would be great", "yes please", "that helps", "great, thanks",
+    "thank you so much", "brilliant",
+    "e bine", "este bine", "de acord", "mulțumesc mult", "sună bine", "bine, mulțumesc",
+    "mă ajută", "în regulă",
+]
+QUESTION_START = [
+    "what", "how", "when", "where", "which", "who", "why", "could you", "can you", "would you", "do you",
+    "did you", "is it", "are you", "have you", "may i", "shall i",
+    "ce", "cum", "când", "unde", "care", "cine", "de ce", "puteți", "ați", "aveți", "sunteți", "vreți",
+    "doriți", "îmi puteți",
+]

@@ -1,0 +1,92 @@
+"""A read-only view of a call that the rule checks work on.
+
+Lines keep their 1-based turn numbers whatever the view leaves out, so evidence always
+points at the real transcript. Three views exist for the same call (see score.py):
+`raw` (every line as typed), `masked` (manipulation lines replaced by a placeholder) and
+`dropped` (manipulation lines left out). Rule scores take the lowest of the three, so a
+flagged line can only ever cost points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from simulator.transcript import CustomerState, EndReason, Transcript
+
+from .text import fold
+
+REMOVED = "[removed: manipulation attempt]"
+ViewMode = Literal["raw", "masked", "dropped"]
+
+
+@dataclass(frozen=True)
+class Line:
+    turn: int  # 1-based position in transcript.turns
+    role: str
+    text: str
+    folded: str
+    t: float
+    state: CustomerState | None = None
+
+
+@dataclass(frozen=True)
+class CallView:
+    lines: tuple[Line, ...]
+    language: str
+    end_reason: EndReason | None
+    end_t: float | None
+    company: str | None = None
+    voice: dict[str, Any] | None = None
+    turn_budget: int | None = None
+    time_budget_s: float | None = None
+    agent: tuple[Line, ...] = field(init=False)
+    customer: tuple[Line, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "agent", tuple(x for x in self.lines if x.role == "agent"))
+        object.__setattr__(self, "customer", tuple(x for x in self.lines if x.role == "customer"))
+
+    @property
+    def timed(self) -> bool:
+        """Whether the call carries real timestamps (a typed test transcript may not)."""
+        return self.end_t is not None or any(x.t > 0 for x in self.lines)
+
+    @property
+    def duration_s(self) -> float | None:
+        if not self.timed:
+            return None
+        last = max((x.t for x in self.lines), default=0.0)
+        return max(self.end_t or 0.0, last)
+
+
+def build_view(
+    transcript: Transcript,
+    *,
+    mode: ViewMode = "raw",
+    flagged: frozenset[int] = frozenset(),
+    company: str | None = None,
+    voice: dict[str, Any] | None = None,
+    turn_budget: int | None = None,
+    time_budget_s: float | None = None,
+) -> CallView:
+    lines = []
+    for i, turn in enumerate(transcript.turns, start=1):
+        text = turn.text
+        if i in flagged and turn.role == "agent":
+            if mode == "dropped":
+                continue
+            if mode == "masked":
+                text = REMOVED
+        lines.append(Line(i, turn.role, text, fold(text), turn.t, turn.state))
+    end = transcript.end
+    return CallView(
+        lines=tuple(lines),
+        language=transcript.language,
+        end_reason=end.reason if end else None,
+        end_t=end.t if end else None,
+        company=company,
+        voice=voice,
+        turn_budget=turn_budget,
+        time_budget_s=time_budget_s,
+    )

@@ -1,0 +1,228 @@
+"""Rolecall as one object: what the app, the CLI and the API call.
+
+The UI never talks to an LLM, a model or the database directly; it calls this. Every turn
+is written to the store the moment it happens, so a crash loses nothing and a call can be
+resumed after a restart (the director replays the stored turns).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .catalog import Catalog, persona_from_yaml_text
+from .config import Settings
+from .engine.call import CallSession, CustomerReply
+from .errors import AccessDenied, NotFound, RolecallError
+from .llm.base import LLM
+from .persona import Persona
+from .store import Store
+from .transcript import EndReason, Transcript
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 4000  # a trainee's line; longer input is cut, not refused (nothing lost: kept whole below)
+
+
+@dataclass
+class User:
+    name: str
+    role: str  # trainee | trainer | supervisor
+
+    @property
+    def sees_everyone(self) -> bool:
+        return self.role == "supervisor"
+
+
+@dataclass
+class Reply:
+    session_id: str
+    text: str | None          # the customer's line (None when the agent ended the call)
+    ended: bool
+    end_reason: str | None
+    state: dict | None
+
+
+class Rolecall:
+    def __init__(self, store: Store, catalog: Catalog, customer_llm: LLM | None, judge_llm: LLM | None = None,
+                 *, data_dir: Path | None = None, stt=None, tts=None):
+        self.store = store
+        self.catalog = catalog
+        self.customer_llm = customer_llm
+        self.judge_llm = judge_llm
+        self.data_dir = Path(data_dir) if data_dir else None
+        self.stt = stt
+        self.tts = tts
+        self._calls: dict[str, CallSession] = {}
+        self._started: dict[str, float] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self.sync_versions()
+
+    # -- construction ----------------------------------------------------------------------
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Rolecall":
+        from .llm.factory import make_llms
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = Store(settings.db)
+        catalog = Catalog.default(settings.data_dir)
+        llms = make_llms(settings)
+        return cls(store, catalog, llms.customer, llms.judge, data_dir=settings.data_dir)
+
+    def sync_versions(self) -> None:
+        """Record each persona's current text as a new version when it changed, so a session
+        can point at exactly the persona it was played with."""
+        latest = self.store.latest_persona_versions()
+        for pid, persona in self.catalog.personas.items():
+            text = yaml.safe_dump(persona.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
+            if pid not in latest or latest[pid]["yaml"] != text:
+                self.store.save_persona_version(pid, text, "catalog")
+
+    # -- people ------------------------------------------------------------------------------
+    def login(self, name: str, password: str) -> User | None:
+        row = self.store.authenticate(name, password)
+        return User(row["name"], row["role"]) if row else None
+
+    def user(self, name: str) -> User:
+        row = self.store.get_user(name)
+        if not row:
+            raise NotFound(f"user '{name}' does not exist")
+        return User(row["name"], row["role"])
+
+    # -- personas ----------------------------------------------------------------------------
+    def personas(self, **filters) -> list[Persona]:
+        return self.catalog.list_personas(**filters)
+
+    def persona_at(self, persona_id: str, version: int | None) -> Persona:
+        if version is not None:
+            row = self.store.persona_version(persona_id, version)
+            if row:
+                return persona_from_yaml_text(row["yaml"], f"{persona_id}@v{version}")
+        return self.catalog.persona(persona_id)
+
+    # -- calls -------------------------------------------------------------------------------
+    def _lock(self, session_id: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(session_id, threading.Lock())
+
+    def _session_row(self, user: User, session_id: str) -> dict:
+        row = self.store.get_session(session_id)
+        if row is None or (row["user"] != user.name and not user.sees_everyone):
+            # Same answer for "not yours" and "not there": ids of others' sessions are not confirmed.
+            raise NotFound(f"session '{session_id}' not found")
+        return row
+
+    def _call(self, row: dict) -> CallSession:
+        sid = row["id"]
+        call = self._calls.get(sid)
+        if call is None:
+            persona = self.persona_at(row["persona_id"], row.get("persona_version"))
+            call = CallSession.restore(persona, self.customer_llm, self.store.transcript(sid))
+            self._calls[sid] = call
+            self._started[sid] = time.time() - (call.transcript.turns[-1].t if call.transcript.turns else 0.0)
+        return call
+
+    def _now(self, sid: str) -> float:
+        return round(time.time() - self._started.get(sid, time.time()), 2)
+
+    def start_call(self, user: User, persona_id: str, mode: str = "text", seed: int | None = None,
+                   exam: bool = False) -> tuple[str, str | None]:
+        if mode not in ("text", "voice"):
+            raise RolecallError(f"mode '{mode}' is not valid; use text or voice")
+        persona = self.catalog.persona(persona_id)
+        version = self.store.latest_persona_versions().get(persona_id, {}).get("version")
+        sid = self.store.create_session(
+            user=user.name, persona_id=persona.id, persona_version=version, rubric_id=persona.rubric,
+            temperament=persona.temperament.value, call_type=persona.call_type.value, language=persona.language,
+            mode=mode, seed=seed, exam=exam or seed is not None,
+        )
+        call = CallSession(persona, self.customer_llm, seed=seed, rubric=persona.rubric, mode=mode)
+        self._calls[sid] = call
+        self._started[sid] = time.time()
+        first = call.start(0.0)
+        if first:
+            self._save_customer(sid, first)
+        return sid, first.turn.text if first else None
+
+    def _save_customer(self, sid: str, reply: CustomerReply) -> None:
+        self.store.add_turn(sid, "customer", reply.turn.text, reply.turn.t,
+                            state=reply.turn.state.model_dump(mode="json") if reply.turn.state else None,
+                            audio=reply.turn.audio)
+        if reply.ended and reply.end:
+            self.store.end_session(sid, reply.end.reason, reply.end.t)
+
+    def send_message(self, user: User, session_id: str, text: str, *, audio: str | None = None) -> Reply:
+        text = (text or "").strip()
+        if not text:
+            raise RolecallError("the message is empty; type what you would say to the customer")
+        row = self._session_row(user, session_id)
+        if row["user"] != user.name:
+            raise AccessDenied("only the trainee who holds a call can speak in it")
+        with self._lock(session_id):
+            call = self._call(row)
+            if call.ended or row.get("end_reason"):
+                raise RolecallError("this call has ended; start a new call or look at its scorecard")
+            t = self._now(session_id)
+            # The trainee's line is stored before the LLM is asked, so it survives a crash or an LLM failure.
+            self.store.add_turn(session_id, "agent", text, t, audio=audio)
+            _, reply = call.agent_says(text, t)
+            reply.turn.t = self._now(session_id)
+            if reply.end:
+                reply.end.t = reply.turn.t
+            self._save_customer(session_id, reply)
+            return Reply(session_id, reply.turn.text, reply.ended,
+                         reply.end.reason.value if reply.end else None,
+                         reply.turn.state.model_dump(mode="json") if reply.turn.state else None)
+
+    def resume(self, user: User, session_id: str) -> Transcript:
+        """Reopen an interrupted call: answer a trainee line left unanswered by a crash."""
+        row = self._session_row(user, session_id)
+        with self._lock(session_id):
+            call = self._call(row)
+            pending = call.answer_pending(self._now(session_id))
+            if pending:
+                self._save_customer(session_id, pending)
+            return call.transcript
+
+    def end_call(self, user: User, session_id: str, *, judge: str = "auto") -> dict:
+        """End the call (if still open) and score it. judge: auto (configured judge) | none."""
+        row = self._session_row(user, session_id)
+        with self._lock(session_id):
+            if not row.get("end_reason"):
+                call = self._call(row)
+                end = call.end_by_agent(self._now(session_id))
+                self.store.end_session(session_id, end.reason, end.t)
+            return self._score(session_id, judge)
+
+    def _score(self, session_id: str, judge: str) -> dict:
+        from .scoring import score_transcript
+
+        row = self.store.get_session(session_id)
+        transcript = self.store.transcript(session_id)
+        rubric = self.catalog.rubric(row["rubric_id"])
+        persona = self.persona_at(row["persona_id"], row.get("persona_version"))
+        card = score_transcript(transcript, rubric, None if judge == "none" else self.judge_llm,
+                                seed=row.get("seed") or 0, company=persona.company)
+        score = card.model_dump(mode="json")
+        self.store.save_score(session_id, score)
+        return score
+
+    def score_of(self, user: User, session_id: str) -> dict | None:
+        self._session_row(user, session_id)
+        return self.store.get_score(session_id)
+
+    def transcript(self, user: User, session_id: str) -> Transcript:
+        self._session_row(user, session_id)
+        return self.store.transcript(session_id)
+
+    def list_sessions(self, user: User, **filters) -> list[dict[str, Any]]:
+        if not user.sees_everyone:
+            filters["user"] = user.name
+        return self.store.list_sessions(**filters)

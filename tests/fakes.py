@@ -1,0 +1,34 @@
+"""Scripted fakes shared by tests: they record what they were asked."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import yaml
+
+from simulator.persona import Persona
+
+DATA = Path(__file__).parent / "data"
+
+
+class ScriptedLLM:
+    """An `LLM` that answers from a script (cycled) and records every prompt."""
+
+    name = "scripted"
+
+    def __init__(self, replies):
+        self.replies = itertools.cycle(replies) if not callable(replies) else None
+        self.fn = replies if callable(replies) else None
+        self.calls: list[dict] = []
+
+    def complete(self, messages, *, max_tokens=256, temperature=0.7, seed=None, json_schema=None, stop=None):
+        self.calls.append({"messages": messages, "seed": seed, "temperature": temperature, "json_schema": json_schema})
+        return self.fn(messages) if self.fn else next(self.replies)
+
+    def stream(self, messages, **kw):
+        yield self.complete(messages, **kw)
+
+
+def load_test_persona() -> Persona:
+    return Persona.model_validate(yaml.safe_load((DATA / "engine" / "test-outage.yaml").read_text()))
