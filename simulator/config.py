@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from simulator.errors import ConfigError
 
@@ -46,8 +46,15 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    db: Path = Field(description="SQLite file (ROLECALL_DB); ':memory:' for a throwaway database.")
-    data_dir: Path = Field(description="Audio files and user personas live here (ROLECALL_DATA_DIR).")
+    data_dir: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)),
+        description="Audio files and user personas live here (ROLECALL_DATA_DIR).",
+    )
+    db: Path = Field(
+        default=None,  # type: ignore[assignment]  # filled in from data_dir below
+        validate_default=False,
+        description="SQLite file (ROLECALL_DB), default data_dir/rolecall.db; ':memory:' for a throwaway database.",
+    )
     llm: Literal["local", "openai"] = Field("local", description="ROLECALL_LLM: embedded model or an OpenAI-compatible server.")
     openai_base_url: str | None = Field(None, description="OPENAI_BASE_URL; None means OpenAI itself.")
     # repr=False: settings get printed and logged; the key must not be.
@@ -57,7 +64,17 @@ class Settings(BaseModel):
     local_gguf: Path | None = Field(None, description="ROLECALL_LOCAL_GGUF: any GGUF file instead of the default model.")
     stt_model: Path | None = Field(None, description="ROLECALL_STT_MODEL: a faster-whisper model folder.")
     llm_timeout_s: float = Field(60.0, gt=0, description="ROLECALL_LLM_TIMEOUT: seconds per LLM request.")
-    cache_dir: Path = Field(description="ROLECALL_CACHE_DIR: the assembled model and other rebuildable files.")
+    cache_dir: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_cache_dir(APP_NAME)),
+        description="ROLECALL_CACHE_DIR: the assembled model and other rebuildable files.",
+    )
+
+    @model_validator(mode="after")
+    def _db_under_data_dir(self) -> Settings:
+        # Setting only ROLECALL_DATA_DIR moves everything, the database included.
+        if self.db is None:
+            object.__setattr__(self, "db", self.data_dir / "rolecall.db")
+        return self
 
     @property
     def audio_dir(self) -> Path:
@@ -88,11 +105,7 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
             if field is not None and value != "":
                 raw[field] = (value, source)
 
-    values: dict[str, object] = {field: _convert(field, value, source, cwd) for field, (value, source) in raw.items()}
-    data_dir = values.setdefault("data_dir", Path(platformdirs.user_data_dir(APP_NAME)))
-    values.setdefault("db", Path(data_dir) / "rolecall.db")
-    values.setdefault("cache_dir", Path(platformdirs.user_cache_dir(APP_NAME)))
-    return Settings(**values)
+    return Settings(**{field: _convert(field, value, source, cwd) for field, (value, source) in raw.items()})
 
 
 def _convert(field: str, value: object, source: str, cwd: Path) -> object:

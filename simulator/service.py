@@ -51,8 +51,10 @@ class Reply:
 
 class Rolecall:
     def __init__(self, store: Store, catalog: Catalog, customer_llm: LLM | None, judge_llm: LLM | None = None,
-                 *, data_dir: Path | None = None, stt=None, tts=None):
+                 *, data_dir: Path | None = None, stt=None, tts=None, acts_llm: LLM | None = None):
         self.store = store
+        # A capable model (an OpenAI-compatible server) also classifies the trainee's acts.
+        self.acts_llm = acts_llm
         self.catalog = catalog
         self.customer_llm = customer_llm
         self.judge_llm = judge_llm
@@ -74,7 +76,14 @@ class Rolecall:
         store = Store(settings.db)
         catalog = Catalog.default(settings.data_dir)
         llms = make_llms(settings)
-        return cls(store, catalog, llms.customer, llms.judge, data_dir=settings.data_dir)
+        return cls(store, catalog, llms.customer, llms.judge, data_dir=settings.data_dir,
+                   acts_llm=llms.customer if settings.llm == "openai" else None)
+
+    def _classifier(self, persona: Persona):
+        if self.acts_llm is None:
+            return None
+        from .engine.acts import LLMActClassifier
+        return LLMActClassifier(persona, self.acts_llm)
 
     def sync_versions(self) -> None:
         """Record each persona's current text as a new version when it changed, so a session
@@ -124,7 +133,8 @@ class Rolecall:
         call = self._calls.get(sid)
         if call is None:
             persona = self.persona_at(row["persona_id"], row.get("persona_version"))
-            call = CallSession.restore(persona, self.customer_llm, self.store.transcript(sid))
+            call = CallSession.restore(persona, self.customer_llm, self.store.transcript(sid),
+                                       classifier=self._classifier(persona))
             self._calls[sid] = call
             self._started[sid] = time.time() - (call.transcript.turns[-1].t if call.transcript.turns else 0.0)
         return call
@@ -143,7 +153,8 @@ class Rolecall:
             temperament=persona.temperament.value, call_type=persona.call_type.value, language=persona.language,
             mode=mode, seed=seed, exam=exam or seed is not None,
         )
-        call = CallSession(persona, self.customer_llm, seed=seed, rubric=persona.rubric, mode=mode)
+        call = CallSession(persona, self.customer_llm, seed=seed, rubric=persona.rubric, mode=mode,
+                           classifier=self._classifier(persona))
         self._calls[sid] = call
         self._started[sid] = time.time()
         first = call.start(0.0)

@@ -137,11 +137,19 @@ class NewSession(BaseModel):
 class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
+        self._lock = threading.RLock()
+        try:
+            self._open()
+        except (OSError, sqlite3.DatabaseError) as exc:
+            if hasattr(self, "db"):
+                self.db.close()
+            raise RolecallError(f"cannot open database {self.path}: {exc}; check ROLECALL_DB") from None
+
+    def _open(self) -> None:
         if self.path != MEMORY:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: no hidden transactions; each method opens and commits its own.
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
-        self._lock = threading.RLock()
         self.db = sqlite_utils.Database(conn, execute_plugins=False)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         if self.path != MEMORY:

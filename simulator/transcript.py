@@ -25,6 +25,7 @@ class CustomerState(BaseModel):
     replaced: bool = False
     # Extra detail kept for the review; optional on input.
     acts: list[str] = Field(default_factory=list, description="Acts detected in the agent turn before this one.")
+    rejected: list[str] = Field(default_factory=list, description="Why the guard rejected the actor's line(s).")
 
 
 class Turn(BaseModel):

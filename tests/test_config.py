@@ -5,7 +5,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from simulator.config import load_settings
+from simulator.config import Settings, load_settings
 from simulator.errors import ConfigError
 
 
@@ -96,3 +96,15 @@ def test_api_key_not_in_repr(tmp_path):
     s = load_settings(env={"OPENAI_API_KEY": "sk-secret-123"}, cwd=tmp_path)
     assert s.openai_api_key == "sk-secret-123"
     assert "sk-secret-123" not in repr(s)
+
+
+def test_only_the_given_env_is_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROLECALL_LLM", "openai")
+    monkeypatch.setenv("ROLECALL_CUSTOMER_MODEL", "leaked")
+    s = load_settings(env={}, cwd=tmp_path)
+    assert s.llm == "local" and s.customer_model is None
+
+
+def test_settings_built_directly_keep_the_db_under_data_dir(tmp_path):
+    assert Settings(data_dir=tmp_path).db == tmp_path / "rolecall.db"
+    assert Settings(data_dir=tmp_path, db=tmp_path / "x.db").db == tmp_path / "x.db"

@@ -152,3 +152,14 @@ def test_llm_failure_falls_back_to_authored_line(persona):
 
 def test_clean_keeps_a_normal_line(persona):
     assert guard.clean("Fine. It's been down since Monday.", persona) == "Fine. It's been down since Monday."
+
+
+def test_llm_act_classifier_adds_what_phrases_miss_and_survives_garbage(persona):
+    from simulator.engine.acts import Act, LLMActClassifier
+    llm = ScriptedLLM(['{"acts": ["empathy"], "facts_asked": ["address"], "objections_answered": []}'])
+    acts = LLMActClassifier(persona, llm).classify("Where should the engineer go, then?")
+    assert "address" in acts.facts_asked and Act.empathy in acts.acts
+    assert llm.calls[0]["json_schema"]["properties"]["facts_asked"]["items"]["enum"] == [
+        "account_number", "address", "calls_before"]
+    garbage = LLMActClassifier(persona, ScriptedLLM(["no idea, sorry"])).classify("You people are stupid.")
+    assert Act.rude in garbage.acts and not garbage.facts_asked

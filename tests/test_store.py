@@ -400,3 +400,11 @@ def test_newer_database_is_refused_with_a_clear_error(tmp_path):
     conn.close()
     with pytest.raises(RolecallError, match="schema version 99.*upgrade Rolecall"):
         Store(path)
+
+
+def test_a_file_that_is_not_a_database_gives_one_line_error(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("just some notes, not SQLite " * 100)
+    with pytest.raises(RolecallError, match=r"cannot open database .*notes\.txt.*ROLECALL_DB") as e:
+        Store(path)
+    assert "\n" not in str(e.value)

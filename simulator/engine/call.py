@@ -14,7 +14,7 @@ from ..llm.base import LLM
 from ..persona import Beat, Persona
 from ..transcript import CustomerState, End, EndReason, Transcript, Turn
 from . import guard
-from .acts import Act
+from .acts import Act, TurnActs
 from .director import Decision, Director
 
 # Used when every authored line for a beat was already said (long calls): keeps lines unique.
@@ -32,11 +32,11 @@ class CustomerReply:
 
 class CallSession:
     def __init__(self, persona: Persona, llm: LLM | None, *, seed: int | None = None,
-                 rubric: str | None = None, mode: str = "text"):
+                 rubric: str | None = None, mode: str = "text", classifier=None):
         self.persona = persona
         self.llm = llm
         self.seed = seed
-        self.director = Director(persona)
+        self.director = Director(persona, classifier)
         self.transcript = Transcript(persona=persona.id, rubric=rubric or persona.rubric, seed=seed,
                                      language=persona.language, mode=mode)
         self._redacted: set[int] = set()
@@ -102,6 +102,7 @@ class CallSession:
         state = CustomerState(
             mood=round(st.mood, 3), patience=st.patience, revealed=list(st.revealed), beat=decision.beat.value,
             replaced=replaced, acts=decision.acts.names() if decision.acts else [],
+            rejected=rejected or [],
         )
         turn = Turn(role="customer", text=line, t=t, state=state)
         self.transcript.turns.append(turn)
@@ -149,13 +150,18 @@ class CallSession:
 
     # -- resuming ---------------------------------------------------------------------------
     @classmethod
-    def restore(cls, persona: Persona, llm: LLM | None, transcript: Transcript) -> "CallSession":
-        """Rebuild a call from stored turns: the director replays every agent turn."""
-        call = cls(persona, llm, seed=transcript.seed, rubric=transcript.rubric, mode=transcript.mode)
+    def restore(cls, persona: Persona, llm: LLM | None, transcript: Transcript, classifier=None) -> "CallSession":
+        """Rebuild a call from stored turns: the director replays every agent turn, with the
+        acts recorded at the time when there are any (so an LLM classifier is not asked again)."""
+        call = cls(persona, llm, seed=transcript.seed, rubric=transcript.rubric, mode=transcript.mode,
+                   classifier=classifier)
         decision = None
-        for turn in transcript.turns:
+        turns = transcript.turns
+        for i, turn in enumerate(turns):
             if turn.role == "agent":
-                decision = call.director.step(turn.text)
+                nxt = turns[i + 1] if i + 1 < len(turns) else None
+                stored = nxt.state.acts if nxt is not None and nxt.role == "customer" and nxt.state else None
+                decision = call.director.step(turn.text, TurnActs.from_names(stored) if stored else None)
                 if decision.acts and Act.manipulation in decision.acts.acts:
                     call._redacted.add(len(call.transcript.turns))
             else:

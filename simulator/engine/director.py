@@ -54,9 +54,9 @@ class Decision:
 
 
 class Director:
-    def __init__(self, persona: Persona):
+    def __init__(self, persona: Persona, classifier=None):
         self.persona = persona
-        self.classifier = ActClassifier(persona)
+        self.classifier = classifier or ActClassifier(persona)
         self.state = DirectorState(mood=persona.mood.start, patience=persona.patience)
 
     # -- who speaks first -------------------------------------------------------------
@@ -69,12 +69,13 @@ class Director:
         return Decision(beat=Beat.opening)
 
     # -- one agent turn -----------------------------------------------------------------
-    def step(self, agent_text: str) -> Decision:
+    def step(self, agent_text: str, acts: TurnActs | None = None) -> Decision:
+        """Move the state for one agent line. `acts` replays stored acts instead of classifying."""
         if self.state.ended:
             raise RuntimeError("the call has ended")
         s = self.state
         p = self.persona
-        acts = self.classifier.classify(agent_text)
+        acts = acts if acts is not None else self.classifier.classify(agent_text)
         first_turn = s.turn == 0
         s.turn += 1
 

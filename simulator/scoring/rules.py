@@ -1,0 +1,479 @@
+"""Rule checks: criteria scored by code, in a registry keyed by the rubric's `check` name.
+
+A rubric criterion says `rule: {check: greeting, company: "Nordlink Telecom"}`; everything
+but `check` is validated by that check's pydantic parameter model, so a typo in a rubric
+is a clear error rather than a silent default. A check returns an `Outcome` whose value
+is 0..1 (None = not applicable); score.py turns it into a level (round(value * max)).
+
+Every check also accepts `fatal_below`: a fatal criterion fails the call when its score is
+below this (default 1, i.e. a score of 0).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from simulator.errors import ValidationFailed
+from simulator.rubric import Rubric
+from simulator.transcript import EndReason
+
+from . import lexicon as lx
+from .model import Evidence
+from .text import find_phrase, fold, phrase_pattern, words
+from .view import REMOVED, CallView, Line
+
+
+@dataclass
+class Outcome:
+    value: float | None  # 0..1; None = the call gave no opportunity (not applicable)
+    code: str  # coaching template key, e.g. "greeting.no_name"
+    turn: int | None = None  # the moment coaching points at
+    evidence: list[Evidence] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # values for the coaching template
+
+
+class CheckParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fatal_below: int | None = Field(None, ge=1, description="Fatal when the score is below this (default 1).")
+    better: str | None = Field(None, description="The phrasing coaching suggests, instead of the built-in one.")
+
+
+@dataclass(frozen=True)
+class _Check:
+    name: str
+    params: type[CheckParams]
+    fn: Callable[[CallView, Any], Outcome]
+
+
+_CHECKS: dict[str, _Check] = {}
+
+
+def check(name: str, params: type[CheckParams] = CheckParams):
+    def register(fn: Callable[[CallView, Any], Outcome]) -> Callable[[CallView, Any], Outcome]:
+        _CHECKS[name] = _Check(name, params, fn)
+        return fn
+
+    return register
+
+
+def known_checks() -> set[str]:
+    return set(_CHECKS)
+
+
+def _unknown(kind: str, name: str, known: set[str]) -> str:
+    near = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    return f"unknown {kind} {name!r}{hint} (known: {', '.join(sorted(known))})"
+
+
+def rule_params(rule: dict[str, Any]) -> CheckParams:
+    """The validated parameters of a rule dict; ValidationFailed with one line per problem."""
+    problems = _rule_problems(rule)
+    if problems:
+        raise ValidationFailed([f"rule: {p}" for p in problems])
+    return _CHECKS[rule["check"]].params.model_validate({k: v for k, v in rule.items() if k != "check"})
+
+
+def _rule_problems(rule: dict[str, Any]) -> list[str]:
+    name = rule.get("check")
+    if name not in _CHECKS:
+        return [f"check: {_unknown('check', str(name), known_checks())}"]
+    try:
+        _CHECKS[name].params.model_validate({k: v for k, v in rule.items() if k != "check"})
+    except ValidationError as e:
+        return [f"{'.'.join(str(x) for x in err['loc']) or name}: {err['msg']}" for err in e.errors()]
+    return []
+
+
+def rubric_problems(rubric: Rubric) -> list[str]:
+    """What in a (schema-valid) rubric the scorer cannot run: unknown checks or na_when
+    conditions, bad rule parameters. Each entry is `field.path: message`."""
+    out = []
+    for i, c in enumerate(rubric.criteria):
+        if c.rule:
+            out += [f"criteria[{i}].rule.{p}" for p in _rule_problems(c.rule)]
+        for cond in na_conditions_of(c.na_when):
+            if cond not in NA_CONDITIONS:
+                out.append(f"criteria[{i}].na_when: {_unknown('condition', cond, set(NA_CONDITIONS))}")
+    return out
+
+
+def run_check(rule: dict[str, Any], view: CallView) -> Outcome:
+    params = rule_params(rule)
+    return _CHECKS[rule["check"]].fn(view, params)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+def sentence_with(text: str, phrases: list[str]) -> str:
+    """The sentence of `text` (as typed) holding one of the phrases, for a verbatim quote."""
+    for s in _SENTENCE.findall(text):
+        if find_phrase(fold(s), phrases):
+            return s.strip()
+    return text.strip()
+
+
+def _ev(line: Line, quote: str | None = None) -> list[Evidence]:
+    if line.text == REMOVED:
+        return []
+    return [Evidence(turn=line.turn, quote=(quote or line.text).strip())]
+
+
+def questions_in(line: Line) -> list[str]:
+    """The question sentences of an agent line. Spoken transcripts may lack '?', so a
+    sentence opening with a question word counts too."""
+    out = []
+    for s in _SENTENCE.findall(line.text):
+        s = s.strip()
+        if s.endswith("?") or (s and not s.endswith(("!",)) and _starts_question(fold(s))):
+            out.append(s)
+    return out
+
+
+def _starts_question(folded: str) -> bool:
+    return any(phrase_pattern(q).match(folded) for q in lx.QUESTION_START)
+
+
+def count_questions(view: CallView) -> int:
+    return sum(len(questions_in(x)) for x in view.agent if x.text != REMOVED)
+
+
+def talk_ratio_of(view: CallView) -> float | None:
+    v = view.voice or {}
+    agent_s, customer_s = v.get("agent_speech_s"), v.get("customer_speech_s")
+    if isinstance(agent_s, (int, float)) and isinstance(customer_s, (int, float)) and agent_s + customer_s > 0:
+        return round(agent_s / (agent_s + customer_s), 3)
+    a = sum(len(words(x.text)) for x in view.agent if x.text != REMOVED)
+    c = sum(len(words(x.text)) for x in view.customer)
+    return round(a / (a + c), 3) if a + c else None
+
+
+def response_delays(view: CallView) -> list[tuple[Line, float]]:
+    """(agent line, seconds since the customer line it answers) for each reply."""
+    if not view.timed:
+        return []
+    out = []
+    for prev, nxt in zip(view.lines, view.lines[1:]):
+        if prev.role == "customer" and nxt.role == "agent":
+            out.append((nxt, max(0.0, nxt.t - prev.t)))
+    return out
+
+
+def _over_budget(value: float, budget: float) -> float:
+    return 1.0 if value <= budget else max(0.0, 1.0 - (value - budget) / budget)
+
+
+# --- checks --------------------------------------------------------------------------------
+
+
+class GreetingParams(CheckParams):
+    company: str | None = Field(None, description="Company to name; default: the persona's company.")
+    require_name: bool = Field(True, description="The agent must say their own name.")
+    require_company: bool = True
+    phrases: list[str] = Field(default_factory=list, description="Extra greeting words.")
+
+
+def agent_name(folded: str) -> str | None:
+    for pattern in lx.NAME_PATTERNS:
+        for m in re.finditer(pattern, folded):
+            if m.group(1) not in lx.NOT_NAMES:
+                return m.group(1)
+    return None
+
+
+def _company_said(folded: str, company: str) -> bool:
+    first = company.split()[0]
+    return bool(find_phrase(folded, [company] + ([first] if len(first) >= 4 else [])))
+
+
+@check("greeting", GreetingParams)
+def _greeting(view: CallView, p: GreetingParams) -> Outcome:
+    if not view.agent:
+        return Outcome(0.0, "greeting.missing")
+    line = view.agent[0]
+    company = p.company or view.company
+    parts = {"greeting": bool(find_phrase(line.folded, lx.GREETING + p.phrases))}
+    if p.require_company and company:
+        parts["company"] = _company_said(line.folded, company)
+    if p.require_name:
+        parts["name"] = agent_name(line.folded) is not None
+    value = sum(parts.values()) / len(parts)
+    missing = [k for k, ok in parts.items() if not ok]
+    code = "greeting.ok" if not missing else "greeting.missing" if value == 0 else "greeting.partial"
+    return Outcome(value, code, line.turn, _ev(line) if value else [],
+                   {"quote": line.text.strip(), "company": company or "", "missing": " ".join(missing)})
+
+
+def _is_id_request(folded: str, extra: list[str]) -> bool:
+    return bool(find_phrase(folded, lx.ID_REQUEST + extra)) and (
+        "?" in folded or bool(find_phrase(folded, lx.REQUEST_CUE)))
+
+
+class IdentityParams(CheckParams):
+    id_phrases: list[str] = Field(default_factory=list, description="Extra identifying facts.")
+    account_phrases: list[str] = Field(default_factory=list, description="Extra account words.")
+
+
+@check("identity_before_account", IdentityParams)
+def _identity(view: CallView, p: IdentityParams) -> Outcome:
+    verified_at: int | None = None
+    for line in view.lines:
+        if line.role == "customer":
+            revealed = line.state.revealed if line.state else []
+            if verified_at is None and any(w in f.lower() for f in revealed for w in lx.ID_FACT_WORDS):
+                verified_at = line.turn
+            continue
+        if line.text == REMOVED:
+            continue
+        if _is_id_request(line.folded, p.id_phrases):
+            verified_at = verified_at or line.turn
+            continue
+        talk = find_phrase(line.folded, lx.ACCOUNT_TALK + p.account_phrases)
+        if talk:
+            quote = sentence_with(line.text, [talk])
+            if verified_at is not None:
+                return Outcome(1.0, "identity.ok", verified_at, [], {"quote": quote})
+            return Outcome(0.0, "identity.late", line.turn, _ev(line, quote), {"quote": quote, "phrase": talk})
+    return Outcome(None, "identity.na")
+
+
+class ClosingParams(CheckParams):
+    last_turns: int = Field(2, ge=1, description="How many of the last agent turns may hold the closing.")
+    require_offer: bool = Field(True, description="Ask whether there is anything else.")
+    offer_phrases: list[str] = Field(default_factory=list)
+    thanks_phrases: list[str] = Field(default_factory=list)
+
+
+@check("closing", ClosingParams)
+def _closing(view: CallView, p: ClosingParams) -> Outcome:
+    last = [x for x in view.agent if x.text != REMOVED][-p.last_turns:]
+    if not last:
+        return Outcome(0.0, "closing.missing")
+    offer_phrases, thanks_phrases = lx.CLOSING_OFFER + p.offer_phrases, lx.CLOSING_THANKS + p.thanks_phrases
+    offer = next((x for x in last if find_phrase(x.folded, offer_phrases)), None)
+    thanks = next((x for x in last if find_phrase(x.folded, thanks_phrases)), None)
+    parts = [thanks] + ([offer] if p.require_offer else [])
+    value = sum(x is not None for x in parts) / len(parts)
+    evidence = []
+    for x, ph in ((offer, offer_phrases), (thanks, thanks_phrases)):
+        if x is not None:
+            evidence += _ev(x, sentence_with(x.text, ph))
+    if value == 1:
+        code = "closing.ok"
+    elif value == 0:
+        code = "closing.missing"
+    else:
+        code = "closing.no_thanks" if thanks is None else "closing.no_offer"
+    return Outcome(value, code, last[-1].turn, evidence, {"quote": last[-1].text.strip()})
+
+
+class ForbiddenParams(CheckParams):
+    builtin: bool = Field(True, description="Use the built-in English and Romanian lists.")
+    phrases: list[str] = Field(default_factory=list, description="Extra unprofessional phrases (cost points).")
+    abusive: list[str] = Field(default_factory=list, description="Extra abusive phrases (score 0).")
+
+
+@check("forbidden_phrases", ForbiddenParams)
+def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
+    abusive = (lx.ABUSIVE if p.builtin else []) + [(x, p.better or "") for x in p.abusive]
+    mild = (lx.UNPROFESSIONAL if p.builtin else []) + [(x, p.better or "") for x in p.phrases]
+    hits: list[tuple[bool, Line, str, str]] = []  # (abusive?, line, phrase, better)
+    for line in view.agent:
+        for is_abusive, table in ((True, abusive), (False, mild)):
+            for phrase, better in table:
+                if phrase_pattern(phrase).search(line.folded):
+                    hits.append((is_abusive, line, phrase, better))
+                    break
+            else:
+                continue
+            break  # one hit per line: the worst
+    if not hits:
+        return Outcome(1.0, "forbidden.ok")
+    worst = next((h for h in hits if h[0]), hits[0])
+    value = 0.0 if worst[0] else max(0.25, 1.0 - 0.25 * len(hits))
+    evidence = [e for _, line, phrase, _ in hits for e in _ev(line, sentence_with(line.text, [phrase]))]
+    _, line, phrase, better = worst
+    return Outcome(value, "forbidden.abusive" if worst[0] else "forbidden.mild", line.turn, evidence,
+                   {"quote": sentence_with(line.text, [phrase]), "phrase": phrase, "better": better})
+
+
+class RequiredParams(CheckParams):
+    phrases: list[str | list[str]] = Field(min_length=1, description="Each item: a phrase or a list of alternatives.")
+    first_turns: int | None = Field(None, ge=1, description="Only look in the first N agent turns.")
+    last_turns: int | None = Field(None, ge=1, description="Only look in the last N agent turns.")
+
+
+@check("required_phrases", RequiredParams)
+def _required(view: CallView, p: RequiredParams) -> Outcome:
+    lines = [x for x in view.agent if x.text != REMOVED]
+    if p.first_turns:
+        lines = lines[: p.first_turns]
+    if p.last_turns:
+        lines = lines[-p.last_turns:]
+    found, missing, evidence = 0, [], []
+    for item in p.phrases:
+        alternatives = [item] if isinstance(item, str) else item
+        line = next((x for x in lines if find_phrase(x.folded, alternatives)), None)
+        if line is None:
+            missing.append(alternatives[0])
+        else:
+            found += 1
+            evidence += _ev(line, sentence_with(line.text, alternatives))
+    value = found / len(p.phrases)
+    turn = lines[0].turn if lines else None
+    return Outcome(value, "required.ok" if not missing else "required.missing", turn,
+                   list({(e.turn, e.quote): e for e in evidence}.values()), {"phrase": ", ".join(missing)})
+
+
+class TurnBudgetParams(CheckParams):
+    max_turns: int | None = Field(None, ge=1, description="Default: the rubric's turn_budget.")
+
+
+@check("turn_budget", TurnBudgetParams)
+def _turn_budget(view: CallView, p: TurnBudgetParams) -> Outcome:
+    budget = p.max_turns or view.turn_budget
+    if not budget:
+        return Outcome(None, "turn_budget.na")
+    n = len(view.agent)
+    value = _over_budget(n, budget)
+    return Outcome(value, "turn_budget.ok" if value == 1 else "turn_budget.over",
+                   view.agent[-1].turn if view.agent else None, [], {"count": str(n), "budget": str(budget)})
+
+
+class TimeBudgetParams(CheckParams):
+    max_s: float | None = Field(None, gt=0, description="Default: the rubric's time_budget_s.")
+
+
+@check("time_budget", TimeBudgetParams)
+def _time_budget(view: CallView, p: TimeBudgetParams) -> Outcome:
+    budget = p.max_s or view.time_budget_s
+    duration = view.duration_s
+    if not budget or duration is None:
+        return Outcome(None, "time_budget.na")
+    value = _over_budget(duration, budget)
+    return Outcome(value, "time_budget.ok" if value == 1 else "time_budget.over", None, [],
+                   {"count": f"{duration:.0f}", "budget": f"{budget:.0f}"})
+
+
+class TalkRatioParams(CheckParams):
+    min: float = Field(0.25, ge=0, le=1, description="Lowest good agent share.")
+    max: float = Field(0.65, ge=0, le=1, description="Highest good agent share.")
+
+
+@check("talk_ratio", TalkRatioParams)
+def _talk_ratio(view: CallView, p: TalkRatioParams) -> Outcome:
+    ratio = talk_ratio_of(view)
+    if ratio is None:
+        return Outcome(None, "talk_ratio.na")
+    off = max(p.min - ratio, ratio - p.max, 0.0)
+    value = max(0.0, 1.0 - off / 0.3)
+    code = "talk_ratio.ok" if off == 0 else "talk_ratio.high" if ratio > p.max else "talk_ratio.low"
+    return Outcome(value, code, None, [], {"count": f"{ratio:.0%}", "budget": f"{p.min:.0%}-{p.max:.0%}"})
+
+
+class QuestionsParams(CheckParams):
+    min: int = Field(2, ge=1, description="Questions needed for full marks.")
+
+
+@check("questions_asked", QuestionsParams)
+def _questions(view: CallView, p: QuestionsParams) -> Outcome:
+    asked = [(x, q) for x in view.agent if x.text != REMOVED for q in questions_in(x)]
+    value = min(1.0, len(asked) / p.min)
+    evidence = [Evidence(turn=x.turn, quote=q) for x, q in asked[:3]]
+    turn = view.agent[0].turn if view.agent else None
+    return Outcome(value, "questions.ok" if value == 1 else "questions.few", turn, evidence,
+                   {"count": str(len(asked)), "budget": str(p.min)})
+
+
+class ResponseParams(CheckParams):
+    max_s: float = Field(8.0, gt=0, description="Median reply delay for full marks.")
+
+
+@check("response_time", ResponseParams)
+def _response(view: CallView, p: ResponseParams) -> Outcome:
+    delays = response_delays(view)
+    if not delays:
+        return Outcome(None, "response.na")
+    median = statistics.median(d for _, d in delays)
+    slowest = max(delays, key=lambda x: x[1])[0]
+    value = _over_budget(median, p.max_s)
+    return Outcome(value, "response.ok" if value == 1 else "response.slow", slowest.turn, [],
+                   {"count": f"{median:.1f}", "budget": f"{p.max_s:.0f}"})
+
+
+@check("resolution")
+def _resolution(view: CallView, p: CheckParams) -> Outcome:
+    accepted = next((x for x in view.customer if x.state and x.state.beat == "accept"), None)
+    if accepted is None and view.end_reason is None and not any(x.state for x in view.customer):
+        # No session record: fall back to the customer's own words near the end.
+        accepted = next((x for x in view.customer[-2:] if find_phrase(x.folded, lx.ACCEPT)), None)
+    resolved = view.end_reason == EndReason.resolved or (
+        accepted is not None and view.end_reason != EndReason.hung_up)
+    offer = None
+    if resolved:
+        before = accepted.turn if accepted else (view.lines[-1].turn + 1 if view.lines else 0)
+        offer = next((x for x in reversed(view.agent) if x.turn < before and x.text != REMOVED), None)
+    if resolved:
+        return Outcome(1.0, "resolution.ok", offer.turn if offer else None, _ev(offer) if offer else [])
+    last = view.agent[-1] if view.agent else None
+    code = "resolution.hung_up" if view.end_reason == EndReason.hung_up else "resolution.no"
+    return Outcome(0.0, code, last.turn if last else None, [])
+
+
+class NextStepParams(CheckParams):
+    last_turns: int = Field(3, ge=1)
+    phrases: list[str] = Field(default_factory=list)
+
+
+@check("next_step", NextStepParams)
+def _next_step(view: CallView, p: NextStepParams) -> Outcome:
+    last = [x for x in view.agent if x.text != REMOVED][-p.last_turns:]
+    phrases = lx.NEXT_STEP + p.phrases
+    line = next((x for x in last if find_phrase(x.folded, phrases)), None)
+    if line is None:
+        return Outcome(0.0, "next_step.missing", last[-1].turn if last else None)
+    return Outcome(1.0, "next_step.ok", line.turn, _ev(line, sentence_with(line.text, phrases)))
+
+
+# --- not-applicable conditions (`na_when`) --------------------------------------------------
+
+
+def _customer_upset(view: CallView) -> bool:
+    states = [x.state for x in view.customer if x.state]
+    if states:
+        return min(s.mood for s in states) <= -0.3
+    return any(find_phrase(x.folded, lx.UPSET) for x in view.customer)
+
+
+def _objection_raised(view: CallView) -> bool:
+    if any(x.state and x.state.beat == "object" for x in view.customer):
+        return True
+    return any(find_phrase(x.folded, lx.OBJECTION) for x in view.customer)
+
+
+NA_CONDITIONS: dict[str, Callable[[CallView], bool]] = {
+    "customer_never_upset": lambda v: not _customer_upset(v),
+    "customer_hung_up": lambda v: v.end_reason == EndReason.hung_up,
+    "no_objection": lambda v: not _objection_raised(v),
+    "no_account_talk": lambda v: _identity(v, IdentityParams()).value is None,
+    "short_call": lambda v: len(v.agent) < 3,
+}
+
+
+def na_conditions_of(na_when: str | None) -> list[str]:
+    """`na_when` names one condition or several joined by ' or '."""
+    return [c.strip() for c in (na_when or "").split(" or ") if c.strip()]
+
+
+def not_applicable(na_when: str | None, view: CallView) -> bool:
+    return any(NA_CONDITIONS[c](view) for c in na_conditions_of(na_when) if c in NA_CONDITIONS)

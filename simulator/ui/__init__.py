@@ -1,0 +1,1 @@
+"""Formatting for the Gradio app that needs no Gradio: labels, HTML, plot data."""

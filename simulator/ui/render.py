@@ -1,0 +1,251 @@
+"""HTML and plot data for the scorecard, the transcript and the call review.
+
+Everything here takes plain data (score JSON dicts, Transcript models) and returns
+strings or DataFrames, so it is tested without a browser. All text from users and the
+LLM is HTML-escaped: a trainee's line or a persona field must never become markup.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..persona import Persona
+from ..transcript import Transcript
+from .labels import label
+
+END_REASON_TEXT = {
+    "en": {"resolved": "resolved", "hung_up": "the customer hung up", "agent_ended": "you ended it",
+           "time_limit": "time ran out"},
+    "ro": {"resolved": "rezolvat", "hung_up": "clientul a închis", "agent_ended": "l-ați încheiat",
+           "time_limit": "timpul a expirat"},
+}
+
+
+def esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def clock(seconds: float | None) -> str:
+    """m:ss for the call timer and durations."""
+    s = max(0, int(round(seconds or 0)))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def end_reason_text(reason: str | None, lang: str = "en") -> str:
+    return END_REASON_TEXT.get(lang, END_REASON_TEXT["en"]).get(reason or "", reason or "")
+
+
+def timer_text(elapsed_s: float, budget_s: float | None, lang: str = "en") -> str:
+    if not budget_s:
+        return label("timer_nobudget", lang, elapsed=clock(elapsed_s))
+    text = label("timer", lang, elapsed=clock(elapsed_s), budget=clock(budget_s))
+    return text + (f" · ⚠ {label('over_budget', lang)}" if elapsed_s > budget_s else "")
+
+
+# --------------------------------------------------------------------------- chat
+
+
+def chat_messages(transcript: Transcript) -> list[dict[str, str]]:
+    """The call as gr.Chatbot messages: the trainee is 'user', the customer 'assistant'."""
+    return [{"role": "user" if t.role == "agent" else "assistant", "content": t.text} for t in transcript.turns]
+
+
+# --------------------------------------------------------------------------- transcript
+
+
+def _evidence_by_turn(score: Mapping[str, Any] | None) -> dict[int, list[tuple[str, str]]]:
+    """turn (1-based) -> [(quote, criterion title)] for every quote the scorecard cites."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    for c in (score or {}).get("criteria", []):
+        for ev in c.get("evidence") or []:
+            quote = (ev.get("quote") or "").strip()
+            if quote and isinstance(ev.get("turn"), int):
+                out.setdefault(ev["turn"], []).append((quote, c.get("title") or c.get("id", "")))
+    return out
+
+
+def _highlight(text: str, quotes: list[tuple[str, str]]) -> str:
+    """Escape `text` and wrap each cited quote (first occurrence) in <mark>."""
+    spans: list[tuple[int, int, str]] = []
+    lowered = text.lower()
+    for quote, title in quotes:
+        start = lowered.find(quote.lower())
+        if start < 0:
+            continue
+        end = start + len(quote)
+        if all(end <= s or start >= e for s, e, _ in spans):  # overlapping quotes: keep the first
+            spans.append((start, end, title))
+    out, pos = [], 0
+    for start, end, title in sorted(spans):
+        out.append(esc(text[pos:start]))
+        out.append(f'<mark class="rc-ev" title="{esc(title)}">{esc(text[start:end])}</mark>')
+        pos = end
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def transcript_html(transcript: Transcript, score: Mapping[str, Any] | None = None, lang: str = "en") -> str:
+    """The call as numbered lines; the trainee's quoted evidence is highlighted."""
+    if not transcript.turns:
+        return f'<div class="rc-empty">{esc(label("no_call", lang))}</div>'
+    evidence = _evidence_by_turn(score)
+    rows = []
+    for n, turn in enumerate(transcript.turns, start=1):
+        who = label("you", lang) if turn.role == "agent" else label("customer", lang)
+        body = _highlight(turn.text, evidence.get(n, [])) if turn.role == "agent" else esc(turn.text)
+        mood = ""
+        if turn.state is not None:
+            mood = f'<span class="rc-mood" title="mood">{_mood_face(turn.state.mood)} {turn.state.mood:+.1f}</span>'
+        rows.append(
+            f'<div class="rc-line rc-{turn.role}"><span class="rc-turn">{n}</span>'
+            f'<span class="rc-who">{esc(who)}</span><span class="rc-text">{body}</span>'
+            f'<span class="rc-t">{clock(turn.t)}</span>{mood}</div>'
+        )
+    if transcript.end is not None:
+        rows.append(f'<div class="rc-end">— {esc(end_reason_text(transcript.end.reason.value, lang))} '
+                    f'· {clock(transcript.end.t)} —</div>')
+    return f'<div class="rc-transcript">{"".join(rows)}</div>'
+
+
+def _mood_face(mood: float) -> str:
+    return "😠" if mood < -0.5 else "😟" if mood < -0.1 else "😐" if mood < 0.25 else "🙂"
+
+
+# --------------------------------------------------------------------------- scorecard
+
+
+def _score_cell(c: Mapping[str, Any], lang: str) -> tuple[str, float | None]:
+    if not c.get("applicable", True):
+        return label("not_applicable", lang), None
+    if c.get("score") is None:
+        return label("not_scored", lang), None
+    share = c["score"] / c["max"] if c.get("max") else 0.0
+    return f"{c['score']}/{c['max']}", share
+
+
+def scorecard_html(score: Mapping[str, Any] | None, lang: str = "en", pass_mark: float | None = None) -> str:
+    """The scorecard: verdict, total, then one card per criterion with evidence and coaching."""
+    if not score:
+        return f'<div class="rc-empty">{esc(label("no_score", lang))}</div>'
+    passed = bool(score.get("passed"))
+    verdict = label("passed", lang) if passed else label("failed", lang)
+    mark = f' · {esc(label("pass_mark", lang, mark=f"{pass_mark:g}"))}' if pass_mark is not None else ""
+    parts = [
+        f'<div class="rc-score {"rc-pass" if passed else "rc-fail"}">'
+        f'<div class="rc-total">{float(score.get("total", 0)):.0f}<small>/100</small></div>'
+        f'<div class="rc-verdict">{esc(verdict)}{mark}</div>'
+        f'<div class="rc-metrics">{esc(_metrics_text(score.get("metrics") or {}, lang))}</div></div>'
+    ]
+    titles = {c.get("id"): c.get("title") or c.get("id") for c in score.get("criteria", [])}
+    if score.get("fatal"):
+        items = ", ".join(titles.get(f, f) for f in score["fatal"])
+        parts.append(f'<div class="rc-fatal">⚠ {esc(label("fatal", lang, items=items))}</div>')
+    for c in score.get("criteria", []):
+        cell, share = _score_cell(c, lang)
+        width = 0 if share is None else round(share * 100)
+        tone = "na" if share is None else "good" if share >= 0.75 else "mid" if share >= 0.5 else "low"
+        review = f' <span class="rc-tag">{esc(label("needs_review", lang))}</span>' if c.get("needs_review") else ""
+        quotes = "".join(f'<li>“{esc(e.get("quote"))}” <span class="rc-turnref">#{esc(e.get("turn"))}</span></li>'
+                         for e in c.get("evidence") or [])
+        body = ""
+        if quotes:
+            body += f'<div class="rc-evidence"><b>{esc(label("evidence", lang))}</b><ul>{quotes}</ul></div>'
+        if c.get("feedback"):
+            body += f'<div class="rc-feedback">{esc(c["feedback"])}</div>'
+        if c.get("better"):
+            body += f'<div class="rc-better"><b>{esc(label("better", lang))}:</b> “{esc(c["better"])}”</div>'
+        parts.append(
+            f'<div class="rc-crit rc-{tone}"><div class="rc-crit-head"><span class="rc-crit-title">'
+            f'{esc(c.get("title") or c.get("id"))}</span>{review}<span class="rc-crit-score">{esc(cell)}</span></div>'
+            f'<div class="rc-bar"><div style="width:{width}%"></div></div>{body}</div>'
+        )
+    if score.get("flags"):
+        parts.append(f'<div class="rc-flags"><b>{esc(label("flags", lang))}:</b> '
+                     f'{esc(", ".join(score["flags"]))}</div>')
+    return f'<div class="rc-scorecard">{"".join(parts)}</div>'
+
+
+def _metrics_text(metrics: Mapping[str, Any], lang: str) -> str:
+    bits = []
+    if metrics.get("agent_turns") is not None:
+        bits.append(label("turns_metric", lang, n=metrics["agent_turns"]))
+    if metrics.get("talk_ratio") is not None:
+        bits.append(label("talk_ratio", lang, pct=round(metrics["talk_ratio"] * 100)))
+    if metrics.get("duration_s") is not None:
+        bits.append(label("duration", lang, dur=clock(metrics["duration_s"])))
+    return " · ".join(bits)
+
+
+def compare_html(original: Mapping[str, Any] | None, branch: Mapping[str, Any] | None, lang: str = "en") -> str:
+    """Two scorecards side by side, criterion by criterion, with the change."""
+    if not original or not branch:
+        return ""
+    before = {c["id"]: c for c in original.get("criteria", [])}
+    rows = []
+    for c in branch.get("criteria", []):
+        a, _ = _score_cell(before.get(c["id"], {"applicable": False}), lang)
+        b, _ = _score_cell(c, lang)
+        rows.append(f"<tr><td>{esc(c.get('title') or c['id'])}</td><td>{esc(a)}</td><td>{esc(b)}</td></tr>")
+    delta = float(branch.get("total", 0)) - float(original.get("total", 0))
+    return (f'<table class="rc-compare"><tr><th>{esc(label("criterion", lang))}</th><th>1</th><th>2</th></tr>'
+            f'{"".join(rows)}<tr class="rc-sum"><td>{esc(label("total", lang))}</td>'
+            f'<td>{float(original.get("total", 0)):.0f}</td><td>{float(branch.get("total", 0)):.0f} '
+            f'({delta:+.0f})</td></tr></table>')
+
+
+# --------------------------------------------------------------------------- review data
+
+
+def mood_frame(transcript: Transcript) -> pd.DataFrame:
+    """Customer mood after each customer line: columns turn, mood, patience."""
+    rows = [{"turn": n, "mood": t.state.mood, "patience": t.state.patience}
+            for n, t in enumerate(transcript.turns, start=1) if t.role == "customer" and t.state is not None]
+    return pd.DataFrame(rows, columns=["turn", "mood", "patience"])
+
+
+def revealed_facts(transcript: Transcript) -> list[str]:
+    """Fact ids the customer had revealed by the end of the call (the last state holds them all)."""
+    for turn in reversed(transcript.turns):
+        if turn.state is not None:
+            return list(turn.state.revealed)
+    return []
+
+
+def facts_html(transcript: Transcript, persona: Persona | None, lang: str = "en") -> str:
+    """Which of the persona's hidden facts the trainee uncovered."""
+    if persona is None or not persona.facts:
+        return f'<div class="rc-empty">{esc(label("no_facts", lang))}</div>'
+    got = set(revealed_facts(transcript))
+    items = []
+    for f in persona.facts:
+        ok = f.id in got
+        value = f" — {esc(f.value)}" if ok else ""
+        state = label("fact_yes", lang) if ok else label("fact_no", lang)
+        items.append(f'<li class="{"rc-yes" if ok else "rc-no"}">{"✔" if ok else "✘"} '
+                     f'<b>{esc(f.id.replace("_", " "))}</b>{value} <small>({esc(state)})</small></li>')
+    return f'<ul class="rc-facts">{"".join(items)}</ul>'
+
+
+def persona_card_html(persona: Persona | None, lang: str = "en") -> str:
+    """What the trainee may know before the call: who, why, how hard."""
+    if persona is None:
+        return ""
+    return (f'<div class="rc-persona"><div class="rc-persona-name">{esc(persona.name)} '
+            f'<span class="rc-chip">{esc(persona.temperament.value)}</span>'
+            f'<span class="rc-chip">{esc(persona.call_type.value.replace("_", " "))}</span>'
+            f'<span class="rc-chip">{esc(persona.difficulty)}</span>'
+            f'<span class="rc-chip">{esc(persona.language)}</span></div>'
+            f'<div class="rc-persona-co">{esc(persona.company)}</div>'
+            f'<div class="rc-persona-sit">{esc(persona.situation)}</div></div>')
+
+
+def lines_html(lines: Iterable[str], ok_text: str) -> str:
+    """Validation errors as a list (or a green line when there are none)."""
+    lines = list(lines)
+    if not lines:
+        return f'<div class="rc-ok">{esc(ok_text)}</div>'
+    return '<ul class="rc-errors">' + "".join(f"<li><code>{esc(x)}</code></li>" for x in lines) + "</ul>"
