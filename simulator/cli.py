@@ -39,7 +39,7 @@ def _print_json(obj) -> None:
 # -- commands ---------------------------------------------------------------------------------
 def cmd_validate(args) -> int:
     from .loader import main_validate
-    return main_validate(args.paths or ["personas", "rubrics"])
+    return main_validate(args.paths)
 
 
 def cmd_selfplay(args) -> int:

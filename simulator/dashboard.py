@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from .errors import NotFound, RolecallError
 from .scoring.model import Readiness
+from .scoring.readiness import ReadinessPolicy, assess_readiness
 from .store import Store
 
 MATRIX_SESSIONS = 2000  # newest scored sessions the weak-spot matrix reads (one score JSON each)
@@ -146,18 +147,20 @@ class Dashboard:
         return pd.DataFrame(data, index=pd.Index(crit, name="criterion"))
 
     # -- readiness --------------------------------------------------------------------------
-    def readiness(self, trainee: str, policy: Any = None) -> Readiness:
+    def readiness(self, trainee: str, policy: ReadinessPolicy | None = None) -> Readiness:
         """Why a trainee is or is not ready: the rules over their sessions, or the override."""
-        from .scoring import readiness as rules  # written alongside scoring; imported late on purpose
-
-        sessions = self.store.list_sessions(user=trainee, ended=True, limit=1000)
-        for s in sessions:
-            s["score"] = self.store.get_score(s["id"]) if s.get("total") is not None else None
+        sessions = []
+        for s in self.store.list_sessions(user=trainee, ended=True, limit=1000):
+            score = self.store.get_score(s["id"]) if s.get("total") is not None else None
+            # Dates as datetimes so the reasons read "on 2026-01-31", not a unix time.
+            sessions.append({**s, "fatal": (score or {}).get("fatal", []),
+                             "started_at": dt.datetime.fromtimestamp(s["started_at"])})
         override = self.store.readiness_override(trainee)
-        kwargs = {} if policy is None else {"policy": policy}
-        return rules.assess_readiness(sessions, override=override, **kwargs)
+        if override and override.get("created_at"):
+            override = {**override, "created_at": dt.datetime.fromtimestamp(override["created_at"])}
+        return assess_readiness(sessions, override=override, policy=policy)
 
-    def readiness_board(self, policy: Any = None) -> list[dict[str, Any]]:
+    def readiness_board(self, policy: ReadinessPolicy | None = None) -> list[dict[str, Any]]:
         board = []
         for user in self.store.list_users("trainee"):
             r = self.readiness(user["name"], policy)

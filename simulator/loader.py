@@ -50,6 +50,7 @@ class _Doc:
         self.name = name
         self.lines: dict[Loc, int] = {}
         self.errors: list[str] = []
+        self.nodes = 0  # values built so far (see MAX_NODES)
 
     def line(self, loc: Loc) -> int:
         """Line of the longest prefix of `loc` present in the document."""
@@ -62,8 +63,18 @@ class _Doc:
         return f"{self.name}:{line}: {field}: {message}"
 
 
+MAX_NODES = 50_000  # far above any real persona; stops alias bombs ("billion laughs") from the editor
+
+
+class _TooBig(Exception):
+    pass
+
+
 def _build(node: yaml.Node, loc: Loc, doc: _Doc, loader: _Loader) -> Any:
     """Turn a composed node into plain Python data, recording where each key/item starts."""
+    doc.nodes += 1
+    if doc.nodes > MAX_NODES or len(loc) > 50:
+        raise _TooBig
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolves `<<:` merge keys the way PyYAML would
         out: dict[Any, Any] = {}
@@ -115,6 +126,9 @@ def _parse(text: str, name: str) -> tuple[Any, _Doc]:
         elif exc.context:
             what = f"{exc.context}, {what}"
         doc.errors.append(doc.error(line, WHOLE_FILE, f"malformed YAML: {what}; check indentation and quotes"))
+        return None, doc
+    except _TooBig:
+        doc.errors.append(doc.error(1, WHOLE_FILE, "too large or too deeply nested (check anchors and aliases)"))
         return None, doc
     except yaml.YAMLError as exc:
         doc.errors.append(doc.error(1, WHOLE_FILE, f"malformed YAML: {_one_line(str(exc))}"))
@@ -257,11 +271,14 @@ def _message(err: dict[str, Any]) -> str:
     return _one_line(err["msg"][:1].lower() + err["msg"][1:])
 
 
+_PLURALS = {"criterion": "criteria"}  # validators name one item of a list field
+
+
 def _validator_target(data: Any, loc: Loc, message: str) -> Loc:
     """Point a model-level validator error at the field it talks about, when it names one.
 
     Validators say e.g. "fallback_lines needs …" or "fact 'x' is if_asked …"; the first word
-    that names a key (or, with an 's', a list key) of that mapping picks the line.
+    that names a key (or, in the plural, a list key) of that mapping picks the line.
     """
     node = data
     for part in loc:
@@ -272,7 +289,7 @@ def _validator_target(data: Any, loc: Loc, message: str) -> Loc:
     if not isinstance(node, dict):
         return loc
     for word in re.findall(r"[A-Za-z_][\w.]*", message):
-        for candidate in (word, word + "s"):
+        for candidate in (word, _PLURALS.get(word, word + "s")):
             path = tuple(candidate.split("."))
             target, ok = node, True
             for part in path:

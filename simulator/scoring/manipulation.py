@@ -54,7 +54,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"(?:instructions?|rules|guidelines|directives))\b")),
     ("ignore instructions", re.compile(
         r"\b(?:ignora|ignorati|uita|uitati|nu tine cont|nu tineti cont)\b(?:\s+\w+){0,4}?\s+"
-        r"(?:(?:de\s+)?instructiuni\w*|rubric\w*|regul\w*|criteri\w*|grila\w*|punctaj\w*|evaluar\w*)")),
+        r"(?:(?:de\s+)?instructiuni\w*|rubric\w*|criteri\w*|grila\w*|punctaj\w*|evaluar\w*)")),
     ("asks for full marks", re.compile(
         r"\b(?:full|maximum|max|perfect|top|highest)\s+(?:marks|score|points|rating|grade)\b|"
         r"\ball\s+(?:the\s+)?(?:marks|points)\b|\b(?:100\s*/\s*100|10\s*/\s*10|5\s*/\s*5|4\s*/\s*4)\b|"

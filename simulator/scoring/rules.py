@@ -183,10 +183,13 @@ class GreetingParams(CheckParams):
     phrases: list[str] = Field(default_factory=list, description="Extra greeting words.")
 
 
-def agent_name(folded: str) -> str | None:
+def agent_name(folded: str, company: str | None = None) -> str | None:
+    """The agent's own name in a folded line ("my name is Ana", "mă numesc Ioana"), or None.
+    Words of the company name do not count ("this is Nordlink Telecom, ...")."""
+    skip = lx.NOT_NAMES | set(fold(company or "").split())
     for pattern in lx.NAME_PATTERNS:
         for m in re.finditer(pattern, folded):
-            if m.group(1) not in lx.NOT_NAMES:
+            if m.group(1) not in skip:
                 return m.group(1)
     return None
 
@@ -206,7 +209,7 @@ def _greeting(view: CallView, p: GreetingParams) -> Outcome:
     if p.require_company and company:
         parts["company"] = _company_said(line.folded, company)
     if p.require_name:
-        parts["name"] = agent_name(line.folded) is not None
+        parts["name"] = agent_name(line.folded, company) is not None
     value = sum(parts.values()) / len(parts)
     missing = [k for k, ok in parts.items() if not ok]
     code = "greeting.ok" if not missing else "greeting.missing" if value == 0 else "greeting.partial"
@@ -227,6 +230,8 @@ class IdentityParams(CheckParams):
 @check("identity_before_account", IdentityParams)
 def _identity(view: CallView, p: IdentityParams) -> Outcome:
     verified_at: int | None = None
+    asked: list[Evidence] = []
+    id_phrases = lx.ID_REQUEST + p.id_phrases
     for line in view.lines:
         if line.role == "customer":
             revealed = line.state.revealed if line.state else []
@@ -237,12 +242,13 @@ def _identity(view: CallView, p: IdentityParams) -> Outcome:
             continue
         if _is_id_request(line.folded, p.id_phrases):
             verified_at = verified_at or line.turn
+            asked = asked or _ev(line, sentence_with(line.text, id_phrases))
             continue
         talk = find_phrase(line.folded, lx.ACCOUNT_TALK + p.account_phrases)
         if talk:
             quote = sentence_with(line.text, [talk])
             if verified_at is not None:
-                return Outcome(1.0, "identity.ok", verified_at, [], {"quote": quote})
+                return Outcome(1.0, "identity.ok", verified_at, asked, {"quote": quote})
             return Outcome(0.0, "identity.late", line.turn, _ev(line, quote), {"quote": quote, "phrase": talk})
     return Outcome(None, "identity.na")
 

@@ -71,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _fault(self, fault: Fault) -> bool:
         """Act out one fault; True when the request was answered (or dropped) by it."""
         if isinstance(fault, int):
-            headers = {"Retry-After": "0"} if fault == 429 else {}
+            headers = {"Retry-After": f"{self.server.stub.retry_after_s:g}"} if fault == 429 else {}
             self._json(fault, _error(fault, f"stub fault {fault}"), headers)
             return True
         if fault == "timeout":
@@ -176,12 +176,14 @@ class OpenAIStubServer:
         *,
         reject_response_format: bool = False,
         timeout_sleep_s: float = 3.0,
+        retry_after_s: float = 0.0,
         port: int = 0,
     ):
         self.reply = reply
         self.latency_s = latency_s
         self.reject_response_format = reject_response_format
-        self.timeout_sleep_s = timeout_sleep_s
+        self.timeout_sleep_s = timeout_sleep_s  # how long a "timeout" fault stalls
+        self.retry_after_s = retry_after_s  # the Retry-After a 429 fault sends
         self.requests: list[dict[str, Any]] = []
         self._faults: list[Fault] = []
         self._lock = threading.Lock()

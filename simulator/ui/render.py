@@ -43,7 +43,7 @@ def timer_text(elapsed_s: float, budget_s: float | None, lang: str = "en") -> st
     if not budget_s:
         return label("timer_nobudget", lang, elapsed=clock(elapsed_s))
     text = label("timer", lang, elapsed=clock(elapsed_s), budget=clock(budget_s))
-    return text + (f" · ⚠ {label('over_budget', lang)}" if elapsed_s > budget_s else "")
+    return text + (f" · **{label('over_budget', lang)}**" if elapsed_s > budget_s else "")
 
 
 # --------------------------------------------------------------------------- chat
@@ -99,7 +99,8 @@ def transcript_html(transcript: Transcript, score: Mapping[str, Any] | None = No
         body = _highlight(turn.text, evidence.get(n, [])) if turn.role == "agent" else esc(turn.text)
         mood = ""
         if turn.state is not None:
-            mood = f'<span class="rc-mood" title="mood">{_mood_face(turn.state.mood)} {turn.state.mood:+.1f}</span>'
+            mood = (f'<span class="rc-mood rc-mood-{_mood_word(turn.state.mood)}" title="mood">'
+                    f'{turn.state.mood:+.1f}</span>')
         rows.append(
             f'<div class="rc-line rc-{turn.role}"><span class="rc-turn">{n}</span>'
             f'<span class="rc-who">{esc(who)}</span><span class="rc-text">{body}</span>'
@@ -111,8 +112,9 @@ def transcript_html(transcript: Transcript, score: Mapping[str, Any] | None = No
     return f'<div class="rc-transcript">{"".join(rows)}</div>'
 
 
-def _mood_face(mood: float) -> str:
-    return "😠" if mood < -0.5 else "😟" if mood < -0.1 else "😐" if mood < 0.25 else "🙂"
+def _mood_word(mood: float) -> str:
+    """A CSS class for the mood badge (colour, not emoji: fonts for emoji are not everywhere)."""
+    return "angry" if mood < -0.5 else "upset" if mood < -0.1 else "neutral" if mood < 0.25 else "happy"
 
 
 # --------------------------------------------------------------------------- scorecard
@@ -249,3 +251,45 @@ def lines_html(lines: Iterable[str], ok_text: str) -> str:
     if not lines:
         return f'<div class="rc-ok">{esc(ok_text)}</div>'
     return '<ul class="rc-errors">' + "".join(f"<li><code>{esc(x)}</code></li>" for x in lines) + "</ul>"
+
+
+# --------------------------------------------------------------------------- supervisor
+
+
+def matrix_html(frame: pd.DataFrame, empty_text: str) -> str:
+    """Criteria × temperament as a heat table: red cells are the weak spots."""
+    if frame is None or frame.empty:
+        return f'<div class="rc-empty">{esc(empty_text)}</div>'
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    rows = []
+    for crit, values in frame.iterrows():
+        cells = []
+        for v in values:
+            if pd.isna(v):
+                cells.append('<td class="rc-cell-na">–</td>')
+            else:
+                hue = round(120 * float(v))  # 0 red … 120 green
+                cells.append(f'<td style="background:hsl({hue},70%,88%)">{round(float(v) * 100)}%</td>')
+        rows.append(f"<tr><th>{esc(str(crit).replace('_', ' '))}</th>{''.join(cells)}</tr>")
+    return f'<table class="rc-matrix"><tr><th></th>{head}</tr>{"".join(rows)}</table>'
+
+
+def readiness_html(board: list[dict[str, Any]], lang: str = "en") -> str:
+    """One card per trainee: ready or not, and why (the rules' reasons or the override note)."""
+    if not board:
+        return f'<div class="rc-empty">{esc(label("sessions_empty", lang))}</div>'
+    cards = []
+    for row in board:
+        ok = bool(row.get("ready"))
+        reasons = "".join(f"<li>{esc(r)}</li>" for r in row.get("reasons") or [])
+        note = ""
+        if row.get("source") == "override":
+            note = f'<div class="rc-note">✍ {esc(row.get("override_note"))} — {esc(row.get("override_by"))}</div>'
+        group = f' <span class="rc-chip">{esc(row["group"])}</span>' if row.get("group") else ""
+        cards.append(
+            f'<div class="rc-ready-card {"rc-pass" if ok else "rc-fail"}"><div class="rc-ready-head">'
+            f'<b>{esc(row["trainee"])}</b>{group}'
+            f'<span class="rc-ready-verdict">{esc(label("ready" if ok else "not_ready", lang))}</span></div>'
+            f'<ul>{reasons}</ul>{note}</div>'
+        )
+    return f'<div class="rc-board">{"".join(cards)}</div>'

@@ -1,0 +1,246 @@
+"""The LLM judge for `llm` and `both` criteria: one call per criterion, quotes verified.
+
+Every criterion's prompt shares the same prefix (system text + the delimited transcript) so
+llama.cpp's prompt cache reuses it; only the short criterion part at the end changes. The
+answer is constrained by a JSON schema where the backend supports it, and parsed by a pure
+function that fails closed anyway. Quotes the judge gives as evidence are checked against
+the agent's own lines; an invented quote is dropped and the criterion goes to review.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import statistics
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from simulator.llm.base import LLM, Message
+from simulator.rubric import Criterion
+
+from .model import Evidence
+from .text import clean
+from .view import REMOVED, CallView
+
+log = logging.getLogger(__name__)
+PROMPT_FILE = Path(__file__).resolve().parent.parent / "prompts" / "judge.md"
+OPEN, CLOSE = "<<<CALL", "CALL>>>"
+MAX_EVIDENCE = 3
+
+
+@lru_cache(maxsize=1)
+def prompt_parts() -> dict[str, str]:
+    """The '# system' and '# criterion' parts of prompts/judge.md."""
+    text = re.sub(r"<!--.*?-->", "", PROMPT_FILE.read_text(encoding="utf-8"), flags=re.S)
+    parts: dict[str, str] = {}
+    for chunk in re.split(r"^# ", text, flags=re.M)[1:]:
+        name, _, body = chunk.partition("\n")
+        parts[name.strip().lower()] = body.strip()
+    return parts
+
+
+def _one_line(text: str) -> str:
+    # A line must not be able to fake a new transcript line or close the data block.
+    flat = re.sub(r"\s+", " ", clean(text)).strip()
+    return flat.replace("<<<", "<< <").replace(">>>", "> >>")
+
+
+def transcript_block(view: CallView) -> str:
+    rows = [OPEN] + [f"[turn {x.turn}] {x.role.upper()}: {_one_line(x.text)}" for x in view.lines] + [CLOSE]
+    return "\n".join(rows)
+
+
+def criterion_block(criterion: Criterion) -> str:
+    levels = "\n".join(f"{k} = {v.strip()}" for k, v in sorted(criterion.levels.items()))
+    return Template(prompt_parts()["criterion"]).safe_substitute(
+        title=criterion.title, description=criterion.description.strip(), levels=levels,
+        max=str(criterion.max_score))
+
+
+def judge_messages(block: str, criterion: Criterion) -> list[Message]:
+    """System + transcript first (identical for every criterion), the criterion last."""
+    return [("system", prompt_parts()["system"]), ("user", f"{block}\n\n{criterion_block(criterion)}")]
+
+
+def verdict_schema(max_score: int) -> dict[str, Any]:
+    # Property order matters to grammar-constrained decoding: evidence is written first.
+    return {
+        "type": "object",
+        "properties": {
+            "evidence": {"type": "array", "maxItems": MAX_EVIDENCE, "items": {
+                "type": "object",
+                "properties": {"turn": {"type": "integer", "minimum": 1}, "quote": {"type": "string"}},
+                "required": ["turn", "quote"]}},
+            "score": {"type": "integer", "minimum": 0, "maximum": max_score},
+            "feedback": {"type": "string"},
+            "better": {"type": "string"},
+        },
+        "required": ["evidence", "score", "feedback", "better"],
+    }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    score: int
+    evidence: list[Evidence]
+    feedback: str
+    better: str
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _candidates(raw: str) -> list[Any]:
+    """JSON values found in the text: fenced blocks first, then the whole text, then every
+    object that starts somewhere in it (stray prose around the JSON is common)."""
+    texts = re.findall(r"```(?:json|JSON)?\s*(.*?)```", raw, flags=re.S) + [raw]
+    decoder = json.JSONDecoder()
+    found = []
+    for text in texts:
+        try:
+            found.append(json.loads(text.strip()))
+            continue
+        except ValueError:
+            pass
+        for m in re.finditer(r"\{", text):
+            try:
+                value, _ = decoder.raw_decode(text, m.start())
+            except ValueError:
+                continue
+            found.append(value)
+    return found
+
+
+def parse_verdict(raw: str, max_score: int) -> Verdict | None:
+    """The judge's verdict from its raw answer, or None when no usable verdict is in it.
+    Pure: no model, no transcript. Score must be an integer level 0..max_score."""
+    for value in _candidates(raw or ""):
+        if not isinstance(value, dict) or "score" not in value:
+            continue
+        score = _as_int(value.get("score"))
+        if score is None or not 0 <= score <= max_score:
+            continue
+        items = value.get("evidence") or []
+        if isinstance(items, dict):
+            items = [items]
+        evidence = []
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict):
+                continue
+            turn, quote = _as_int(item.get("turn")), item.get("quote")
+            if turn is not None and turn >= 1 and isinstance(quote, str) and quote.strip():
+                evidence.append(Evidence(turn=turn, quote=quote.strip()))
+        feedback, better = value.get("feedback"), value.get("better")
+        return Verdict(score, evidence, feedback.strip() if isinstance(feedback, str) else "",
+                       better.strip() if isinstance(better, str) else "")
+    return None
+
+
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*")
+_EDGE = " \"'.,;:!?"
+
+
+def _pieces(quote: str) -> list[str]:
+    return [p.strip(_EDGE).lower() for p in _ELLIPSIS.split(clean(quote)) if p.strip(_EDGE)]
+
+
+def _quote_in(quote: str, line: str) -> str | None:
+    """The quote as it stands in the line when every piece of it is there, in order."""
+    pieces = _pieces(quote)
+    if not pieces or sum(len(p) for p in pieces) < 4:
+        return None
+    hay, pos = clean(line), 0
+    low = hay.lower()
+    start = None
+    for piece in pieces:
+        at = low.find(piece, pos)
+        if at < 0:
+            return None
+        start = at if start is None else start
+        pos = at + len(piece)
+    if len(pieces) == 1 and len(low) == len(hay):
+        return hay[start:pos]  # the line's own casing
+    return clean(quote).strip(_EDGE)
+
+
+def verify_quotes(evidence: list[Evidence], agent_lines: dict[int, str]) -> tuple[list[Evidence], list[Evidence]]:
+    """(kept, dropped). A quote counts when found in the agent's line at its turn, or in any
+    agent line (the turn number is then fixed). Lines removed as manipulation never count."""
+    kept, dropped = [], []
+    usable = {t: text for t, text in agent_lines.items() if text != REMOVED}
+    for ev in evidence:
+        order = ([ev.turn] if ev.turn in usable else []) + [t for t in sorted(usable) if t != ev.turn]
+        for turn in order:
+            exact = _quote_in(ev.quote, usable[turn])
+            if exact:
+                kept.append(Evidence(turn=turn, quote=exact))
+                break
+        else:
+            dropped.append(ev)
+    return kept, dropped
+
+
+@dataclass
+class Judgement:
+    score: int | None
+    evidence: list[Evidence] = field(default_factory=list)
+    feedback: str = ""
+    better: str = ""
+    needs_review: bool = False
+    flags: set[str] = field(default_factory=set)
+    raw: str | None = None
+
+
+def judge_criterion(llm: LLM, view: CallView, criterion: Criterion, *, samples: int = 1, seed: int = 0,
+                    block: str | None = None, max_tokens: int = 200) -> Judgement:
+    """Judge one criterion on a (masked) call view; fails closed: no usable verdict → score None."""
+    block = block if block is not None else transcript_block(view)
+    messages = judge_messages(block, criterion)
+    schema = verdict_schema(criterion.max_score)
+    verdicts: list[Verdict] = []
+    raws: list[str] = []
+    flags: set[str] = set()
+    for i in range(max(1, samples)):
+        try:
+            raw = llm.complete(messages, max_tokens=max_tokens, temperature=0.0 if samples <= 1 else 0.7,
+                               seed=seed + i, json_schema=schema)
+        except Exception as e:  # noqa: BLE001 - any backend failure leaves the criterion unscored
+            log.warning("judge failed on %s: %s", criterion.id, e)
+            raws.append(f"error: {e}")
+            flags.add("judge_error")
+            continue
+        raws.append(raw)
+        verdict = parse_verdict(raw, criterion.max_score)
+        if verdict is None:
+            flags.add("judge_unparsed")
+        else:
+            verdicts.append(verdict)
+    if not verdicts:
+        return Judgement(None, needs_review=True, flags=flags, raw="\n---\n".join(raws))
+    scores = [v.score for v in verdicts]
+    median = statistics.median_low(scores)
+    chosen = next(v for v in verdicts if v.score == median)
+    needs_review = False
+    if max(scores) - min(scores) > 1:
+        flags.add("judge_disagreement")
+        needs_review = True
+    agent_lines = {x.turn: x.text for x in view.agent}
+    kept, dropped = verify_quotes(chosen.evidence, agent_lines)
+    if dropped:
+        flags.add("unverified_quote")
+        needs_review = True
+    return Judgement(median, kept, chosen.feedback, chosen.better, needs_review, flags,
+                     raw="\n---\n".join(raws) if "judge_unparsed" in flags or "judge_error" in flags else None)
