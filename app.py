@@ -433,7 +433,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             turns = len(service.transcript(user, state["sid"]).turns)
             parent = state.get("parent_sid")
             cmp = render.compare_html(service.score_of(user, parent), score, lang) if parent else ""
-            status = f"{L('passed') if score.get('passed') else L('failed')} · {score.get('total', 0):.0f}/100"
+            status = f"{L('passed') if score.get('passed') else L('failed')} · {round(score.get('total', 0), 1):g}/100"
             return (card, transcript_html, gr.LinePlot(value=mood, y_lim=[-1, 1]), fact_html, cmp, status, gr.Timer(active=False),
                     gr.Textbox(interactive=False), gr.Button(interactive=False), gr.Button(interactive=False),
                     gr.Number(maximum=turns))

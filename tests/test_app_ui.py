@@ -36,7 +36,7 @@ def _transcript(agent_line: str = "I'm so sorry <b>about</b> that") -> Transcrip
 
 def test_scorecard_shows_verdict_total_fatal_and_coaching():
     html = render.scorecard_html(SCORE, pass_mark=70)
-    assert "63" in html and "Not passed yet" in html and "pass mark 70" in html
+    assert ">62.5<" in html and "Not passed yet" in html and "pass mark 70" in html
     assert "Must-fix: Identity verified" in html
     assert "“so sorry”" in html and "I understand." in html and "1:05 call" in html
 
@@ -76,7 +76,7 @@ def test_labels_fall_back_to_english_and_romanian_translates_the_call_screen():
 def test_compare_shows_both_totals_and_the_change():
     better = {**SCORE, "total": 80.0, "criteria": [{**SCORE["criteria"][0], "score": 4}]}
     html = render.compare_html(SCORE, better)
-    assert "3/4" in html and "4/4" in html and "(+18)" in html
+    assert "3/4" in html and "4/4" in html and "(+17.5)" in html
 
 
 def test_a_branched_call_continues_through_the_service(tmp_path):

@@ -169,7 +169,7 @@ def test_response_time_uses_the_median_reply_delay():
 def test_talk_ratio_words_or_voice_time():
     t = call("one two three four five six seven eight nine", "one")
     assert check({"check": "talk_ratio", "max": 0.65}, t).value < 1.0
-    voiced = check({"check": "talk_ratio"}, t, voice={"agent_speech_s": 20.0, "customer_speech_s": 30.0})
+    voiced = check({"check": "talk_ratio"}, t, voice={"agent_speaking_s": 20.0, "customer_speaking_s": 30.0})
     assert voiced.value == 1.0 and voiced.fields["count"] == "40%"
 
 
@@ -214,9 +214,11 @@ def test_known_checks_cover_the_documented_rules():
 def test_voice_figures_reach_the_metrics():
     t = call("Hello, how can I help?", "My bill.", times=[0.0, 2.0], end={"reason": "agent_ended", "t": 5.0})
     card = score_transcript(t, rubric("inbound-support"),
-                            voice_metrics={"agent_speech_s": 2.0, "customer_speech_s": 1.0, "words_per_minute": 150})
-    m = card.metrics.model_dump()
+                            voice_metrics={"agent_speaking_s": 2.0, "customer_speaking_s": 1.0, "words_per_minute": 150.0,
+                                           "fillers": {"um": 2}, "filler_per_min": None})
+    m = card.model_dump(mode="json")["metrics"]
     assert m["talk_ratio"] == pytest.approx(0.667, abs=1e-3) and m["words_per_minute"] == 150
+    assert m["fillers"] == {"um": 2} and m["filler_per_min"] is None
     assert m["duration_s"] == 5.0 and m["agent_turns"] == 1 and m["questions"] == 1
 
 

@@ -149,10 +149,14 @@ def count_questions(view: CallView) -> int:
 
 
 def talk_ratio_of(view: CallView) -> float | None:
+    """Agent share of speaking time when the call was spoken (keys of
+    simulator.voice.metrics.voice_metrics), else agent share of words."""
     v = view.voice or {}
-    agent_s, customer_s = v.get("agent_speech_s"), v.get("customer_speech_s")
+    agent_s, customer_s = v.get("agent_speaking_s"), v.get("customer_speaking_s")
     if isinstance(agent_s, (int, float)) and isinstance(customer_s, (int, float)) and agent_s + customer_s > 0:
         return round(agent_s / (agent_s + customer_s), 3)
+    if isinstance(v.get("talk_ratio_time"), (int, float)):
+        return round(float(v["talk_ratio_time"]), 3)
     a = sum(len(words(x.text)) for x in view.agent if x.text != REMOVED)
     c = sum(len(words(x.text)) for x in view.customer)
     return round(a / (a + c), 3) if a + c else None

@@ -106,7 +106,7 @@ def _metrics(view: CallView, voice_metrics: dict[str, Any] | None) -> Metrics:
         median = round(delays[mid] if len(delays) % 2 else (delays[mid - 1] + delays[mid]) / 2, 2)
     duration = view.duration_s
     extra = {k: v for k, v in (voice_metrics or {}).items()
-             if isinstance(v, (int, float)) and k not in Metrics.model_fields}
+             if (v is None or isinstance(v, (int, float, dict))) and k not in Metrics.model_fields}
     return Metrics(agent_turns=len(view.agent), talk_ratio=talk_ratio_of(view),
                    duration_s=round(duration, 2) if duration is not None else None,
                    questions=count_questions(view), response_s_median=median, **extra)
@@ -126,8 +126,8 @@ def score_transcript(
     """Score the trainee's side of a call. judge=None scores rule criteria only; judged
     criteria are then left unscored (score None, needs_review) and the card is flagged
     `not_judged`. `company` (or the persona's company) feeds the greeting check.
-    `voice_metrics` (e.g. agent_speech_s, customer_speech_s, words_per_minute) come from the
-    voice pipeline: speaking times drive the talk ratio, the rest is reported in metrics."""
+    `voice_metrics` is simulator.voice.metrics.voice_metrics(...) for a spoken call: speaking
+    times drive the talk ratio, every figure is reported in metrics."""
     problems = rubric_problems(rubric)
     if problems:
         raise ValidationFailed([f"rubric {rubric.id}: {p}" for p in problems])

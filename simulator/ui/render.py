@@ -138,7 +138,7 @@ def scorecard_html(score: Mapping[str, Any] | None, lang: str = "en", pass_mark:
     mark = f' · {esc(label("pass_mark", lang, mark=f"{pass_mark:g}"))}' if pass_mark is not None else ""
     parts = [
         f'<div class="rc-score {"rc-pass" if passed else "rc-fail"}">'
-        f'<div class="rc-total">{float(score.get("total", 0)):.0f}<small>/100</small></div>'
+        f'<div class="rc-total">{_num(score.get("total"))}<small>/100</small></div>'
         f'<div class="rc-verdict">{esc(verdict)}{mark}</div>'
         f'<div class="rc-metrics">{esc(_metrics_text(score.get("metrics") or {}, lang))}</div></div>'
     ]
@@ -171,6 +171,11 @@ def scorecard_html(score: Mapping[str, Any] | None, lang: str = "en", pass_mark:
     return f'<div class="rc-scorecard">{"".join(parts)}</div>'
 
 
+def _num(value: Any) -> str:
+    """62.5 stays 62.5 and 80.0 reads 80: rounding to whole points could show a pass mark that was missed."""
+    return f"{round(float(value or 0), 1):g}"
+
+
 def _metrics_text(metrics: Mapping[str, Any], lang: str) -> str:
     bits = []
     if metrics.get("agent_turns") is not None:
@@ -195,8 +200,8 @@ def compare_html(original: Mapping[str, Any] | None, branch: Mapping[str, Any] |
     delta = float(branch.get("total", 0)) - float(original.get("total", 0))
     return (f'<table class="rc-compare"><tr><th>{esc(label("criterion", lang))}</th><th>1</th><th>2</th></tr>'
             f'{"".join(rows)}<tr class="rc-sum"><td>{esc(label("total", lang))}</td>'
-            f'<td>{float(original.get("total", 0)):.0f}</td><td>{float(branch.get("total", 0)):.0f} '
-            f'({delta:+.0f})</td></tr></table>')
+            f'<td>{_num(original.get("total"))}</td><td>{_num(branch.get("total"))} '
+            f'({delta:+.1f})</td></tr></table>')
 
 
 # --------------------------------------------------------------------------- review data
