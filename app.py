@@ -233,8 +233,8 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                         s_patience = gr.Slider(1, 20, value=5, step=1, label="patience")
                         s_apply = gr.Button("→ YAML")
                     with gr.Column(scale=2):
-                        s_yaml = gr.Code(language="yaml", label="YAML", lines=24)
                         s_check = gr.HTML("")
+                        s_yaml = gr.Code(language="yaml", label="YAML", lines=24, max_lines=30)
                 with gr.Row():
                     s_drive = gr.Button(L("test_drive"))
                     s_save = gr.Button(L("save_version"), variant="primary")
@@ -243,8 +243,8 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
 
             with gr.Tab(L("tab_rubrics"), id="rubrics", visible=False) as tab_rubrics:
                 r_pick = gr.Dropdown([], label=L("rubric_load"))
-                r_yaml = gr.Code(language="yaml", label="YAML", lines=24)
                 r_check = gr.HTML("")
+                r_yaml = gr.Code(language="yaml", label="YAML", lines=24, max_lines=30)
                 r_save = gr.Button(L("save_rubric"), variant="primary")
                 r_saved = gr.Markdown("")
 
@@ -438,8 +438,8 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                     gr.Textbox(interactive=False), gr.Button(interactive=False), gr.Button(interactive=False),
                     gr.Number(maximum=turns))
 
-        end_btn.click(end, call, [score_html, transcript_view, mood_plot, facts, compare, status_md, tick, line,
-                                  send_btn, end_btn, branch_turn], api_visibility="private")
+        ended = end_btn.click(end, call, [score_html, transcript_view, mood_plot, facts, compare, status_md, tick, line,
+                                          send_btn, end_btn, branch_turn], api_visibility="private")
 
         @boundary
         def branch(turn, state, request: gr.Request):
@@ -472,12 +472,13 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
         def load_history(request: gr.Request):
             user = who(request)
             frame = dash.sessions_frame(SessionFilter(trainee=user.name))
-            return (dash.trend(user.name), gr.Markdown(visible=frame.empty),
-                    gr.Dataframe(value=frame.drop(columns=["trainee"]), visible=not frame.empty))
+            return (gr.LinePlot(value=dash.trend(user.name), visible=not frame.empty), gr.Markdown(visible=frame.empty),
+                    gr.Dataframe(value=frame.drop(columns=["trainee"]), visible=not frame.empty),
+                    gr.HTML(visible=not frame.empty))
 
-        history_outputs = [progress, history_empty, history]
+        history_outputs = [progress, history_empty, history, h_score]
         demo.load(load_history, None, history_outputs, api_visibility="private")
-        end_btn.click(load_history, None, history_outputs, api_visibility="private")
+        ended.success(load_history, None, history_outputs, api_visibility="private")
 
         @boundary
         def open_row(evt: gr.SelectData, request: gr.Request):

@@ -88,6 +88,12 @@ def test_wrong_passwords_are_refused(server):
         _client(url, "nobody", PASSWORD)
 
 
+def test_the_api_needs_a_login(server):
+    url, _ = server
+    with pytest.raises(Exception):
+        Client(url, verbose=False).predict(api_name="/list_sessions")
+
+
 def test_an_unknown_persona_is_a_one_line_error_naming_it(server):
     url, _ = server
     with pytest.raises(Exception, match="irritable-outtage"):

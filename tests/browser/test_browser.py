@@ -98,6 +98,9 @@ def test_trainee_call_scorecard_and_supervisor_view(browser, url):
     assert trainee.locator("#rc-scorecard .rc-crit").count() >= 3
     assert "account number" in trainee.locator("#rc-transcript").inner_text()
     _shot(trainee, "03-trainee-scorecard")
+    trainee.get_by_role("tab", name="My history").click()
+    expect(trainee.locator("#rc-history")).to_contain_text("irritable-outage")
+    _shot(trainee, "03b-trainee-history")
 
     supervisor = _login(browser, url, "sue")
     supervisor.get_by_role("tab", name="Sessions").click()
