@@ -182,6 +182,10 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                         # Voice mode: the microphone is here; send_audio is wired when the service has it.
                         mic = gr.Audio(sources=["microphone"], type="filepath", label=L("mic"), visible=False)
                         mic_note = gr.Markdown(L("voice_soon"), visible=False)
+                        # The customer's spoken reply plays as soon as it is ready.
+                        reply_audio = gr.Audio(type="filepath", autoplay=True, interactive=False, visible=False,
+                                               label=L("mic"), elem_id="rc-reply-audio")
+                        phone_fx = gr.Checkbox(False, label="Phone-line sound", visible=False)
                         end_btn = gr.Button(L("end_call"), variant="stop", elem_id="rc-end", interactive=False)
                 tick = gr.Timer(1.0, active=False)
 
@@ -359,6 +363,8 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             f.change(refilter, [f_temp, f_type, f_diff, f_lang], [persona_dd, persona_card], api_visibility="private")
         persona_dd.change(lambda pid: render.persona_card_html(persona_or_none(pid), lang), persona_dd, persona_card,
                           api_visibility="private")
+        mode.change(lambda m: (gr.Checkbox(visible=m == "voice"), gr.Audio(visible=m == "voice")), mode,
+                    [phone_fx, reply_audio], api_visibility="private")
         mode.change(lambda m: (gr.Audio(visible=m == "voice"), gr.Markdown(visible=m == "voice")), mode,
                     [mic, mic_note], api_visibility="private")
 
@@ -457,14 +463,17 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
 
         if hasattr(service, "send_audio"):  # voice turns, once the service offers them
             @boundary
-            def send_voice(path, state, request: gr.Request):
+            def send_voice(path, state, phone, request: gr.Request):
                 user = who(request)
                 if not path or not state or not state.get("sid"):
-                    return gr.Chatbot()
-                service.send_audio(user, state["sid"], path)
-                return render.chat_messages(service.transcript(user, state["sid"]))
+                    return gr.Chatbot(), gr.Audio(), gr.Audio()
+                reply = service.send_audio(user, state["sid"], path, phone_line=bool(phone))
+                # Clear the microphone so the next turn starts a fresh recording.
+                return (render.chat_messages(service.transcript(user, state["sid"])),
+                        gr.Audio(value=reply.audio, visible=True), None)
 
-            mic.stop_recording(send_voice, [mic, call], chat, api_visibility="private")
+            mic.stop_recording(send_voice, [mic, call, phone_fx], [chat, reply_audio, mic],
+                               api_visibility="private")
 
         # -- history
 

@@ -257,7 +257,7 @@ def cmd_export(args) -> int:
 
 def cmd_transcribe(args) -> int:
     from .voice import main_transcribe
-    return main_transcribe(args.file)
+    return main_transcribe(args.file, language=args.language)
 
 
 def cmd_speak(args) -> int:
@@ -320,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("transcribe", help="speech to text of an audio file")
     s.add_argument("file", metavar="FILE")
+    s.add_argument("--language", choices=["en", "ro"], default="en")
     s.set_defaults(func=cmd_transcribe)
 
     s = sub.add_parser("speak", help="say a line in a persona's voice")

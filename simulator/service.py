@@ -47,6 +47,8 @@ class Reply:
     ended: bool
     end_reason: str | None
     state: dict | None
+    audio: str | None = None   # the customer's line as speech (voice calls)
+    heard: str | None = None   # what speech recognition made of the trainee's recording
 
 
 class Rolecall:
@@ -192,6 +194,57 @@ class Rolecall:
                          reply.end.reason.value if reply.end else None,
                          reply.turn.state.model_dump(mode="json") if reply.turn.state else None)
 
+    # -- voice -------------------------------------------------------------------------------
+    def _audio_dir(self, session_id: str) -> Path:
+        if self.data_dir is None:
+            raise RolecallError("voice calls need a data folder; set ROLECALL_DATA_DIR")
+        d = self.data_dir / "audio" / session_id
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+    def _voice(self):
+        if self.stt is None or self.tts is None:
+            from .voice import EspeakTTS, default_stt
+            self.stt = self.stt or default_stt()
+            self.tts = self.tts or EspeakTTS()
+        return self.stt, self.tts
+
+    def send_audio(self, user: User, session_id: str, path: str | Path, *, phone_line: bool = False) -> Reply:
+        """A spoken turn: the trainee's recording in, the customer's line as text and audio out.
+        Bad audio raises AudioError before anything is stored, so the call goes on unchanged."""
+        import shutil
+        from .voice import load_audio
+
+        row = self._session_row(user, session_id)
+        stt, tts = self._voice()
+        load_audio(path)  # checks: empty, silent, corrupt, unsupported, too long
+        heard = stt.transcribe(path, language=row["language"])
+        folder = self._audio_dir(session_id)
+        n = len(self.store.turns(session_id))
+        kept = folder / f"{n:04d}-agent{Path(path).suffix or '.wav'}"
+        shutil.copyfile(path, kept)  # the trainee's own voice is kept for replay
+        reply = self.send_message(user, session_id, heard.text, audio=str(kept))
+        if reply.text:
+            persona = self.persona_at(row["persona_id"], row.get("persona_version"))
+            idx = len(self.store.turns(session_id)) - 1
+            out = folder / f"{idx:04d}-customer.wav"
+            tts.synthesize(reply.text, persona.voice, out, language=persona.language)
+            if phone_line:
+                from .voice import apply_phone_line
+                apply_phone_line(out, out)
+            self.store.set_turn_audio(session_id, idx, str(out))
+            reply.audio = str(out)
+        reply.heard = heard.text
+        return reply
+
+    def audio_path(self, user: User, session_id: str, idx: int) -> Path | None:
+        """A turn's audio, only for someone allowed to see the session."""
+        self._session_row(user, session_id)
+        for t in self.store.turns(session_id):
+            if t["idx"] == idx and t["audio"]:
+                return Path(t["audio"])
+        return None
+
     def resume(self, user: User, session_id: str) -> Transcript:
         """Reopen an interrupted call: answer a trainee line left unanswered by a crash."""
         row = self._session_row(user, session_id)
@@ -220,10 +273,28 @@ class Rolecall:
         rubric = self.catalog.rubric(row["rubric_id"])
         persona = self.persona_at(row["persona_id"], row.get("persona_version"))
         card = score_transcript(transcript, rubric, None if judge == "none" else self.judge_llm,
-                                seed=row.get("seed") or 0, company=persona.company)
+                                seed=row.get("seed") or 0, company=persona.company,
+                                voice_metrics=self._voice_metrics(transcript))
         score = card.model_dump(mode="json")
         self.store.save_score(session_id, score)
         return score
+
+    def _voice_metrics(self, transcript: Transcript) -> dict | None:
+        """Speaking rate, fillers, silences and talk ratio by time, for calls that were spoken."""
+        if transcript.mode != "voice" or not any(t.audio for t in transcript.turns if t.role == "agent"):
+            return None
+        from .errors import AudioError
+        from .voice import load_audio, voice_metrics
+
+        def seconds(path: str | None) -> float | None:
+            try:
+                return load_audio(path).duration_s if path else None
+            except AudioError:
+                return None
+
+        agent = [(t.text, d) for t in transcript.turns if t.role == "agent" and (d := seconds(t.audio))]
+        customer = [d for t in transcript.turns if t.role == "customer" and (d := seconds(t.audio))]
+        return voice_metrics(agent, customer, language=transcript.language) if agent else None
 
     def score_of(self, user: User, session_id: str) -> dict | None:
         self._session_row(user, session_id)

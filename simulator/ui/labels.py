@@ -43,7 +43,7 @@ EN: dict[str, str] = {
     "send": "Send",
     "end_call": "End call and see my score",
     "mic": "Speak (voice mode)",
-    "voice_soon": "Voice calls are coming: for now the microphone records, and the text box is how you answer.",
+    "voice_soon": "Speak, then stop the recording: your words appear as text and the customer answers aloud.",
     "no_call": "No call yet. Choose a customer on the left and press **Start call**.",
     "call_started": "Call started with **{name}**. The customer is waiting for you.",
     "call_ended": "The customer ended the call ({reason}). Press **End call** to see your score.",

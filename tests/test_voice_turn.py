@@ -1,0 +1,75 @@
+"""A whole spoken turn through the core: audio in, text and audio out, both kept with the session."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import pytest
+
+from simulator.catalog import Catalog
+from simulator.errors import AudioError
+from simulator.service import Rolecall, User
+from simulator.store import Store
+from simulator.voice import EspeakTTS, default_stt
+
+from fakes import ScriptedLLM
+
+
+@pytest.fixture(scope="module")
+def voice():
+    return default_stt(), EspeakTTS()
+
+
+@pytest.fixture
+def service(tmp_path, voice):
+    store = Store(":memory:")
+    store.add_user("ana", "trainee", "pw-ana-123")
+    llm = ScriptedLLM(["My internet has been down for two days now, fix it."])
+    stt, tts = voice
+    return Rolecall(store, Catalog.default(None), llm, None, data_dir=tmp_path, stt=stt, tts=tts)
+
+
+def test_spoken_turn_is_heard_answered_aloud_and_stored(service, tmp_path, voice):
+    ana = User("ana", "trainee")
+    sid, first = service.start_call(ana, "irritable-outage", mode="voice", seed=1)
+    assert first is None  # inbound: the trainee answers the phone
+    said = tmp_path / "said.wav"
+    persona = service.catalog.persona("irritable-outage")
+    voice[1].synthesize("Thank you for calling Brightline Telecom, my name is Alex. How can I help you?",
+                        persona.voice, said)
+    reply = service.send_audio(ana, sid, said)
+    assert "calling" in reply.heard.lower() and "help" in reply.heard.lower()
+    assert reply.text == persona.opening  # the authored first line of this persona
+    with wave.open(reply.audio) as w:
+        assert w.getnframes() / w.getframerate() > 1.0
+    turns = service.store.turns(sid)
+    assert [t["role"] for t in turns] == ["agent", "customer"]
+    assert turns[0]["text"] == reply.heard and Path(turns[0]["audio"]).exists()
+    assert turns[1]["audio"] == reply.audio
+    score = service.end_call(ana, sid, judge="none")
+    assert score["metrics"].get("words_per_minute")
+
+
+def test_bad_audio_changes_nothing(service, tmp_path):
+    ana = User("ana", "trainee")
+    sid, _ = service.start_call(ana, "irritable-outage", mode="voice")
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    with pytest.raises(AudioError):
+        service.send_audio(ana, sid, empty)
+    assert service.store.turns(sid) == []
+    reply = service.send_message(ana, sid, "Thank you for calling, my name is Alex.")
+    assert reply.text  # the call goes on
+
+
+def test_another_trainee_cannot_reach_the_audio(service, tmp_path, voice):
+    ana, bob = User("ana", "trainee"), User("bob", "trainee")
+    sid, _ = service.start_call(ana, "irritable-outage", mode="voice")
+    said = tmp_path / "s.wav"
+    voice[1].synthesize("Hello, this is Alex from Brightline.", service.catalog.persona("irritable-outage").voice, said)
+    service.send_audio(ana, sid, said)
+    from simulator.errors import NotFound
+    with pytest.raises(NotFound):
+        service.audio_path(bob, sid, 1)
+    assert service.audio_path(ana, sid, 1).exists()
