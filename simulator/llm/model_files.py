@@ -129,6 +129,7 @@ def assemble(dest: Path, spec: ModelSpec = DEFAULT_MODEL, progress: bool = True)
                         bar.update(len(chunk))
         if h.hexdigest() != spec.sha256:
             raise ModelAssemblyError(f"the model {dest.name} assembled from its part packages is damaged (sha256 mismatch); reinstall {spec.dist_hint}")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a model file is not a secret
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)

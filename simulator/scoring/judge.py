@@ -29,7 +29,11 @@ from .view import REMOVED, CallView
 log = logging.getLogger(__name__)
 PROMPT_FILE = Path(__file__).resolve().parent.parent / "prompts" / "judge.md"
 OPEN, CLOSE = "<<<CALL", "CALL>>>"
-MAX_EVIDENCE = 3
+MAX_EVIDENCE = 2
+# Caps on what the judge writes. On 2 CPU cores generation dominates judge time, and a
+# small model otherwise copies whole lines and writes long advice. A quote cut short is
+# still a verbatim piece of the line, so it still verifies.
+MAX_QUOTE, MAX_FEEDBACK, MAX_BETTER = 90, 160, 120
 
 
 @lru_cache(maxsize=1)
@@ -73,11 +77,12 @@ def verdict_schema(max_score: int) -> dict[str, Any]:
         "properties": {
             "evidence": {"type": "array", "maxItems": MAX_EVIDENCE, "items": {
                 "type": "object",
-                "properties": {"turn": {"type": "integer", "minimum": 1}, "quote": {"type": "string"}},
+                "properties": {"turn": {"type": "integer", "minimum": 1},
+                               "quote": {"type": "string", "maxLength": MAX_QUOTE}},
                 "required": ["turn", "quote"]}},
             "score": {"type": "integer", "minimum": 0, "maximum": max_score},
-            "feedback": {"type": "string"},
-            "better": {"type": "string"},
+            "feedback": {"type": "string", "maxLength": MAX_FEEDBACK},
+            "better": {"type": "string", "maxLength": MAX_BETTER},
         },
         "required": ["evidence", "score", "feedback", "better"],
     }
@@ -205,7 +210,7 @@ class Judgement:
 
 
 def judge_criterion(llm: LLM, view: CallView, criterion: Criterion, *, samples: int = 1, seed: int = 0,
-                    block: str | None = None, max_tokens: int = 200) -> Judgement:
+                    block: str | None = None, max_tokens: int = 180) -> Judgement:
     """Judge one criterion on a (masked) call view; fails closed: no usable verdict → score None."""
     block = block if block is not None else transcript_block(view)
     messages = judge_messages(block, criterion)
