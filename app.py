@@ -411,6 +411,8 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             if not state or not state.get("sid"):
                 raise RolecallError("start a call first: choose a customer and press Start call")
             reply = service.send_message(user, state["sid"], text)
+            if reply.notice:
+                gr.Warning(reply.notice)
             transcript = service.transcript(user, state["sid"])
             if reply.ended:
                 status = L("call_ended", reason=render.end_reason_text(reply.end_reason, lang))

@@ -48,6 +48,7 @@ class Reply:
     end_reason: str | None
     state: dict | None
     audio: str | None = None   # the customer's line as speech (voice calls)
+    notice: str | None = None  # something the trainee should know (e.g. the LLM server is down)
     heard: str | None = None   # what speech recognition made of the trainee's recording
 
 
@@ -190,9 +191,17 @@ class Rolecall:
             if reply.end:
                 reply.end.t = reply.turn.t
             self._save_customer(session_id, reply)
+            notice = None
+            failed = [p for p in (reply.problems or []) if p.startswith("llm error")]
+            if failed and reply.turn.state and reply.turn.state.replaced:
+                cause = failed[0].removeprefix("llm error: ")
+                notice = (f"The customer model did not answer ({cause}); the customer used a prepared line. "
+                          "Your turn is saved and the call goes on.")
+                log.warning("session %s: %s", session_id, cause)
             return Reply(session_id, reply.turn.text, reply.ended,
                          reply.end.reason.value if reply.end else None,
-                         reply.turn.state.model_dump(mode="json") if reply.turn.state else None)
+                         reply.turn.state.model_dump(mode="json") if reply.turn.state else None,
+                         notice=notice)
 
     # -- voice -------------------------------------------------------------------------------
     def _audio_dir(self, session_id: str) -> Path:

@@ -163,3 +163,21 @@ def test_llm_act_classifier_adds_what_phrases_miss_and_survives_garbage(persona)
         "account_number", "address", "calls_before"]
     garbage = LLMActClassifier(persona, ScriptedLLM(["no idea, sorry"])).classify("You people are stupid.")
     assert Act.rude in garbage.acts and not garbage.facts_asked
+
+
+def test_llm_server_down_gives_the_trainee_a_notice_and_loses_nothing(tmp_path):
+    from simulator.catalog import Catalog
+    from simulator.errors import LLMUnavailable
+    from simulator.service import Rolecall, User
+    from simulator.store import Store
+
+    def down(_):
+        raise LLMUnavailable("cannot reach the LLM server at http://127.0.0.1:9/v1 (connection refused)")
+    store = Store(":memory:")
+    svc = Rolecall(store, Catalog.default(None), ScriptedLLM(down), data_dir=tmp_path)
+    ana = User("ana", "trainee")
+    sid, _ = svc.start_call(ana, "irritable-outage")
+    reply = svc.send_message(ana, sid, "Thank you for calling Brightline, my name is Alex.")
+    reply = svc.send_message(ana, sid, "I'm sorry about that. What is your account number?")
+    assert reply.text and "127.0.0.1:9" in reply.notice
+    assert [t["role"] for t in store.turns(sid)] == ["agent", "customer", "agent", "customer"]

@@ -75,6 +75,16 @@ def test_parser_fails_closed_on_garbage(raw):
     assert parse_verdict(raw, 4) is None
 
 
+def test_parser_salvages_an_answer_cut_off_after_the_score():
+    cut = '{"evidence": [{"turn": 3, "quote": "I\'m really sorry"}], "score": 3, "feedback": "You acknowledged th'
+    v = parse_verdict(cut, 4)
+    assert v.score == 3 and v.evidence[0].quote == "I'm really sorry" and v.feedback == "You acknowledged th"
+    assert parse_verdict('{"evidence": [], "score": 2, "feedb', 4).score == 2
+    # Cut before the score: nothing to trust.
+    assert parse_verdict('{"evidence": [{"turn": 3, "quote": "I\'m really', 4) is None
+    assert parse_verdict('{"evidence": [], "score": ', 4) is None
+
+
 def test_parser_tolerates_sloppy_fields():
     raw = json.dumps({"evidence": [{"turn": "3", "quote": "ok then"}, "junk", {"turn": 2}], "score": "2",
                       "feedback": None})

@@ -30,10 +30,9 @@ log = logging.getLogger(__name__)
 PROMPT_FILE = Path(__file__).resolve().parent.parent / "prompts" / "judge.md"
 OPEN, CLOSE = "<<<CALL", "CALL>>>"
 MAX_EVIDENCE = 2
-# Caps on what the judge writes. On 2 CPU cores generation dominates judge time, and a
-# small model otherwise copies whole lines and writes long advice. A quote cut short is
-# still a verbatim piece of the line, so it still verifies.
-MAX_QUOTE, MAX_FEEDBACK, MAX_BETTER = 90, 160, 120
+# No maxLength on the strings: measured with llama.cpp on 2 cores, bounded string lengths in
+# the grammar slowed generation from ~20 to ~1 token/s. Length is kept down by the prompt
+# and max_tokens instead.
 
 
 @lru_cache(maxsize=1)
@@ -77,12 +76,11 @@ def verdict_schema(max_score: int) -> dict[str, Any]:
         "properties": {
             "evidence": {"type": "array", "maxItems": MAX_EVIDENCE, "items": {
                 "type": "object",
-                "properties": {"turn": {"type": "integer", "minimum": 1},
-                               "quote": {"type": "string", "maxLength": MAX_QUOTE}},
+                "properties": {"turn": {"type": "integer", "minimum": 1}, "quote": {"type": "string"}},
                 "required": ["turn", "quote"]}},
             "score": {"type": "integer", "minimum": 0, "maximum": max_score},
-            "feedback": {"type": "string", "maxLength": MAX_FEEDBACK},
-            "better": {"type": "string", "maxLength": MAX_BETTER},
+            "feedback": {"type": "string"},
+            "better": {"type": "string"},
         },
         "required": ["evidence", "score", "feedback", "better"],
     }
@@ -108,10 +106,45 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
+def _closed(text: str) -> str | None:
+    """A JSON object cut off by max_tokens, closed: the open string and brackets are ended
+    (a trailing comma or dangling key is dropped). None when there is no object start."""
+    start = text.find("{")
+    if start < 0:
+        return None
+    stack: list[str] = []
+    in_string = escaped = False
+    for ch in text[start:]:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]":
+            if not stack:
+                return None
+            stack.pop()
+            if not stack:
+                return None  # the object was complete: nothing to repair
+    body = text[start:] + ('"' if in_string else "")
+    body = re.sub(r',\s*("[^"]*"\s*:?\s*)?$', "", body.rstrip())  # dangling `, "key":`
+    return body + "".join(reversed(stack))
+
+
 def _candidates(raw: str) -> list[Any]:
     """JSON values found in the text: fenced blocks first, then the whole text, then every
-    object that starts somewhere in it (stray prose around the JSON is common)."""
+    object that starts somewhere in it (stray prose around the JSON is common), and last an
+    object cut off mid-way (the score comes before the long fields, so it survives)."""
     texts = re.findall(r"```(?:json|JSON)?\s*(.*?)```", raw, flags=re.S) + [raw]
+    closed = _closed(raw)
+    if closed:
+        texts.append(closed)
     decoder = json.JSONDecoder()
     found = []
     for text in texts:
@@ -210,7 +243,7 @@ class Judgement:
 
 
 def judge_criterion(llm: LLM, view: CallView, criterion: Criterion, *, samples: int = 1, seed: int = 0,
-                    block: str | None = None, max_tokens: int = 180) -> Judgement:
+                    block: str | None = None, max_tokens: int = 160) -> Judgement:
     """Judge one criterion on a (masked) call view; fails closed: no usable verdict → score None."""
     block = block if block is not None else transcript_block(view)
     messages = judge_messages(block, criterion)
