@@ -271,6 +271,14 @@ def cmd_serve(args) -> int:
     from .service import Rolecall
     settings = _settings()
     service = Rolecall.from_settings(settings)
+    # Load the embedded model before the first trainee waits for it (loading blocks the process).
+    for llm in {id(x): x for x in (service.customer_llm, service.judge_llm) if x is not None}.values():
+        if callable(getattr(llm, "client", None)):
+            llm.client()
+    print(f"Rolecall is serving on http://{args.host}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
+    from .catalog import REPO_ROOT
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
     import app as app_module  # the thin Gradio layer at the repository root
     app_module.serve(service, host=args.host, port=args.port)
     return 0

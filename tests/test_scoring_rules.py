@@ -235,7 +235,7 @@ def test_outbound_call_rule_criteria():
     card = score_transcript(t, rubric("outbound-sales"), company="Nordlink Telecom")
     got = {c.id: (c.score, c.max) for c in card.criteria if c.method == "rule"}
     assert got == {"greeting": (2, 2), "permission_to_continue": (1, 1), "next_step": (1, 1), "closing": (1, 1),
-                   "listening_balance": (2, 2)}
+                   "listening_balance": (2, 2), "professional_language": (4, 4)}
     assert card.criterion("objection_handling").applicable  # the prospect objected
 
 

@@ -180,15 +180,17 @@ class OpenAICompatLLM:
     ) -> str:
         kwargs = self._kwargs(max_tokens, temperature, seed)
         if json_schema is not None and self.supports_response_format is not False:
-            kwargs["response_format"] = {
+            # Sent as a raw body field, not through the SDK's parse path: that path raises on an
+            # answer cut at max_tokens, and callers' parsers can recover a cut-off verdict.
+            kwargs["extra_body"] = {**kwargs.get("extra_body", {}), "response_format": {
                 "type": "json_schema",
                 "json_schema": {"name": "answer", "schema": json_schema, "strict": True},
-            }
+            }}
             try:
                 return self._with_retries(lambda: self._invoke(messages, stop, kwargs), response_format_sent=True)
             except _ResponseFormatRejected:
                 self.supports_response_format = False
-                kwargs.pop("response_format")
+                kwargs["extra_body"].pop("response_format")
         if json_schema is not None:
             # The server cannot constrain the output: ask for JSON in words instead.
             messages = [("system", schema_instruction(json_schema)), *messages]

@@ -165,6 +165,7 @@ UNPROFESSIONAL: list[tuple[str, str]] = [
 
 UPSET = [
     "frustrated", "frustrating", "angry", "furious", "ridiculous", "unacceptable", "fed up", "third time",
+    "third call", "finally", "still not working", "still down", "still no", "waste of time", "for days",
     "sick of", "annoyed", "outrageous", "terrible", "disgusting", "useless", "upset",
     "nervos", "nervoasă", "supărat", "supărată", "inadmisibil", "revoltător", "m-am săturat", "a treia oară",
     "ridicol", "bătaie de joc", "incompetenți", "inacceptabil", "frustrant",

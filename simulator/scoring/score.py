@@ -68,7 +68,8 @@ def _score_criterion(criterion: Criterion, views: list[CallView], masked: CallVi
         better_override = rule_params(criterion.rule or {}).better
         rule_feedback, rule_better = rule_note(outcome, language, better_override)
         evidence += outcome.evidence
-    if criterion.method == "rule":
+    if criterion.method == "rule" or rule_score == 0:
+        # A "both" criterion the rule already failed stays at 0 whatever the judge says: skip the call.
         return CriterionScore(**base, score=rule_score, evidence=_dedupe(evidence), feedback=rule_feedback,
                               better=rule_better)
 
