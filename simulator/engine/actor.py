@@ -87,7 +87,8 @@ class Actor:
         user = (
             f"The call so far:\n{call}\n\n"
             f"Write the customer's next line. In this line {p.name} {self.beat_instruction(decision)}. "
-            f"{p.name} sounds {mood_words(state.mood)}. Reply with the line only."
+            f"{p.name} sounds {mood_words(state.mood)}. Reply with {p.name}'s words only, "
+            f"not the agent's."
         )
         return [("system", system), ("user", user)]
 

@@ -59,8 +59,17 @@ def normalize(text: str) -> str:
     return " " + re.sub(r"\s+", " ", text).strip() + " "
 
 
+_DETERMINER = re.compile(r"\b(?:your|the|my|our|this|that|his|her)\b")
+
+
+def _loose(text: str) -> str:
+    """"lights on your router" should count for the phrase "lights on the router"."""
+    return _DETERMINER.sub("the", text)
+
+
 def _has(norm_text: str, phrase: str) -> bool:
-    p = normalize(phrase).strip()
+    norm_text = _loose(norm_text)
+    p = _loose(normalize(phrase).strip())
     if not p:
         return False
     # Word edges at both ends so "hi" does not match "this"; phrases ending in a space keep it.

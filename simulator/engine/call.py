@@ -91,7 +91,9 @@ class CallSession:
                     rejected = [f"llm error: {exc}"]
                     break
                 cand = guard.trim(guard.clean(raw, p))
-                found = guard.problems(cand, p, revealed, earlier, allowed_fact=decision.fact_id)
+                last_agent = next((x.text for x in reversed(self.transcript.turns) if x.role == "agent"), None)
+                found = guard.problems(cand, p, revealed, earlier, allowed_fact=decision.fact_id,
+                                       last_agent=last_agent)
                 if not found:
                     line = cand
                     break

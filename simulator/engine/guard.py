@@ -21,7 +21,16 @@ AGENT_PHRASES = [
     "i would be happy to help", "our customer service", "on behalf of",
     "cu ce va pot ajuta", "cu ce va putem ajuta", "va multumim ca ati sunat", "cu ce va mai pot ajuta",
     "va pot ajuta cu",
+    # Small models slip into the agent's side mid-line: these are things only the agent says.
+    "i understand your concern", "can you please provide", "could you please provide", "please provide me",
+    "i'll be sending", "i will be sending", "i'll send a", "i will send a", "i can send a", "we will send a",
+    "your account", "your router", "your internet", "your bill", "your connection", "your order",
+    "is there anything else", "i'll arrange", "i will arrange", "let me check", "let me look into",
+    "contul dumneavoastra", "factura dumneavoastra", "va trimit un tehnician",
 ]
+SPEAKER_PREFIX = re.compile(r"^\s*(?:\*\*)?(agent|operator|agentul|representative|support|rep)\b\s*(?:\*\*)?\s*:",
+                            re.IGNORECASE)
+ECHO_WORDS = 5  # this many words in a row copied from the agent's last line: the model is echoing the agent
 AI_PATTERN = re.compile(
     r"\b(as an ai|an ai\b|i am an ai|i'm an ai|artificial intelligence|language model|ai model|"
     r"assistant|chatbot|chat bot|\bbot\b|openai|chatgpt|qwen|llm|"
@@ -55,11 +64,15 @@ def _words(text: str) -> int:
 
 
 def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str],
-             allowed_fact: str | None = None) -> list[str]:
+             allowed_fact: str | None = None, last_agent: str | None = None) -> list[str]:
     out: list[str] = []
     if _words(line) == 0:
         return ["empty"]
+    if SPEAKER_PREFIX.match(line):
+        return ["speaks as the agent"]
     norm = normalize(line)
+    if last_agent and _echoes(norm, normalize(last_agent)):
+        out.append("echoes the agent")
     if any(normalize(p).strip() in norm for p in AGENT_PHRASES):
         out.append("speaks as the agent")
     if AI_PATTERN.search(norm):
@@ -80,6 +93,12 @@ def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str]
     if _words(line) > MAX_WORDS:
         out.append("too long")
     return out
+
+
+def _echoes(norm_line: str, norm_agent: str) -> bool:
+    a, b = norm_line.split(), norm_agent.split()
+    grams = {tuple(b[i:i + ECHO_WORDS]) for i in range(len(b) - ECHO_WORDS + 1)}
+    return any(tuple(a[i:i + ECHO_WORDS]) in grams for i in range(len(a) - ECHO_WORDS + 1))
 
 
 def _contains_value(norm_line: str, value: str) -> bool:
