@@ -39,7 +39,7 @@ log = logging.getLogger("rolecall.app")
 
 TRAINER_ROLES = ("trainer", "supervisor")
 SUPERVISOR_ROLES = ("supervisor",)
-CONCURRENCY = 32  # turns of different trainees must not queue behind each other
+CONCURRENCY = 64  # turns of different trainees must not queue behind each other
 
 
 # --------------------------------------------------------------------------- the boundary

@@ -149,9 +149,12 @@ class Dashboard:
     # -- readiness --------------------------------------------------------------------------
     def readiness(self, trainee: str, policy: ReadinessPolicy | None = None) -> Readiness:
         """Why a trainee is or is not ready: the rules over their sessions, or the override."""
+        policy = policy or ReadinessPolicy()
         sessions = []
-        for s in self.store.list_sessions(user=trainee, ended=True, limit=1000):
-            score = self.store.get_score(s["id"]) if s.get("total") is not None else None
+        for i, s in enumerate(self.store.list_sessions(user=trainee, ended=True, limit=1000)):
+            # Fatal failures only matter among the newest last_n calls (newest first here):
+            # reading every score made the board take seconds over a big history.
+            score = self.store.get_score(s["id"]) if s.get("total") is not None and i < policy.last_n else None
             # Dates as datetimes so the reasons read "on 2026-01-31", not a unix time.
             sessions.append({**s, "fatal": (score or {}).get("fatal", []),
                              "started_at": dt.datetime.fromtimestamp(s["started_at"])})

@@ -110,8 +110,9 @@ def _parse(text: str, name: str) -> tuple[Any, _Doc]:
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         doc.errors.append(doc.error(1, WHOLE_FILE, "file is empty"))
         return None, doc
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the reader itself rejects NUL and other unprintable characters
         root = loader.get_single_node()
         if root is None:
             doc.errors.append(doc.error(1, WHOLE_FILE, "file is empty"))
@@ -127,14 +128,17 @@ def _parse(text: str, name: str) -> tuple[Any, _Doc]:
             what = f"{exc.context}, {what}"
         doc.errors.append(doc.error(line, WHOLE_FILE, f"malformed YAML: {what}; check indentation and quotes"))
         return None, doc
-    except _TooBig:
+    except (_TooBig, RecursionError):
         doc.errors.append(doc.error(1, WHOLE_FILE, "too large or too deeply nested (check anchors and aliases)"))
         return None, doc
     except yaml.YAMLError as exc:
-        doc.errors.append(doc.error(1, WHOLE_FILE, f"malformed YAML: {_one_line(str(exc))}"))
+        position = getattr(exc, "position", None)
+        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
+        doc.errors.append(doc.error(line, WHOLE_FILE, f"malformed YAML: {_one_line(str(exc))[:200]}"))
         return None, doc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         doc.errors.append(
             doc.error(
@@ -148,8 +152,14 @@ def _parse(text: str, name: str) -> tuple[Any, _Doc]:
     return data, doc
 
 
+MAX_FILE_BYTES = 256 * 1024  # a persona is a few KB; pure-Python YAML parsing of huge files is slow
+
+
 def _read(path: Path, name: str) -> tuple[str | None, list[str]]:
     try:
+        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+            return None, [f"{name}:1: {WHOLE_FILE}: file is larger than {MAX_FILE_BYTES // 1024} KB; "
+                          "a persona or rubric should be a few KB"]
         return path.read_text(encoding="utf-8"), []
     except FileNotFoundError:
         return None, [f"{name}:1: {WHOLE_FILE}: file not found; check the path"]
@@ -250,12 +260,22 @@ _KINDS = {
 _BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
 
 
+def _clip(value: Any) -> Any:
+    """Long bad values are shown shortened: an error line stays one readable line."""
+    if isinstance(value, str) and len(value) > 40:
+        return value[:40] + "…"
+    return value
+
+
 def _message(err: dict[str, Any]) -> str:
     """A short message for one pydantic error (the field path and line are added elsewhere)."""
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    long_value = isinstance(value, str) and len(value) > 100
+    value = _clip(value)
     if kind in ("enum", "literal_error"):
         allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        return f"{value!r} is not allowed; use one of: {', '.join(allowed)}{_suggest(str(value), allowed)}"
+        hint = "" if long_value else _suggest(str(value), allowed)
+        return f"{value!r} is not allowed; use one of: {', '.join(allowed)}{hint}"
     if kind in _KINDS:
         hint = "; put it in quotes" if kind == "string_type" and isinstance(value, (int, float, bool)) else ""
         return f"expected {_KINDS[kind]}, got {_describe(value)}{hint}"
@@ -454,7 +474,8 @@ def unknown_rubric_error(persona: Persona, where: str, rubric_ids: Iterable[str]
     if persona.rubric in known:
         return None
     return (
-        f"{where}: rubric: unknown rubric {persona.rubric!r}{_suggest(persona.rubric, known)}"
+        f"{where}: rubric: unknown rubric {_clip(persona.rubric)!r}"
+        f"{_suggest(persona.rubric, known) if len(persona.rubric) <= 100 else ''}"
         f" (known: {', '.join(known)})"
     )
 

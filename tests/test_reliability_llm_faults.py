@@ -14,7 +14,7 @@ from simulator.store import Store
 from simulator.testing import OpenAIStubServer
 
 GREETING = "Thank you for calling Brightline Telecom, my name is Ana. How can I help you today?"
-SECOND = "I am sorry about that. Could you tell me your account number, please?"
+SECOND = "I am sorry about that, it must be annoying. What happened exactly?"
 MODEL_LINE = "Fine. I just want this sorted out today, please."
 ANA = User("ana", "trainee")
 

@@ -159,6 +159,10 @@ class ActClassifier:
         return out
 
 
+DECISIVE = {Act.silent, Act.asked_fact, Act.solution, Act.answered_objection, Act.rude, Act.manipulation,
+            Act.empathy, Act.apology, Act.hold}
+
+
 class LLMActClassifier:
     """Acts judged by a capable LLM with JSON-schema output, merged with the offline ones.
 
@@ -190,7 +194,9 @@ class LLMActClassifier:
         import json
 
         base = self.offline.classify(text)
-        if Act.silent in base.acts:
+        # The model is asked only when the phrases found nothing decisive: a second LLM round
+        # trip before every customer line would double the turn time.
+        if base.acts & DECISIVE:
             return base
         p = self.persona
         facts = "; ".join(f"{f.id}: {f.asked_by[0] if f.asked_by else f.id}" for f in p.facts)

@@ -81,6 +81,8 @@ def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str]
     first = name.split()[0] if name else ""
     if THIRD_PERSON.search(norm) or (first and re.search(rf"^\s*{re.escape(first)}\s+(says|said|sighs|replies|is|was)\b", norm)):
         out.append("third person")
+    if allowed_fact and not _contains_value(norm, persona.fact(allowed_fact).value, loose=True):
+        out.append(f"does not give {allowed_fact}")
     for f in persona.facts:
         if f.share != "if_asked" or f.id in revealed or f.id == allowed_fact:
             continue
@@ -101,12 +103,18 @@ def _echoes(norm_line: str, norm_agent: str) -> bool:
     return any(tuple(a[i:i + ECHO_WORDS]) in grams for i in range(len(a) - ECHO_WORDS + 1))
 
 
-def _contains_value(norm_line: str, value: str) -> bool:
+def _contains_value(norm_line: str, value: str, loose: bool = False) -> bool:
     v = normalize(value).strip()
     if len(v) < 3:
-        return False
+        return loose
     if v in norm_line:
         return True
+    if loose:
+        # Giving a fact may rephrase it ("a blinking red DSL light" -> "the red DSL light is blinking"):
+        # most of its content words must be there.
+        words = [w for w in re.findall(r"\w+", v) if len(w) > 2]
+        if words and sum(w in norm_line for w in words) >= max(1, round(0.6 * len(words))):
+            return True
     # Numbers said with other separators ("48213" for "RC-48213") still count as a reveal.
     digits = re.sub(r"\D", "", v)
     return len(digits) >= 4 and digits in re.sub(r"\D", "", norm_line)
