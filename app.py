@@ -184,7 +184,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                         mic_note = gr.Markdown(L("voice_soon"), visible=False)
                         # The customer's spoken reply plays as soon as it is ready.
                         reply_audio = gr.Audio(type="filepath", autoplay=True, interactive=False, visible=False,
-                                               label=L("mic"), elem_id="rc-reply-audio")
+                                               label=L("reply_audio"), elem_id="rc-reply-audio")
                         phone_fx = gr.Checkbox(False, label="Phone-line sound", visible=False)
                         end_btn = gr.Button(L("end_call"), variant="stop", elem_id="rc-end", interactive=False)
                 tick = gr.Timer(1.0, active=False)
@@ -214,6 +214,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                 with gr.Row():
                     h_score = gr.HTML(f'<div class="rc-empty">{render.esc(L("replay_hint"))}</div>')
                     h_transcript = gr.HTML("")
+                    h_audio = gr.Audio(label=L("call_recording"), visible=False, interactive=False)
 
             # ------------------------------------------------------------------ trainer
             with gr.Tab(L("tab_studio"), id="studio", visible=False, elem_id="tab-studio") as tab_studio:
@@ -287,7 +288,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                     q_score = gr.HTML(f'<div class="rc-empty">{render.esc(L("replay_hint"))}</div>')
                     with gr.Column():
                         q_transcript = gr.HTML("")
-                        q_audio = gr.Audio(label="audio", visible=False, interactive=False)
+                        q_audio = gr.Audio(label=L("call_recording"), visible=False, interactive=False)
                 gr.Markdown(f"### {L('trends')}")
                 q_trend = gr.LinePlot(dash.trend("\0"), x="call", y="total", color="trainee", y_lim=[0, 100],
                                       height=260, show_label=False)
@@ -496,9 +497,10 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             user = who(request)
             sid = (evt.row_value or [None])[-1]
             card, transcript_html, _mood, _facts = review(user, sid)
-            return card, transcript_html
+            audio = service.call_recording(user, sid)
+            return card, transcript_html, gr.Audio(value=str(audio) if audio else None, visible=audio is not None)
 
-        history.select(open_row, None, [h_score, h_transcript], api_visibility="private")
+        history.select(open_row, None, [h_score, h_transcript, h_audio], api_visibility="private")
 
         # -- trainer: persona studio
 
@@ -586,12 +588,14 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
         s_apply.click(apply_form, [s_yaml, *form_fields], s_yaml, api_visibility="private")
 
         @boundary
-        def test_drive(text, request: gr.Request):
+        def test_drive(text, request: gr.Request, progress=gr.Progress()):
             need(request, TRAINER_ROLES)
             from simulator.selfplay import format_preflight, preflight  # heavy only when used
 
             persona = persona_from_yaml_text(text)
-            return format_preflight(persona, preflight(persona, service.customer_llm))
+            report = preflight(persona, service.customer_llm,
+                               progress=lambda i, n, pol: progress((i, n), desc=f"the {pol} agent is calling…"))
+            return format_preflight(persona, report)
 
         s_drive.click(test_drive, s_yaml, s_report, api_visibility="private")
 
@@ -722,9 +726,8 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             user = need(request, SUPERVISOR_ROLES)
             sid = (evt.row_value or [None])[-1]
             card, transcript_html, _mood, _facts = review(user, sid)
-            audio = next((t.audio for t in service.transcript(user, sid).turns
-                          if t.audio and Path(t.audio).is_file()), None)
-            return card, transcript_html, gr.Audio(value=audio, visible=audio is not None)
+            audio = service.call_recording(user, sid)
+            return card, transcript_html, gr.Audio(value=str(audio) if audio else None, visible=audio is not None)
 
         q_table.select(replay, None, [q_score, q_transcript, q_audio], api_visibility="private")
 

@@ -141,3 +141,19 @@ def served(env: dict[str, str], cwd: Path, port: int, log_path: Path) -> Iterato
 
 if __name__ == "__main__":
     emit("machine")
+
+
+# Distinct customer lines for stub servers, as a real model gives: a repeated or near-repeated
+# line would be rejected by the guard and retried, which no real server causes.
+CUSTOMER_LINES = [
+    "It has been down since Monday and I work from home, so please hurry.",
+    "Yes, I already restarted the router twice this morning.",
+    "Fine, but I need someone here before noon tomorrow.",
+    "I've been a customer for nine years and this has never happened before.",
+    "Okay, and will I get something back for the days without service?",
+    "Right, I'm listening, what happens next?",
+    "That sounds better than what I was told last time.",
+    "Please make sure the technician actually turns up this time.",
+    "Alright, and how will I know when they are coming?",
+    "Good, send me a text message to confirm it.",
+]

@@ -18,7 +18,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _common import PASSWORD, add_user, child_env, emit, free_port, log, ms, percentile, served
+from _common import CUSTOMER_LINES, PASSWORD, add_user, child_env, emit, free_port, log, ms, percentile, served
 
 from simulator.testing import OpenAIStubServer
 
@@ -49,7 +49,7 @@ class _Replies:
         if kind == "judge":
             return "{}"  # unusable: the judge fails closed, which is all this benchmark needs
         # A new line each time: a repeated line would be rejected by the guard and retried.
-        return f"I have been without internet for {n + 1} days now and nobody tells me anything."
+        return CUSTOMER_LINES[n % len(CUSTOMER_LINES)]
 
 
 def _login(url: str, name: str):

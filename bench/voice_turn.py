@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from _common import PASSWORD, emit, log, percentile
+from _common import CUSTOMER_LINES, PASSWORD, emit, log, percentile
 
 from simulator.config import load_settings
 from simulator.persona import Voice
@@ -69,12 +69,15 @@ class Timed:
         return timed
 
 
+
+
 def _stub_reply(counter: list[int]):
     def reply(messages: list[dict]) -> str:
         counter[0] += 1
         if "Classify one line" in " ".join(str(m.get("content", "")) for m in messages):
             return '{"acts": ["question"], "facts_asked": [], "objections_answered": []}'
-        return f"It has been down for {counter[0] + 1} days and I work from home, so please hurry."
+        # Distinct lines, as a real model gives: a repeated line would be rejected by the guard.
+        return CUSTOMER_LINES[counter[0] % len(CUSTOMER_LINES)]
     return reply
 
 

@@ -35,6 +35,7 @@ VARIABLES: dict[str, str] = {
     "stt_model": "ROLECALL_STT_MODEL",
     "llm_timeout_s": "ROLECALL_LLM_TIMEOUT",
     "cache_dir": "ROLECALL_CACHE_DIR",
+    "acts": "ROLECALL_ACTS",
 }
 _FIELD_BY_VARIABLE = {var: field for field, var in VARIABLES.items()}
 _PATH_FIELDS = ("db", "data_dir", "local_gguf", "stt_model", "cache_dir")
@@ -56,6 +57,10 @@ class Settings(BaseModel):
         description="SQLite file (ROLECALL_DB), default data_dir/rolecall.db; ':memory:' for a throwaway database.",
     )
     llm: Literal["local", "openai"] = Field("local", description="ROLECALL_LLM: embedded model or an OpenAI-compatible server.")
+    # Opt-in: the LLM classifier costs a second round trip before the customer can answer.
+    acts: Literal["offline", "llm"] = Field(
+        "offline", description="ROLECALL_ACTS: how the trainee's acts are understood: phrases only, or also the LLM."
+    )
     openai_base_url: str | None = Field(None, description="OPENAI_BASE_URL; None means OpenAI itself.")
     # repr=False: settings get printed and logged; the key must not be.
     openai_api_key: str | None = Field(None, repr=False, description="OPENAI_API_KEY.")

@@ -190,10 +190,14 @@ class PolicyReport:
         return self.replaced / self.customer_lines if self.customer_lines else 0.0
 
 
-def preflight(persona: Persona, llm: LLM | None, *, seed: int = 0, turns: int = 12) -> list[PolicyReport]:
-    """Run every policy against the persona: what a trainer checks before publishing it."""
+def preflight(persona: Persona, llm: LLM | None, *, seed: int = 0, turns: int = 12,
+              progress=None) -> list[PolicyReport]:
+    """Run every policy against the persona: what a trainer checks before publishing it.
+    progress(done, total, policy) is called before each policy's call (calls take a while on a local model)."""
     reports = []
-    for policy in POLICIES:
+    for i, policy in enumerate(POLICIES):
+        if progress:
+            progress(i, len(POLICIES), policy)
         tr = selfplay(persona, llm, policy, seed=seed, turns=turns)
         cust = [x for x in tr.turns if x.role == "customer"]
         agent_turns = sum(1 for x in tr.turns if x.role == "agent")

@@ -27,8 +27,6 @@ from .transcript import EndReason, Transcript
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 4000  # a trainee's line; longer input is cut, not refused (nothing lost: kept whole below)
-
 
 @dataclass
 class User:
@@ -80,7 +78,7 @@ class Rolecall:
         catalog = Catalog.default(settings.data_dir)
         llms = make_llms(settings)
         return cls(store, catalog, llms.customer, llms.judge, data_dir=settings.data_dir,
-                   acts_llm=llms.customer if settings.llm == "openai" else None)
+                   acts_llm=llms.customer if settings.acts == "llm" else None)
 
     def _classifier(self, persona: Persona):
         if self.acts_llm is None:
@@ -253,6 +251,27 @@ class Rolecall:
             if t["idx"] == idx and t["audio"]:
                 return Path(t["audio"])
         return None
+
+    def call_recording(self, user: User, session_id: str) -> Path | None:
+        """The whole spoken call as one wav (both sides in order), for replay; None if nothing was spoken."""
+        import numpy as np
+
+        from .errors import AudioError
+        from .voice import load_audio, save_wav
+
+        transcript = self.transcript(user, session_id)
+        clips = []
+        for t in transcript.turns:
+            if t.audio and Path(t.audio).is_file():
+                try:
+                    clips.append(load_audio(t.audio).samples)
+                except AudioError:
+                    continue
+        if not clips or self.data_dir is None:
+            return None
+        gap = np.zeros(int(16000 * 0.4), dtype=np.float32)  # a short pause between speakers
+        joined = np.concatenate([part for clip in clips for part in (clip, gap)])
+        return save_wav(joined, 16000, self._audio_dir(session_id) / "call.wav")
 
     def resume(self, user: User, session_id: str) -> Transcript:
         """Reopen an interrupted call: answer a trainee line left unanswered by a crash."""

@@ -73,3 +73,18 @@ def test_another_trainee_cannot_reach_the_audio(service, tmp_path, voice):
     with pytest.raises(NotFound):
         service.audio_path(bob, sid, 1)
     assert service.audio_path(ana, sid, 1).exists()
+
+
+def test_whole_call_recording_for_replay(service, tmp_path, voice):
+    ana = User("ana", "trainee")
+    sid, _ = service.start_call(ana, "irritable-outage", mode="voice")
+    said = tmp_path / "s.wav"
+    voice[1].synthesize("Hello, this is Alex from Brightline.", service.catalog.persona("irritable-outage").voice, said)
+    service.send_audio(ana, sid, said)
+    from simulator.voice import load_audio
+    parts = sum(load_audio(t["audio"]).duration_s for t in service.store.turns(sid))
+    rec = service.call_recording(ana, sid)
+    assert load_audio(rec).duration_s >= parts  # both sides, in order, with pauses between
+    from simulator.errors import NotFound
+    with pytest.raises(NotFound):
+        service.call_recording(User("bob", "trainee"), sid)

@@ -26,6 +26,7 @@ TEMPERAMENT_HINT = {
 LANGUAGE_NAME = {"en": "English", "ro": "Romanian (natural, everyday, with diacritics)"}
 MAX_WORDS = 35
 HISTORY_TURNS = 8
+MAX_LINE_CHARS = 600
 REDACTED = {"en": "(says something odd and off-topic)", "ro": "(spune ceva ciudat, fără legătură)"}
 
 
@@ -82,6 +83,9 @@ class Actor:
             role, text = history[i]
             if i in redacted_turns:
                 text = REDACTED[p.language]
+            elif len(text) > MAX_LINE_CHARS:
+                # A pasted wall of text must not push the persona out of a small model's context.
+                text = text[:MAX_LINE_CHARS] + " …"
             lines.append(f"{'Agent' if role == 'agent' else 'Customer'}: {text}")
         call = "\n".join(lines) if lines else "(the call is just starting)"
         user = (
