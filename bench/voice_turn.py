@@ -81,6 +81,12 @@ def _stub_reply(counter: list[int]):
     return reply
 
 
+def _duration(path) -> float:
+    import wave
+    with wave.open(str(path)) as w:
+        return w.getnframes() / w.getframerate()
+
+
 def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path) -> dict:
     env = {"ROLECALL_DATA_DIR": str(folder / kind), "ROLECALL_DB": str(folder / kind / "rolecall.db")}
     stub = None
@@ -104,6 +110,7 @@ def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path) -> dict:
         for i, line in enumerate(LINES[: turns + 1]):
             said.append(tts.synthesize(line, TRAINEE_VOICE, folder / f"{kind}-said-{i}.wav"))
         sid, _ = service.start_call(user, PERSONA, mode="voice", seed=1)
+        time.sleep(_duration(said[0]))  # the trainee speaks their first line in real time
         seconds: list[float] = []
         for i, path in enumerate(said):
             t0 = time.perf_counter()  # the trainee has just stopped speaking
@@ -113,6 +120,8 @@ def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path) -> dict:
             if reply.audio is None or reply.ended:
                 log(f"{kind}: the call ended at turn {i}; starting another")
                 sid, _ = service.start_call(user, PERSONA, mode="voice", seed=1)
+                if i + 1 < len(said):
+                    time.sleep(_duration(said[i + 1]))
             if i > 0 and reply.audio is not None:
                 seconds.append(took)
         for t in (service.stt, service.tts, llm):

@@ -161,6 +161,8 @@ class Rolecall:
         first = call.start(0.0)
         if first:
             self._save_customer(sid, first)
+        elif self.customer_llm is not None:
+            threading.Thread(target=call.warm_up, daemon=True, name=f"warm-{sid[:8]}").start()
         return sid, first.turn.text if first else None
 
     def _save_customer(self, sid: str, reply: CustomerReply) -> None:

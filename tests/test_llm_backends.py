@@ -231,7 +231,8 @@ def test_embedded_llm_talks_to_its_server_over_the_openai_api(monkeypatch, tmp_p
     assert llm.complete(HI, seed=5) == "I have been waiting for three days!"
     assert "".join(llm.stream(HI)) == "I have been waiting for three days!"
     assert started == [tmp_path / "model.gguf"]  # started once, reused
-    assert stub.requests[0]["cache_prompt"] is True and stub.requests[0]["seed"] == 5
+    assert stub.requests[0]["max_completion_tokens"] == 1  # the warm-up answer at start
+    assert stub.requests[1]["cache_prompt"] is True and stub.requests[1]["seed"] == 5
 
 
 def test_a_file_that_is_not_a_model_is_a_one_line_error(tmp_path):

@@ -25,7 +25,7 @@ TEMPERAMENT_HINT = {
 }
 LANGUAGE_NAME = {"en": "English", "ro": "Romanian (natural, everyday, with diacritics)"}
 MAX_WORDS = 35
-HISTORY_TURNS = 8
+HISTORY_TURNS = 16
 MAX_LINE_CHARS = 600
 REDACTED = {"en": "(says something odd and off-topic)", "ro": "(spune ceva ciudat, fără legătură)"}
 
@@ -66,17 +66,19 @@ class Actor:
                  redacted_turns: set[int] = frozenset()) -> list[Message]:
         """history: (role, text) of the call so far; role agent|customer."""
         p = self.persona
-        known = [f for f in p.facts if f.id in state.revealed or f.share == "volunteer"]
-        known_text = ""
-        if known:
-            known_text = "- Details the customer knows and may use: " + "; ".join(
-                f"{f.id.replace('_', ' ')}: {f.value}" for f in known) + "\n"
+        # The system part never changes during a call and the history only grows, so the
+        # server's prompt cache reuses everything but the last turn and the closing instruction.
         system = _template().format(
             name=p.name, temperament=p.temperament.value,
             temperament_hint=TEMPERAMENT_HINT.get(p.temperament.value, ""),
             situation=p.situation, goal=p.goal.text, company=p.company,
-            known_facts=known_text, max_words=MAX_WORDS, language_name=LANGUAGE_NAME[p.language],
+            max_words=MAX_WORDS, language_name=LANGUAGE_NAME[p.language],
         )
+        known = [f for f in p.facts if f.id in state.revealed or f.share == "volunteer"]
+        known_text = ""
+        if known:
+            known_text = f"Details {p.name} knows and may use: " + "; ".join(
+                f"{f.id.replace('_', ' ')}: {f.value}" for f in known) + ".\n"
         start = max(0, len(history) - HISTORY_TURNS)
         lines = []
         for i in range(start, len(history)):
@@ -89,7 +91,7 @@ class Actor:
             lines.append(f"{'Agent' if role == 'agent' else 'Customer'}: {text}")
         call = "\n".join(lines) if lines else "(the call is just starting)"
         user = (
-            f"The call so far:\n{call}\n\n"
+            f"The call so far:\n{call}\n\n{known_text}"
             f"Write the customer's next line. In this line {p.name} {self.beat_instruction(decision)}. "
             f"{p.name} sounds {mood_words(state.mood)}. Reply with {p.name}'s words only, "
             f"not the agent's."

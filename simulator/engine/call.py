@@ -66,6 +66,17 @@ class CallSession:
             self._redacted.add(len(self.transcript.turns) - 1)
         return agent_turn, self._customer_line(decision, t)
 
+    def warm_up(self) -> None:
+        """Have the LLM read this persona's prompt now, while the trainee is still speaking:
+        the server caches it, and the first customer line comes seconds sooner."""
+        if self.llm is None:
+            return
+        try:
+            msgs = self._actor().messages([], self.director.first_beat(), self.director.state)
+            self.llm.complete(msgs, max_tokens=1, temperature=0.0)
+        except Exception:  # only an optimisation; the real request reports problems
+            pass
+
     def end_by_agent(self, t: float) -> End:
         if not self.ended:
             self.director.agent_ended()

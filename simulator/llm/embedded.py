@@ -147,6 +147,12 @@ class EmbeddedLLM:
                     extra_body={"cache_prompt": True},
                     unreachable_hint="the embedded model server stopped; restart rolecall",
                 )
+                # One tiny answer now pages the weights in: without it the first trainee line
+                # after start took 10-30 s instead of 2-3 s.
+                try:
+                    self._llm.complete([("user", "Hello")], max_tokens=1, temperature=0.0)
+                except Exception:  # a failing server is reported on the first real request
+                    pass
             return self._llm
 
     def complete(
