@@ -148,6 +148,10 @@ class CallSession:
         said = {guard.normalize(e) for e in earlier}
         start = self._rng.randrange(len(options))
         ordered = options[start:] + options[:start]
+        for o in ordered:  # best: a line that does not even sound like an earlier one
+            line = render(o)
+            if not guard.repeats(line, earlier):
+                return line
         for o in ordered:
             line = render(o)
             if guard.normalize(line) not in said:

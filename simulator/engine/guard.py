@@ -88,13 +88,17 @@ def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str]
             continue
         if _contains_value(norm, f.value):
             out.append(f"reveals {f.id} unasked")
-    for e in earlier:
-        if normalize(e) == norm or SequenceMatcher(None, normalize(e), norm).ratio() > 0.92:
-            out.append("repeats an earlier line")
-            break
+    if repeats(line, earlier):
+        out.append("repeats an earlier line")
     if _words(line) > MAX_WORDS:
         out.append("too long")
     return out
+
+
+def repeats(line: str, earlier: list[str]) -> bool:
+    """Word for word, or so close that a listener hears the same line again."""
+    norm = normalize(line)
+    return any(normalize(e) == norm or SequenceMatcher(None, normalize(e), norm).ratio() > 0.92 for e in earlier)
 
 
 def _echoes(norm_line: str, norm_agent: str) -> bool:
