@@ -32,3 +32,21 @@ class ScriptedLLM:
 
 def load_test_persona() -> Persona:
     return Persona.model_validate(yaml.safe_load((DATA / "engine" / "test-outage.yaml").read_text()))
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def launch_app(service):
+    """The real Gradio app for `service`, launched in-process on a free port: (url, demo)."""
+    import app
+
+    demo = app.build_app(service)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+                **app.launch_options(service))
+    return f"http://127.0.0.1:{port}/", demo

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 
 import gradio as gr
 import pytest
@@ -14,14 +13,10 @@ from simulator.errors import NotFound
 from simulator.service import Rolecall
 from simulator.store import Store
 
+from fakes import launch_app
+
 PASSWORD = "correct horse 42"
 GREETING = "Thank you for calling Brightline Telecom, my name is Ana. How can I help you today?"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +27,8 @@ def server(tmp_path_factory):
         store.add_user(name, role, PASSWORD)
     # llm=None: the engine speaks the persona's authored lines, so no model is needed.
     service = Rolecall(store, Catalog.default(None), None, judge_llm=None, data_dir=data)
-    demo = app.build_app(service)
-    port = _free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                **app.launch_options(service))
-    yield f"http://127.0.0.1:{port}/", service
+    url, demo = launch_app(service)
+    yield url, service
     demo.close()
 
 

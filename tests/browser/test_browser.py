@@ -7,16 +7,16 @@ Screenshots go to tests/artifacts/ for people to look at.
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-import app
 from simulator.catalog import Catalog
 from simulator.service import Rolecall
 from simulator.store import Store
+
+from fakes import launch_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -36,13 +36,8 @@ def url(tmp_path_factory):
     store.add_user("ana", "trainee", PASSWORD)
     store.add_user("sue", "supervisor", PASSWORD)
     service = Rolecall(store, Catalog.default(None), None, data_dir=tmp_path_factory.mktemp("data"))
-    demo = app.build_app(service)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                **app.launch_options(service))
-    yield f"http://127.0.0.1:{port}/"
+    url, demo = launch_app(service)
+    yield url
     demo.close()
 
 

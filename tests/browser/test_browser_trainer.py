@@ -5,15 +5,15 @@ trainee — who then finds the assignment on their practice page."""
 from __future__ import annotations
 
 import re
-import socket
 
 import pytest
 from playwright.sync_api import expect
 
-import app
 from simulator.catalog import Catalog
 from simulator.service import Rolecall
 from simulator.store import Store
+
+from fakes import launch_app
 
 from browser.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, TIMEOUT_MS, _login
 
@@ -29,13 +29,8 @@ def served(tmp_path_factory):
     store.add_user("ana", "trainee", PASSWORD)
     data = tmp_path_factory.mktemp("data")
     service = Rolecall(store, Catalog.default(data), None, data_dir=data)
-    demo = app.build_app(service)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                **app.launch_options(service))
-    yield f"http://127.0.0.1:{port}/", store, data
+    url, demo = launch_app(service)
+    yield url, store, data
     demo.close()
 
 

@@ -7,15 +7,15 @@ Chromium plays a wav file as the microphone (--use-file-for-fake-audio-capture).
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 
 import pytest
 
-import app
 from simulator.catalog import Catalog
 from simulator.service import Rolecall
 from simulator.store import Store
+
+from fakes import launch_app
 
 from browser.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, TIMEOUT_MS
 
@@ -37,13 +37,8 @@ def served(tmp_path_factory):
     # Slow and padded so the recording surely holds the whole sentence.
     EspeakTTS().synthesize(SAID, service.catalog.persona("irritable-outage").voice.model_copy(update={"rate": 150}),
                            mic)
-    demo = app.build_app(service)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                **app.launch_options(service))
-    yield f"http://127.0.0.1:{port}/", mic, store
+    url, demo = launch_app(service)
+    yield url, mic, store
     demo.close()
 
 
