@@ -133,6 +133,13 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                 render.mood_frame(transcript),
                 render.facts_html(transcript, persona, lang))
 
+    def replay_row(user: User, evt: gr.SelectData):
+        """Scorecard, transcript and whole-call recording of a clicked sessions row (id last)."""
+        sid = (evt.row_value or [None])[-1]
+        card, transcript_html, _mood, _facts = review(user, sid)
+        audio = service.call_recording(user, sid)
+        return card, transcript_html, gr.Audio(value=str(audio) if audio else None, visible=audio is not None)
+
     temperaments = ["any"] + [t.value for t in Temperament]
     call_types = ["any"] + [c.value for c in CallType]
 
@@ -494,11 +501,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
 
         @boundary
         def open_row(evt: gr.SelectData, request: gr.Request):
-            user = who(request)
-            sid = (evt.row_value or [None])[-1]
-            card, transcript_html, _mood, _facts = review(user, sid)
-            audio = service.call_recording(user, sid)
-            return card, transcript_html, gr.Audio(value=str(audio) if audio else None, visible=audio is not None)
+            return replay_row(who(request), evt)
 
         history.select(open_row, None, [h_score, h_transcript, h_audio], api_visibility="private")
 
@@ -723,11 +726,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
 
         @boundary
         def replay(evt: gr.SelectData, request: gr.Request):
-            user = need(request, SUPERVISOR_ROLES)
-            sid = (evt.row_value or [None])[-1]
-            card, transcript_html, _mood, _facts = review(user, sid)
-            audio = service.call_recording(user, sid)
-            return card, transcript_html, gr.Audio(value=str(audio) if audio else None, visible=audio is not None)
+            return replay_row(need(request, SUPERVISOR_ROLES), evt)
 
         q_table.select(replay, None, [q_score, q_transcript, q_audio], api_visibility="private")
 

@@ -67,14 +67,17 @@ def _loose(text: str) -> str:
     return _DETERMINER.sub("the", text)
 
 
-def _has(norm_text: str, phrase: str) -> bool:
-    norm_text = _loose(norm_text)
+@lru_cache(maxsize=8192)
+def _pattern(phrase: str) -> re.Pattern | None:
     p = _loose(normalize(phrase).strip())
-    if not p:
-        return False
-    # Word edges at both ends so "hi" does not match "this"; phrases ending in a space keep it.
-    pattern = r"(?<![\w])" + re.escape(p) + r"(?![\w])"
-    return re.search(pattern, norm_text) is not None
+    # Word edges at both ends so "hi" does not match "this".
+    return re.compile(r"(?<![\w])" + re.escape(p) + r"(?![\w])") if p else None
+
+
+def _has(loose_text: str, phrase: str) -> bool:
+    """loose_text: the line through normalize() and _loose(), done once per line."""
+    pattern = _pattern(phrase)
+    return pattern is not None and pattern.search(loose_text) is not None
 
 
 @lru_cache(maxsize=4)
@@ -128,7 +131,7 @@ class ActClassifier:
         return any(_has(norm, p) for lex in self.lexicons for p in getattr(lex, kind))
 
     def classify(self, text: str) -> TurnActs:
-        norm = normalize(text)
+        norm = _loose(normalize(text))
         out = TurnActs()
         words = re.findall(r"\w+", norm)
         if len(words) == 0 or (len(words) <= 1 and not self._any(norm, "greeting")):
@@ -224,9 +227,8 @@ class LLMActClassifier:
                 out.acts.add(Act.asked_fact)
             if out.objections_answered:
                 out.acts.add(Act.answered_objection)
-            if Act.solution in out.acts and not (Act.solution in base.acts):
-                # A model's "solution" must still be the persona's goal: keep phrase evidence authoritative.
-                out.acts.discard(Act.solution)
+            # Only the persona's goal phrases count as offering the solution (kept by the merge).
+            out.acts.discard(Act.solution)
             return base.merge(out)
         except Exception:
             return base

@@ -28,6 +28,7 @@ AGENT_PHRASES = [
     "is there anything else", "i'll arrange", "i will arrange", "let me check", "let me look into",
     "contul dumneavoastra", "factura dumneavoastra", "va trimit un tehnician",
 ]
+_AGENT_NORM = [normalize(p).strip() for p in AGENT_PHRASES]
 SPEAKER_PREFIX = re.compile(r"^\s*(?:\*\*)?(agent|operator|agentul|representative|support|rep)\b\s*(?:\*\*)?\s*:",
                             re.IGNORECASE)
 ECHO_WORDS = 5  # this many words in a row copied from the agent's last line: the model is echoing the agent
@@ -73,7 +74,7 @@ def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str]
     norm = normalize(line)
     if last_agent and _echoes(norm, normalize(last_agent)):
         out.append("echoes the agent")
-    if any(normalize(p).strip() in norm for p in AGENT_PHRASES):
+    if any(p in norm for p in _AGENT_NORM):
         out.append("speaks as the agent")
     if AI_PATTERN.search(norm):
         out.append("mentions AI")
