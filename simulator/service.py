@@ -161,7 +161,7 @@ class Rolecall:
         first = call.start(0.0)
         if first:
             self._save_customer(sid, first)
-        elif self.customer_llm is not None:
+        elif callable(getattr(self.customer_llm, "warm", None)):
             threading.Thread(target=call.warm_up, daemon=True, name=f"warm-{sid[:8]}").start()
         return sid, first.turn.text if first else None
 
@@ -222,11 +222,10 @@ class Rolecall:
         """A spoken turn: the trainee's recording in, the customer's line as text and audio out.
         Bad audio raises AudioError before anything is stored, so the call goes on unchanged."""
         import shutil
-        from .voice import load_audio
 
         row = self._session_row(user, session_id)
         stt, tts = self._voice()
-        load_audio(path)  # checks: empty, silent, corrupt, unsupported, too long
+        # Raises AudioError (empty, silent, corrupt, unsupported, too long) before anything is stored.
         heard = stt.transcribe(path, language=row["language"])
         folder = self._audio_dir(session_id)
         n = len(self.store.turns(session_id))

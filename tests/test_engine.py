@@ -181,3 +181,20 @@ def test_llm_server_down_gives_the_trainee_a_notice_and_loses_nothing(tmp_path):
     reply = svc.send_message(ana, sid, "I'm sorry about that. What is your account number?")
     assert reply.text and "127.0.0.1:9" in reply.notice
     assert [t["role"] for t in store.turns(sid)] == ["agent", "customer", "agent", "customer"]
+
+
+def test_call_start_warms_only_a_local_prompt_cache(persona):
+    class LocalLLM(ScriptedLLM):
+        def __init__(self):
+            super().__init__(["My internet has been down for two days."])
+            self.warmed = []
+
+        def warm(self, messages):
+            self.warmed.append(messages)
+
+    remote = ScriptedLLM(["My internet has been down for two days."])
+    CallSession(persona, remote, seed=1).warm_up()
+    assert remote.calls == []  # a hosted API is not sent a request for nothing
+    local = LocalLLM()
+    CallSession(persona, local, seed=1).warm_up()
+    assert local.calls == [] and persona.name in local.warmed[0][0][1]  # the persona's system prompt

@@ -14,6 +14,7 @@ from ..llm.base import LLM
 from ..persona import Beat, Persona
 from ..transcript import CustomerState, End, EndReason, Transcript, Turn
 from . import guard
+from .actor import Actor
 from .acts import Act, TurnActs
 from .director import Decision, Director
 
@@ -41,7 +42,8 @@ class CallSession:
                                      language=persona.language, mode=mode)
         self._redacted: set[int] = set()
         self._rng = random.Random(seed if seed is not None else None)
-        self._fallback_used: dict[str, int] = {}
+        self.actor = Actor(persona, llm) if llm is not None else None
+        self.pending: Decision | None = None  # a trainee line left unanswered (see `restore`)
 
     # -- the call -------------------------------------------------------------------------
     @property
@@ -67,13 +69,14 @@ class CallSession:
         return agent_turn, self._customer_line(decision, t)
 
     def warm_up(self) -> None:
-        """Have the LLM read this persona's prompt now, while the trainee is still speaking:
-        the server caches it, and the first customer line comes seconds sooner."""
-        if self.llm is None:
+        """Have a local LLM read this persona's prompt now, while the trainee is still speaking:
+        the server caches it, and the first customer line comes seconds sooner. Backends
+        without a prompt cache to fill (no `warm` method) are left alone."""
+        warm = getattr(self.llm, "warm", None)
+        if self.actor is None or warm is None:
             return
         try:
-            msgs = self._actor().messages([], self.director.first_beat(), self.director.state)
-            self.llm.complete(msgs, max_tokens=1, temperature=0.0)
+            warm(self.actor.messages([], self.director.first_beat(), self.director.state))
         except Exception:  # only an optimisation; the real request reports problems
             pass
 
@@ -92,17 +95,17 @@ class CallSession:
         line, replaced, rejected = None, False, None
         if decision.beat == Beat.opening and p.opening and not earlier:
             line = p.opening
-        elif self.llm is not None:
+        elif self.actor is not None:
             history = [(x.role, x.text) for x in self.transcript.turns]
+            last_agent = next((text for role, text in reversed(history) if role == "agent"), None)
             for attempt in range(2):
                 try:
-                    raw = self._actor().write(
+                    raw = self.actor.write(
                         history, decision, st, seed=self.seed, attempt=attempt, redacted_turns=self._redacted)
                 except Exception as exc:  # the call goes on with an authored line
                     rejected = [f"llm error: {exc}"]
                     break
                 cand = guard.trim(guard.clean(raw, p))
-                last_agent = next((x.text for x in reversed(self.transcript.turns) if x.role == "agent"), None)
                 found = guard.problems(cand, p, revealed, earlier, allowed_fact=decision.fact_id,
                                        last_agent=last_agent)
                 if not found:
@@ -111,7 +114,7 @@ class CallSession:
                 rejected = found
         if line is None:
             line = self._fallback(decision, earlier)
-            replaced = self.llm is not None and not (decision.beat == Beat.opening and p.opening and not earlier)
+            replaced = self.actor is not None  # authored lines only (no LLM) replace nothing
         state = CustomerState(
             mood=round(st.mood, 3), patience=st.patience, revealed=list(st.revealed), beat=decision.beat.value,
             replaced=replaced, acts=decision.acts.names() if decision.acts else [],
@@ -124,12 +127,6 @@ class CallSession:
             end = End(reason=decision.ends, t=t)
             self.transcript.end = end
         return CustomerReply(turn=turn, ended=end is not None, end=end, problems=rejected)
-
-    def _actor(self):
-        from .actor import Actor
-        if not hasattr(self, "_actor_obj"):
-            self._actor_obj = Actor(self.persona, self.llm)
-        return self._actor_obj
 
     def _fallback(self, decision: Decision, earlier: list[str]) -> str:
         p = self.persona
@@ -193,7 +190,7 @@ class CallSession:
 
     def answer_pending(self, t: float) -> CustomerReply | None:
         """After `restore`, the customer's answer to a trainee line that was saved unanswered."""
-        decision, self.pending = getattr(self, "pending", None), None
+        decision, self.pending = self.pending, None
         if decision is None:
             return None
         return self._customer_line(decision, t)

@@ -178,3 +178,9 @@ class EmbeddedLLM:
         stop: list[str] | None = None,
     ) -> Iterator[str]:
         return self.client().stream(messages, max_tokens=max_tokens, temperature=temperature, seed=seed, stop=stop)
+
+    def warm(self, messages: list[Message]) -> None:
+        """Have the server read a prompt into its cache now (one token is generated): a later
+        request with the same start skips reading it. Only worth it on a local server — on a
+        hosted API it would be a paid request for nothing."""
+        self.client().complete(messages, max_tokens=1, temperature=0.0)
