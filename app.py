@@ -9,8 +9,10 @@ checks the role itself: hiding a tab is a convenience, not the access control.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -18,6 +20,15 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# Gradio rebuilds a pandas summary of its last 10,000 events after every event, for a
+# monitoring page Rolecall does not use: 2-5 ms of CPU per request, growing with traffic
+# (profiled in bench/concurrency.py). Summarise rarely and over fewer events.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000000")
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
+# Gradio also tries `import matplotlib` around every event; when it is not installed, that
+# is a failed search of sys.path each time. A None entry makes the failure immediate.
+if importlib.util.find_spec("matplotlib") is None:
+    sys.modules.setdefault("matplotlib", None)
 
 import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -40,6 +51,9 @@ log = logging.getLogger("rolecall.app")
 TRAINER_ROLES = ("trainer", "supervisor")
 SUPERVISOR_ROLES = ("supervisor",)
 CONCURRENCY = 64  # turns of different trainees must not queue behind each other
+# Each turn holds a worker thread while it waits for the LLM; Gradio's default of 40
+# threads made the 41st-50th of 50 simultaneous turns wait a whole LLM answer longer.
+MAX_THREADS = 2 * CONCURRENCY
 
 
 # --------------------------------------------------------------------------- the boundary
@@ -791,7 +805,7 @@ def make_auth(service: Rolecall) -> Callable[[str, str], bool]:
 def launch_options(service: Rolecall, lang: str = "en") -> dict[str, Any]:
     """What `serve` passes to launch(): login, look, and no sharing. Tests reuse it."""
     return {"auth": make_auth(service), "auth_message": label("login_message", lang), "theme": theme(),
-            "css": CSS, "share": False, "show_error": True}
+            "css": CSS, "share": False, "show_error": True, "max_threads": MAX_THREADS}
 
 
 def serve(service: Rolecall, host: str = "127.0.0.1", port: int = 7860, lang: str = "en") -> None:

@@ -51,6 +51,7 @@ class Lexicon(BaseModel):
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"), None)
 
 
+@lru_cache(maxsize=4096)  # the same earlier lines are normalised again on every turn
 def normalize(text: str) -> str:
     """Lowercase, no diacritics, no zero-width characters, straight apostrophes, single spaces."""
     text = unicodedata.normalize("NFKD", text.translate(_ZERO_WIDTH))
