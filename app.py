@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import inspect
 import logging
 import os
 import sys
@@ -63,17 +64,30 @@ def boundary(fn: Callable) -> Callable:
     """Domain errors become gr.Error with their one-line message; anything else is logged
     and shown as a short generic message (no traceback reaches the browser)."""
 
+    def translated(exc: Exception) -> gr.Error:
+        if isinstance(exc, gr.Error):
+            return exc
+        if isinstance(exc, RolecallError):
+            return gr.Error(str(exc), print_exception=False)
+        log.exception("unexpected error in %s", fn.__name__)
+        return gr.Error(label("error_generic"), print_exception=False)
+
+    if inspect.isgeneratorfunction(fn):  # Gradio streams a generator's outputs: so must the wrapper
+        @functools.wraps(fn)
+        def streaming(*args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as exc:
+                raise translated(exc) from None
+
+        return streaming
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except gr.Error:
-            raise
-        except RolecallError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
-        except Exception:
-            log.exception("unexpected error in %s", fn.__name__)
-            raise gr.Error(label("error_generic"), print_exception=False) from None
+        except Exception as exc:
+            raise translated(exc) from None
 
     return wrapper
 
@@ -432,15 +446,34 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             user = who(request)
             if not state or not state.get("sid"):
                 raise RolecallError("start a call first: choose a customer and press Start call")
-            reply = service.send_message(user, state["sid"], text)
+            # The customer's line appears as it is written, as far as the guard has passed it.
+            before = render.chat_messages(service.transcript(user, state["sid"]))
+            said = [*before, {"role": "user", "content": (text or "").strip()}]
+            busy = (gr.Markdown(), gr.Textbox(value="", interactive=False), gr.Button(interactive=False), gr.Timer())
+            if not said[-1]["content"]:
+                raise RolecallError("the message is empty; type what you would say to the customer")
+            yield [*said, {"role": "assistant", "content": "…"}], *busy
+            reply = None
+            try:
+                for item in service.send_message_stream(user, state["sid"], text):
+                    if isinstance(item, str):
+                        yield [*said, {"role": "assistant", "content": item + " ▍" if item else "…"}], *busy
+                    else:
+                        reply = item
+            except Exception:
+                # Back as it was, with the trainee's words still in the box: nothing typed is lost.
+                yield before, gr.Markdown(), gr.Textbox(value=text, interactive=True), gr.Button(interactive=True), gr.Timer()
+                raise
             if reply.notice:
                 gr.Warning(reply.notice)
             transcript = service.transcript(user, state["sid"])
             if reply.ended:
                 status = L("call_ended", reason=render.end_reason_text(reply.end_reason, lang))
-                return (render.chat_messages(transcript), status, gr.Textbox(value="", interactive=False),
-                        gr.Button(interactive=False), gr.Timer(active=False))
-            return render.chat_messages(transcript), gr.Markdown(), "", gr.Button(), gr.Timer()
+                yield (render.chat_messages(transcript), status, gr.Textbox(value="", interactive=False),
+                       gr.Button(interactive=False), gr.Timer(active=False))
+                return
+            yield (render.chat_messages(transcript), gr.Markdown(), gr.Textbox(value="", interactive=True),
+                   gr.Button(interactive=True), gr.Timer())
 
         send_outputs = [chat, status_md, line, send_btn, tick]
         send_btn.click(send, [line, call], send_outputs, api_visibility="private")

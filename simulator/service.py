@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import queue
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,7 +179,29 @@ class Rolecall:
         if reply.ended and reply.end:
             self.store.end_session(sid, reply.end.reason, reply.end.t)
 
-    def send_message(self, user: User, session_id: str, text: str, *, audio: str | None = None) -> Reply:
+    def send_message_stream(self, user: User, session_id: str, text: str) -> Iterator[str | Reply]:
+        """`send_message`, yielding the customer's line as it is written (each time the part the
+        guard has let through grows: the whole line so far, "" when a shown start was withdrawn),
+        then the Reply. Errors are raised here, as `send_message` raises them."""
+        parts: queue.Queue = queue.Queue()
+        done = object()
+
+        def run() -> None:
+            try:
+                parts.put(self.send_message(user, session_id, text, on_partial=parts.put))
+            except BaseException as exc:  # handed to the reader below
+                parts.put(exc)
+            finally:
+                parts.put(done)
+
+        threading.Thread(target=run, name=f"turn-{session_id}", daemon=True).start()
+        while (item := parts.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def send_message(self, user: User, session_id: str, text: str, *, audio: str | None = None,
+                     on_partial: Callable[[str], None] | None = None) -> Reply:
         text = (text or "").strip()
         if not text:
             raise RolecallError("the message is empty; type what you would say to the customer")
@@ -191,7 +215,7 @@ class Rolecall:
             t = self._now(session_id)
             # The trainee's line is stored before the LLM is asked, so it survives a crash or an LLM failure.
             self.store.add_turn(session_id, "agent", text, t, audio=audio)
-            _, reply = call.agent_says(text, t)
+            _, reply = call.agent_says(text, t, on_partial)
             reply.turn.t = self._now(session_id)
             if reply.end:
                 reply.end.t = reply.turn.t

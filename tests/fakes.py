@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import re
+import time
 from pathlib import Path
 
 import yaml
@@ -17,17 +19,24 @@ class ScriptedLLM:
 
     name = "scripted"
 
-    def __init__(self, replies):
+    def __init__(self, replies, piece_delay_s: float = 0.0):
+        self.piece_delay_s = piece_delay_s  # a pause before each streamed piece, like a slow model
         self.replies = itertools.cycle(replies) if not callable(replies) else None
         self.fn = replies if callable(replies) else None
         self.calls: list[dict] = []
+        self.streamed = 0
 
     def complete(self, messages, *, max_tokens=256, temperature=0.7, seed=None, json_schema=None, stop=None):
         self.calls.append({"messages": messages, "seed": seed, "temperature": temperature, "json_schema": json_schema})
         return self.fn(messages) if self.fn else next(self.replies)
 
     def stream(self, messages, **kw):
-        yield self.complete(messages, **kw)
+        """The reply in pieces of up to four characters, as a server streams tokens; `streamed`
+        counts pieces handed out (a caller that stops early leaves the rest unread)."""
+        for piece in re.findall(r"\s*\S{1,4}", self.complete(messages, **kw)):
+            time.sleep(self.piece_delay_s)
+            self.streamed += 1
+            yield piece
 
 
 def load_test_persona() -> Persona:

@@ -80,3 +80,20 @@ def test_same_seed_same_lines(llm, catalog):
     a = [t.text for t in selfplay(persona, llm, "good", seed=9, turns=3).turns]
     b = [t.text for t in selfplay(persona, llm, "good", seed=9, turns=3).turns]
     assert a == b
+
+
+def test_a_line_streams_from_the_real_model_and_matches_the_seeded_line(llm, catalog):
+    """Streaming is the same request as a whole answer: a seeded call gives the same line
+    either way, and what showed on the way is the start of it."""
+    persona = catalog.persona("irritable-outage")
+    lines = []
+    for streamed in (False, True):
+        call = CallSession(persona, llm, seed=11)
+        call.agent_says("Thank you for calling Brightline Telecom, my name is Alex. How can I help?", 1.0)
+        shown: list[str] = []
+        _, reply = call.agent_says("I'm sorry to hear that. What exactly is not working?", 5.0,
+                                   on_partial=shown.append if streamed else None)
+        lines.append(reply.turn.text)
+    assert lines[0] == lines[1]
+    if not reply.turn.state.replaced:
+        assert shown and all(lines[1].startswith(s) for s in shown if s)

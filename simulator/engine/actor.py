@@ -7,6 +7,7 @@ the user (a 1.5B model answered as the agent in that framing).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from importlib import resources
 
 from ..llm.base import LLM, Message
@@ -100,10 +101,18 @@ class Actor:
 
     def write(self, history, decision, state, *, seed: int | None, attempt: int = 0,
               redacted_turns: set[int] = frozenset()) -> str:
+        return self.llm.complete(self.messages(history, decision, state, redacted_turns), max_tokens=80,
+                                 **self._sampling(seed, attempt))
+
+    def stream(self, history, decision, state, *, seed: int | None, attempt: int = 0,
+               redacted_turns: set[int] = frozenset()) -> Iterator[str]:
+        """The same line as `write`, in pieces as the model writes them."""
+        return self.llm.stream(self.messages(history, decision, state, redacted_turns), max_tokens=80,
+                               **self._sampling(seed, attempt))
+
+    @staticmethod
+    def _sampling(seed: int | None, attempt: int) -> dict:
         # Seeded (exam) calls are greedy so they replay identically; a retry varies a little.
         temperature = (0.0 if attempt == 0 else 0.7) if seed is not None else 0.8
-        return self.llm.complete(
-            self.messages(history, decision, state, redacted_turns),
-            max_tokens=80, temperature=temperature,
-            seed=None if seed is None else seed + attempt, stop=["\nAgent:", "\nAGENT:", "\n\n"],
-        )
+        return {"temperature": temperature, "seed": None if seed is None else seed + attempt,
+                "stop": ["\nAgent:", "\nAGENT:", "\n\n"]}

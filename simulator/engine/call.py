@@ -8,6 +8,7 @@ so an interrupted call resumes exactly where it stopped.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..llm.base import LLM
@@ -56,8 +57,10 @@ class CallSession:
             return None
         return self._customer_line(self.director.first_beat(), t)
 
-    def agent_says(self, text: str, t: float) -> tuple[Turn, CustomerReply]:
-        """Record the trainee's line and produce the customer's answer."""
+    def agent_says(self, text: str, t: float, on_partial: Callable[[str], None] | None = None) -> tuple[Turn, CustomerReply]:
+        """Record the trainee's line and produce the customer's answer. With `on_partial`, the
+        answer is written as a stream and `on_partial` gets the part the guard lets through so
+        far, each time it grows ("" when a shown start was turned down and a new line begins)."""
         if self.ended:
             raise RuntimeError("the call has ended")
         agent_turn = Turn(role="agent", text=text, t=t)
@@ -66,7 +69,7 @@ class CallSession:
         if decision.acts and Act.manipulation in decision.acts.acts:
             # What the trainee types never reaches the actor as an instruction.
             self._redacted.add(len(self.transcript.turns) - 1)
-        return agent_turn, self._customer_line(decision, t)
+        return agent_turn, self._customer_line(decision, t, on_partial)
 
     def warm_up(self) -> None:
         """Have a local LLM read this persona's prompt now, while the trainee is still speaking:
@@ -87,7 +90,8 @@ class CallSession:
         return self.transcript.end
 
     # -- producing a line -----------------------------------------------------------------
-    def _customer_line(self, decision: Decision, t: float) -> CustomerReply:
+    def _customer_line(self, decision: Decision, t: float,
+                       on_partial: Callable[[str], None] | None = None) -> CustomerReply:
         p = self.persona
         st = self.director.state
         earlier = [x.text for x in self.transcript.turns if x.role == "customer"]
@@ -99,19 +103,27 @@ class CallSession:
             history = [(x.role, x.text) for x in self.transcript.turns]
             last_agent = next((text for role, text in reversed(history) if role == "agent"), None)
             for attempt in range(2):
+                early: list[str] = []
                 try:
-                    raw = self.actor.write(
-                        history, decision, st, seed=self.seed, attempt=attempt, redacted_turns=self._redacted)
+                    if on_partial is None:
+                        raw = self.actor.write(
+                            history, decision, st, seed=self.seed, attempt=attempt, redacted_turns=self._redacted)
+                    else:
+                        raw, early, shown = self._stream_line(
+                            history, decision, attempt, on_partial,
+                            lambda so_far: guard.check_partial(so_far, p, revealed, earlier, decision.fact_id, last_agent))
                 except Exception as exc:  # the call goes on with an authored line
                     rejected = [f"llm error: {exc}"]
                     break
                 cand = guard.trim(guard.clean(raw, p))
-                found = guard.problems(cand, p, revealed, earlier, allowed_fact=decision.fact_id,
-                                       last_agent=last_agent)
+                found = early or guard.problems(cand, p, revealed, earlier, allowed_fact=decision.fact_id,
+                                                last_agent=last_agent)
                 if not found:
                     line = cand
                     break
                 rejected = found
+                if on_partial is not None and shown:
+                    on_partial("")  # what was shown is withdrawn; the next line starts afresh
         if line is None:
             line = self._fallback(decision, earlier)
             replaced = self.actor is not None  # authored lines only (no LLM) replace nothing
@@ -127,6 +139,31 @@ class CallSession:
             end = End(reason=decision.ends, t=t)
             self.transcript.end = end
         return CustomerReply(turn=turn, ended=end is not None, end=end, problems=rejected)
+
+    def _stream_line(self, history, decision: Decision, attempt: int, on_partial: Callable[[str], None],
+                     check: Callable[[str], guard.Partial]) -> tuple[str, list[str], str]:
+        """Write a line as a stream, passing on what the guard lets through as it grows.
+        Returns (the raw line, problems that stopped it early, what was shown)."""
+        raw, shown = "", ""
+        pieces = self.actor.stream(history, decision, self.director.state, seed=self.seed, attempt=attempt,
+                                   redacted_turns=self._redacted)
+        try:
+            for piece in pieces:
+                raw += piece
+                part = check(raw)
+                if part.problems:
+                    return raw, part.problems, shown
+                # Shown text only ever grows: a held-back stretch waits for the whole line.
+                if len(part.show) > len(shown) and part.show.startswith(shown):
+                    shown = part.show
+                    on_partial(shown)
+                if part.enough:
+                    break
+        finally:
+            close = getattr(pieces, "close", None)
+            if close is not None:
+                close()  # stops the server writing a line nobody will read
+        return raw, [], shown
 
     def _fallback(self, decision: Decision, earlier: list[str]) -> str:
         p = self.persona

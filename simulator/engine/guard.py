@@ -7,6 +7,7 @@ directions, a second speaker). `problems` lists why a cleaned line may not be sh
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ..persona import Persona
@@ -66,12 +67,25 @@ def _words(text: str) -> int:
 
 def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str],
              allowed_fact: str | None = None, last_agent: str | None = None) -> list[str]:
-    out: list[str] = []
     if _words(line) == 0:
         return ["empty"]
     if SPEAKER_PREFIX.match(line):
         return ["speaks as the agent"]
     norm = normalize(line)
+    out = _lasting_problems(norm, persona, revealed, allowed_fact, last_agent)
+    if allowed_fact and not _contains_value(norm, persona.fact(allowed_fact).value, loose=True):
+        out.append(f"does not give {allowed_fact}")
+    if repeats(line, earlier):
+        out.append("repeats an earlier line")
+    if _words(line) > MAX_WORDS:
+        out.append("too long")
+    return out
+
+
+def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_fact: str | None,
+                      last_agent: str | None) -> list[str]:
+    """The problems that more words cannot undo: once part of a line has one, the whole line has it."""
+    out: list[str] = []
     if last_agent and _echoes(norm, normalize(last_agent)):
         out.append("echoes the agent")
     if any(p in norm for p in _AGENT_NORM):
@@ -82,17 +96,11 @@ def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str]
     first = name.split()[0] if name else ""
     if THIRD_PERSON.search(norm) or (first and re.search(rf"^\s*{re.escape(first)}\s+(says|said|sighs|replies|is|was)\b", norm)):
         out.append("third person")
-    if allowed_fact and not _contains_value(norm, persona.fact(allowed_fact).value, loose=True):
-        out.append(f"does not give {allowed_fact}")
     for f in persona.facts:
         if f.share != "if_asked" or f.id in revealed or f.id == allowed_fact:
             continue
         if _contains_value(norm, f.value):
             out.append(f"reveals {f.id} unasked")
-    if repeats(line, earlier):
-        out.append("repeats an earlier line")
-    if _words(line) > MAX_WORDS:
-        out.append("too long")
     return out
 
 
@@ -139,3 +147,73 @@ def trim(line: str, max_sentences: int = 3) -> str:
     """Small models ramble: keep the first few sentences."""
     parts = re.split(r"(?<=[.!?])\s+", line)
     return " ".join(parts[:max_sentences]).strip()
+
+
+# -- a line still being written ------------------------------------------------------------
+# The trainee sees the customer's line as the model writes it, but only the part that has
+# passed every check that can already be made; the rest waits for the whole line.
+
+HOLD_WORDS = 3  # the newest words wait: a phrase the guard looks for may be half written
+FIRST_SHOWN_AT = 6  # nothing shows before this many words: room to see a name prefix, an
+# agent's phrase or the start of an earlier line coming round again
+_OPENERS = re.compile(r"[*\[(]")  # an aside not closed yet; clean() would cut it out whole
+_COMMON = frozenset("the and for with from that this your you are was not but flat street road".split())
+
+
+@dataclass
+class Partial:
+    show: str  # the part of the line that may be shown now ("" while nothing may)
+    problems: list[str]  # not empty: the line already fails, whatever follows; stop writing it
+    enough: bool = False  # the line is complete enough (trim() would cut the rest): stop writing
+
+
+def check_partial(raw: str, persona: Persona, revealed: set[str], earlier: list[str],
+                  allowed_fact: str | None = None, last_agent: str | None = None) -> Partial:
+    """How much of `raw`, the line so far, the trainee may see now. `problems(trim(clean(raw)))`
+    still decides on the whole line; this only shows early what that check cannot turn down
+    for a reason it can already see."""
+    stripped = raw.lstrip()
+    if SPEAKER_PREFIX.match(stripped):
+        return Partial("", ["speaks as the agent"])
+    # After a line break the model may start writing the agent: only the first line shows early.
+    text = clean(stripped.split("\n", 1)[0], persona)
+    opener = _OPENERS.search(text)
+    if opener:
+        text = text[:opener.start()]
+    norm = normalize(text)
+    lasting = _lasting_problems(norm, persona, revealed, allowed_fact, last_agent)
+    if lasting:
+        return Partial("", lasting)
+    words = text.split()
+    enough = trim(text) != text.strip() or len(words) > MAX_WORDS
+    cut = len(words) - HOLD_WORDS if len(words) >= FIRST_SHOWN_AT else 0
+    if allowed_fact and not _contains_value(norm, persona.fact(allowed_fact).value, loose=True):
+        cut = 0  # a line that must give a fact shows once the fact is in it
+    for f in persona.facts:
+        if f.share == "if_asked" and f.id not in revealed and f.id != allowed_fact:
+            cut = min(cut, _first_word_of(words, f.value))
+    if _starts_like(words, earlier):
+        cut = 0
+    return Partial(" ".join(words[:max(cut, 0)]), [], enough)
+
+
+def _first_word_of(words: list[str], value: str) -> int:
+    """Index of the first word that may be the start of a hidden fact (a rare word or a number
+    of its), or len(words): a part of a fact must not show before the whole line is checked."""
+    v = normalize(value)
+    parts = {w for w in re.findall(r"\w+", v) if (len(w) > 2 and w not in _COMMON) or w.isdigit()}
+    digits = re.sub(r"\D", "", v)
+    for i, word in enumerate(words):
+        for w in re.findall(r"\w+", normalize(word)):
+            if w in parts or (len(w) >= 2 and w.isdigit() and w in digits):
+                return i
+    return len(words)
+
+
+def _starts_like(words: list[str], earlier: list[str]) -> bool:
+    """The line so far sounds like the start of an earlier line: it may turn into a repeat."""
+    if len(words) < 4:
+        return False
+    head = normalize(" ".join(words))
+    n = len(head.split())
+    return any(_similar(" ".join(normalize(e).split()[:n]), head.strip(), 0.8) for e in earlier)
