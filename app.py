@@ -8,6 +8,7 @@ checks the role itself: hiding a tab is a convenience, not the access control.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import importlib.util
 import inspect
@@ -42,13 +43,15 @@ from simulator.loader import load_text  # noqa: E402
 from simulator.persona import CallType, Temperament  # noqa: E402
 from simulator.rubric import Rubric  # noqa: E402
 from simulator.service import Rolecall, User  # noqa: E402
-from simulator.transcript import Transcript  # noqa: E402
+from simulator.transcript import LANGUAGES, Transcript  # noqa: E402
 from simulator.ui import render  # noqa: E402
 from simulator.ui.labels import label  # noqa: E402
+from simulator.ui.page_text import PageText  # noqa: E402
 from simulator.ui.style import CSS, theme  # noqa: E402
 
 log = logging.getLogger("rolecall.app")
 
+LANGUAGE_NAMES = {"en": "English", "ro": "Română"}  # each in its own language, for the picker
 TRAINER_ROLES = ("trainer", "supervisor")
 SUPERVISOR_ROLES = ("supervisor",)
 CONCURRENCY = 64  # turns of different trainees must not queue behind each other
@@ -118,15 +121,25 @@ def _draft_lines(exc: ValidationFailed) -> list[str]:
 
 def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
     dash = Dashboard(service.store)
+    # The page is built in `lang`; each user sees it in their own language (see relabel below).
+    T = PageText(lang)  # noqa: N806 - reads like a label lookup, as L does
+    page_lang: contextvars.ContextVar[str] = contextvars.ContextVar("page_lang", default=lang)
+
+    def lang_now() -> str:
+        """The signed-in user's language, inside a handler that has called who()."""
+        return page_lang.get()
 
     def L(key: str, **values: Any) -> str:  # noqa: N802 - reads like a label lookup
-        return label(key, lang, **values)
+        return label(key, lang_now(), **values)
 
     def who(request: gr.Request | None) -> User:
         name = getattr(request, "username", None) if request is not None else None
         if not name:
             raise AccessDenied("sign in first")
-        return service.user(name)
+        user = service.user(name)
+        # Each handler runs in a copy of the context, so this lasts for this handler only.
+        page_lang.set(user.language or lang)
+        return user
 
     def need(request: gr.Request | None, roles: tuple[str, ...]) -> User:
         user = who(request)
@@ -156,10 +169,10 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
         transcript = service.transcript(user, session_id)
         score = service.score_of(user, session_id)
         persona = persona_or_none(transcript.persona)
-        return (render.scorecard_html(score, lang, pass_mark_of(score)),
-                render.transcript_html(transcript, score, lang),
+        return (render.scorecard_html(score, lang_now(), pass_mark_of(score)),
+                render.transcript_html(transcript, score, lang_now()),
                 render.mood_frame(transcript),
-                render.facts_html(transcript, persona, lang))
+                render.facts_html(transcript, persona, lang_now()))
 
     def replay_row(user: User, evt: gr.SelectData):
         """Scorecard, transcript and whole-call recording of a clicked sessions row (id last)."""
@@ -171,93 +184,95 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
     temperaments = ["any"] + [t.value for t in Temperament]
     call_types = ["any"] + [c.value for c in CallType]
 
-    with gr.Blocks(title=L("app_title")) as demo:
+    with gr.Blocks(title=T("app_title")) as demo:
         call = gr.State({})  # {sid, t0, budget, persona, parent_sid} — plain data only
 
         with gr.Row(elem_classes="rc-header"):
-            gr.Markdown(f"## {L('app_title')}\n{L('tagline')}", elem_classes="rc-brand")
+            gr.Markdown(T.fmt("## {}\n{}", "app_title", "tagline"), elem_classes="rc-brand")
             whoami = gr.Markdown("", elem_classes="rc-whoami", elem_id="rc-whoami")
-            gr.Button(L("logout"), link="/logout", size="sm", variant="secondary", scale=0, min_width=90)
+            lang_pick = gr.Dropdown([(LANGUAGE_NAMES[x], x) for x in LANGUAGES], value=lang, show_label=False,
+                                    container=False, scale=0, min_width=130, elem_id="rc-lang")
+            gr.Button(T("logout"), link="/logout", size="sm", variant="secondary", scale=0, min_width=90)
 
         with gr.Tabs():
             # ------------------------------------------------------------------ practice
-            with gr.Tab(L("tab_practice"), id="practice", elem_id="tab-practice"):
+            with gr.Tab(T("tab_practice"), id="practice", elem_id="tab-practice"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=1, min_width=300, elem_classes="rc-panel"):
-                        gr.Markdown(f"### {L('choose_customer')}")
-                        assigned_md = gr.Markdown(L("no_assignments"), elem_classes="rc-assigned")
+                        gr.Markdown(T.fmt("### {}", "choose_customer"))
+                        assigned_md = gr.Markdown(T("no_assignments"), elem_classes="rc-assigned")
                         with gr.Row():
-                            f_temp = gr.Dropdown(temperaments, value="any", label=L("filter_temperament"))
-                            f_type = gr.Dropdown(call_types, value="any", label=L("filter_call_type"))
+                            f_temp = gr.Dropdown(temperaments, value="any", label=T("filter_temperament"))
+                            f_type = gr.Dropdown(call_types, value="any", label=T("filter_call_type"))
                         with gr.Row():
                             f_diff = gr.Dropdown(["any", "easy", "medium", "hard"], value="any",
-                                                 label=L("filter_difficulty"))
-                            f_lang = gr.Dropdown(["any", "en", "ro"], value="any", label=L("filter_language"))
-                        persona_dd = gr.Dropdown([], label=L("persona"), elem_id="persona-dd")
+                                                 label=T("filter_difficulty"))
+                            f_lang = gr.Dropdown(["any", "en", "ro"], value="any", label=T("filter_language"))
+                        persona_dd = gr.Dropdown([], label=T("persona"), elem_id="persona-dd")
                         persona_card = gr.HTML("")
                         with gr.Row():
-                            mode = gr.Radio(["text", "voice"], value="text", label=L("mode"))
-                            seed = gr.Textbox(label=L("seed"), info=L("seed_info"), max_lines=1, placeholder="7")
-                        start_btn = gr.Button(L("start_call"), variant="primary", elem_id="start-call")
-                        with gr.Accordion(L("resume"), open=False):
-                            unfinished = gr.Dropdown([], label=L("resume"), show_label=False)
-                            resume_btn = gr.Button(L("resume_btn"), size="sm")
+                            mode = gr.Radio(["text", "voice"], value="text", label=T("mode"))
+                            seed = gr.Textbox(label=T("seed"), info=T("seed_info"), max_lines=1, placeholder="7")
+                        start_btn = gr.Button(T("start_call"), variant="primary", elem_id="start-call")
+                        with gr.Accordion(T("resume"), open=False):
+                            unfinished = gr.Dropdown([], label=T("resume"), show_label=False)
+                            resume_btn = gr.Button(T("resume_btn"), size="sm")
                     with gr.Column(scale=2, elem_classes="rc-panel"):
                         with gr.Row():
-                            gr.Markdown(f"### {L('call')}")
+                            gr.Markdown(T.fmt("### {}", "call"))
                             timer_md = gr.Markdown("", elem_classes="rc-timer", elem_id="rc-timer")
-                        status_md = gr.Markdown(L("no_call"), elem_classes="rc-status", elem_id="rc-status")
+                        status_md = gr.Markdown(T("no_call"), elem_classes="rc-status", elem_id="rc-status")
                         chat = gr.Chatbot([], height=380, show_label=False, elem_id="rc-chat",
-                                          placeholder=L("no_call"), layout="bubble")
+                                          placeholder=T("no_call"), layout="bubble")
                         with gr.Row():
-                            line = gr.Textbox(placeholder=L("your_line_ph"), show_label=False, scale=5,
+                            line = gr.Textbox(placeholder=T("your_line_ph"), show_label=False, scale=5,
                                               max_lines=4, elem_id="rc-line", interactive=False)
-                            send_btn = gr.Button(L("send"), variant="primary", scale=1, min_width=80,
+                            send_btn = gr.Button(T("send"), variant="primary", scale=1, min_width=80,
                                                  elem_id="rc-send", interactive=False)
                         # Voice mode: the microphone is here; send_audio is wired when the service has it.
-                        mic = gr.Audio(sources=["microphone"], type="filepath", label=L("mic"), visible=False)
-                        mic_note = gr.Markdown(L("voice_soon"), visible=False)
+                        mic = gr.Audio(sources=["microphone"], type="filepath", label=T("mic"), visible=False)
+                        mic_note = gr.Markdown(T("voice_soon"), visible=False)
                         # The customer's spoken reply plays as soon as it is ready.
                         reply_audio = gr.Audio(type="filepath", autoplay=True, interactive=False, visible=False,
-                                               label=L("reply_audio"), elem_id="rc-reply-audio")
+                                               label=T("reply_audio"), elem_id="rc-reply-audio")
                         phone_fx = gr.Checkbox(False, label="Phone-line sound", visible=False)
-                        end_btn = gr.Button(L("end_call"), variant="stop", elem_id="rc-end", interactive=False)
+                        end_btn = gr.Button(T("end_call"), variant="stop", elem_id="rc-end", interactive=False)
                 tick = gr.Timer(1.0, active=False)
 
-                gr.Markdown(f"### {L('scorecard')}")
+                gr.Markdown(T.fmt("### {}", "scorecard"))
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
-                        score_html = gr.HTML(render.scorecard_html(None, lang), elem_id="rc-scorecard")
+                        score_html = gr.HTML(T.made(lambda speaks: render.scorecard_html(None, speaks)), elem_id="rc-scorecard")
                     with gr.Column(scale=2):
                         mood_plot = gr.LinePlot(render.mood_frame(Transcript(persona="-")), x="turn",
-                                                y="mood", y_lim=[-1, 1], label=L("mood_plot"), height=220)
-                        gr.Markdown(f"**{L('facts_uncovered')}**")
+                                                y="mood", y_lim=[-1, 1], label=T("mood_plot"), height=220)
+                        gr.Markdown(T.fmt("**{}**", "facts_uncovered"))
                         facts = gr.HTML("")
-                with gr.Accordion(L("transcript"), open=True):
+                with gr.Accordion(T("transcript"), open=True):
                     transcript_view = gr.HTML("", elem_id="rc-transcript")
                 with gr.Row():
-                    branch_turn = gr.Number(value=1, precision=0, minimum=0, label=L("try_again"), scale=1)
-                    branch_btn = gr.Button(L("try_again_btn"), scale=1)
+                    branch_turn = gr.Number(value=1, precision=0, minimum=0, label=T("try_again"), scale=1)
+                    branch_btn = gr.Button(T("try_again_btn"), scale=1)
                 compare = gr.HTML("")
 
             # ------------------------------------------------------------------ history
-            with gr.Tab(L("tab_history"), id="history", elem_id="tab-history"):
+            with gr.Tab(T("tab_history"), id="history", elem_id="tab-history"):
                 progress = gr.LinePlot(dash.trend("\0"), x="call", y="total", y_lim=[0, 100],
-                                       label=L("progress"), height=240)
-                history_empty = gr.Markdown(L("history_empty"))
+                                       label=T("progress"), height=240)
+                history_empty = gr.Markdown(T("history_empty"))
                 history = gr.Dataframe(pd.DataFrame(), interactive=False, wrap=True, elem_id="rc-history")
                 with gr.Row():
-                    h_score = gr.HTML(f'<div class="rc-empty">{render.esc(L("replay_hint"))}</div>')
+                    h_score = gr.HTML(T.fmt('<div class="rc-empty">{}</div>', "replay_hint"))
                     h_transcript = gr.HTML("")
-                    h_audio = gr.Audio(label=L("call_recording"), visible=False, interactive=False)
+                    h_audio = gr.Audio(label=T("call_recording"), visible=False, interactive=False)
 
             # ------------------------------------------------------------------ trainer
-            with gr.Tab(L("tab_studio"), id="studio", visible=False, elem_id="tab-studio") as tab_studio:
-                gr.Markdown(L("studio_intro"))
+            with gr.Tab(T("tab_studio"), id="studio", visible=False, elem_id="tab-studio") as tab_studio:
+                gr.Markdown(T("studio_intro"))
                 catalog_errors = gr.HTML("")
                 with gr.Row():
-                    studio_pick = gr.Dropdown([], label=L("studio_load"), scale=3)
-                    studio_new = gr.Button(L("studio_new"), scale=1)
+                    studio_pick = gr.Dropdown([], label=T("studio_load"), scale=3)
+                    studio_new = gr.Button(T("studio_new"), scale=1)
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=1):
                         s_id = gr.Textbox(label="id", max_lines=1)
@@ -276,75 +291,76 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                         s_check = gr.HTML("")
                         s_yaml = gr.Code(language="yaml", label="YAML", lines=24, max_lines=30)
                 with gr.Row():
-                    s_drive = gr.Button(L("test_drive"))
-                    s_save = gr.Button(L("save_version"), variant="primary")
+                    s_drive = gr.Button(T("test_drive"))
+                    s_save = gr.Button(T("save_version"), variant="primary")
                 s_saved = gr.Markdown("")
-                s_report = gr.Textbox(label=L("test_drive"), lines=10, interactive=False)
+                s_report = gr.Textbox(label=T("test_drive"), lines=10, interactive=False)
 
-            with gr.Tab(L("tab_rubrics"), id="rubrics", visible=False) as tab_rubrics:
-                r_pick = gr.Dropdown([], label=L("rubric_load"))
+            with gr.Tab(T("tab_rubrics"), id="rubrics", visible=False) as tab_rubrics:
+                r_pick = gr.Dropdown([], label=T("rubric_load"))
                 r_check = gr.HTML("")
                 r_yaml = gr.Code(language="yaml", label="YAML", lines=24, max_lines=30)
-                r_save = gr.Button(L("save_rubric"), variant="primary")
+                r_save = gr.Button(T("save_rubric"), variant="primary")
                 r_saved = gr.Markdown("")
 
-            with gr.Tab(L("tab_assign"), id="assign", visible=False) as tab_assign:
+            with gr.Tab(T("tab_assign"), id="assign", visible=False) as tab_assign:
                 with gr.Row():
-                    a_persona = gr.Dropdown([], label=L("assign_persona"))
-                    a_trainee = gr.Dropdown([], label=L("assign_trainee"))
-                    a_group = gr.Textbox(label=L("assign_group"), max_lines=1)
-                    a_due = gr.Textbox(label=L("assign_due"), max_lines=1, placeholder="2026-01-31")
-                a_note = gr.Textbox(label=L("assign_note"), max_lines=2)
-                a_btn = gr.Button(L("assign_btn"), variant="primary")
+                    a_persona = gr.Dropdown([], label=T("assign_persona"))
+                    a_trainee = gr.Dropdown([], label=T("assign_trainee"))
+                    a_group = gr.Textbox(label=T("assign_group"), max_lines=1)
+                    a_due = gr.Textbox(label=T("assign_due"), max_lines=1, placeholder="2026-01-31")
+                a_note = gr.Textbox(label=T("assign_note"), max_lines=2)
+                a_btn = gr.Button(T("assign_btn"), variant="primary")
                 a_table = gr.Dataframe(pd.DataFrame(), interactive=False)
                 with gr.Row():
-                    a_del_id = gr.Number(label=L("assign_delete"), precision=0)
-                    a_del = gr.Button(L("remove"))
+                    a_del_id = gr.Number(label=T("assign_delete"), precision=0)
+                    a_del = gr.Button(T("remove"))
 
             # ------------------------------------------------------------------ supervisor
-            with gr.Tab(L("tab_sessions"), id="sessions", visible=False, elem_id="tab-sessions") as tab_sessions:
+            with gr.Tab(T("tab_sessions"), id="sessions", visible=False, elem_id="tab-sessions") as tab_sessions:
                 with gr.Row():
-                    q_trainee = gr.Dropdown([], label=L("f_trainee"), allow_custom_value=True)
-                    q_persona = gr.Dropdown([], label=L("f_persona"), allow_custom_value=True)
-                    q_temp = gr.Dropdown(temperaments, value="any", label=L("f_temperament"))
-                    q_type = gr.Dropdown(call_types, value="any", label=L("f_call_type"))
+                    q_trainee = gr.Dropdown([], label=T("f_trainee"), allow_custom_value=True)
+                    q_persona = gr.Dropdown([], label=T("f_persona"), allow_custom_value=True)
+                    q_temp = gr.Dropdown(temperaments, value="any", label=T("f_temperament"))
+                    q_type = gr.Dropdown(call_types, value="any", label=T("f_call_type"))
                 with gr.Row():
-                    q_since = gr.Textbox(label=L("f_since"), max_lines=1)
-                    q_until = gr.Textbox(label=L("f_until"), max_lines=1)
-                    q_passed = gr.Radio([L("passed_any"), L("passed_yes"), L("passed_no")], value=L("passed_any"),
-                                        label=L("f_passed"))
+                    q_since = gr.Textbox(label=T("f_since"), max_lines=1)
+                    q_until = gr.Textbox(label=T("f_until"), max_lines=1)
+                    q_passed = gr.Radio([(T("passed_any"), "any"), (T("passed_yes"), "yes"), (T("passed_no"), "no")], value="any",
+                                        label=T("f_passed"))
                 with gr.Row():
-                    q_btn = gr.Button(L("refresh"), variant="primary")
-                    q_export = gr.Button(L("export_csv"))
+                    q_btn = gr.Button(T("refresh"), variant="primary")
+                    q_export = gr.Button(T("export_csv"))
                 q_file = gr.File(label="CSV", visible=False)
                 q_table = gr.Dataframe(pd.DataFrame(), interactive=False, wrap=True, elem_id="rc-sessions")
-                gr.Markdown(f"### {L('replay')}")
+                gr.Markdown(T.fmt("### {}", "replay"))
                 with gr.Row(equal_height=False):
-                    q_score = gr.HTML(f'<div class="rc-empty">{render.esc(L("replay_hint"))}</div>')
+                    q_score = gr.HTML(T.fmt('<div class="rc-empty">{}</div>', "replay_hint"))
                     with gr.Column():
                         q_transcript = gr.HTML("")
-                        q_audio = gr.Audio(label=L("call_recording"), visible=False, interactive=False)
-                gr.Markdown(f"### {L('trends')}")
+                        q_audio = gr.Audio(label=T("call_recording"), visible=False, interactive=False)
+                gr.Markdown(T.fmt("### {}", "trends"))
                 q_trend = gr.LinePlot(dash.trend("\0"), x="call", y="total", color="trainee", y_lim=[0, 100],
                                       height=260, show_label=False)
 
-            with gr.Tab(L("tab_readiness"), id="readiness", visible=False, elem_id="tab-readiness") as tab_ready:
+            with gr.Tab(T("tab_readiness"), id="readiness", visible=False, elem_id="tab-readiness") as tab_ready:
                 board = gr.HTML("")
-                gr.Markdown(f"### {L('override')}")
+                gr.Markdown(T.fmt("### {}", "override"))
                 with gr.Row():
-                    o_trainee = gr.Dropdown([], label=L("f_trainee"))
-                    o_ready = gr.Radio([L("grant"), L("revoke"), L("clear")], value=L("grant"),
-                                       label=L("override_ready"))
-                o_note = gr.Textbox(label=L("override_note"), lines=2)
-                o_btn = gr.Button(L("override_btn"), variant="primary")
+                    o_trainee = gr.Dropdown([], label=T("f_trainee"))
+                    o_ready = gr.Radio([(T("grant"), "grant"), (T("revoke"), "revoke"), (T("clear"), "clear")], value="grant",
+                                       label=T("override_ready"))
+                o_note = gr.Textbox(label=T("override_note"), lines=2)
+                o_btn = gr.Button(T("override_btn"), variant="primary")
                 o_done = gr.Markdown("")
 
-            with gr.Tab(L("tab_insights"), id="insights", visible=False) as tab_insights:
-                gr.Markdown(L("matrix"))
+            with gr.Tab(T("tab_insights"), id="insights", visible=False) as tab_insights:
+                gr.Markdown(T("matrix"))
                 matrix = gr.HTML("")
 
         # ====================================================================== handlers
-        # -- page load
+        # -- page load: the page in the user's language first, then what each part loads
+        page_loads: list[tuple[Callable, Any]] = []
 
         @boundary
         def on_load(request: gr.Request):
@@ -353,8 +369,8 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             show = [gr.Tab(visible=trainer)] * 3 + [gr.Tab(visible=supervisor)] * 3
             return (L("signed_in_as", name=user.name, role=user.role), *show)
 
-        demo.load(on_load, None, [whoami, tab_studio, tab_rubrics, tab_assign, tab_sessions, tab_ready,
-                                  tab_insights], api_visibility="private")
+        page_loads.append((on_load, [whoami, tab_studio, tab_rubrics, tab_assign, tab_sessions, tab_ready,
+                                  tab_insights]))
 
         # -- practice
 
@@ -379,7 +395,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                 first = todo[0]["persona_id"] if any(c[1] == todo[0]["persona_id"] for c in choices) else first
             else:
                 assigned = L("no_assignments")
-            return (gr.Dropdown(choices=choices, value=first), render.persona_card_html(persona_or_none(first), lang),
+            return (gr.Dropdown(choices=choices, value=first), render.persona_card_html(persona_or_none(first), lang_now()),
                     assigned, gr.Dropdown(choices=unfinished_choices(user), value=None))
 
         def unfinished_choices(user: User) -> list[tuple[str, str]]:
@@ -387,18 +403,23 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             return [(f"{r['persona_id']} · {time.strftime('%Y-%m-%d %H:%M', time.localtime(r['started_at']))}", r["id"])
                     for r in rows]
 
-        demo.load(load_practice, None, [persona_dd, persona_card, assigned_md, unfinished], api_visibility="private")
+        page_loads.append((load_practice, [persona_dd, persona_card, assigned_md, unfinished]))
 
         @boundary
-        def refilter(temp, ctype, diff, language):
+        def refilter(temp, ctype, diff, language, request: gr.Request):
+            who(request)
             choices = persona_choices(temp, ctype, diff, language)
             first = choices[0][1] if choices else None
-            return gr.Dropdown(choices=choices, value=first), render.persona_card_html(persona_or_none(first), lang)
+            return gr.Dropdown(choices=choices, value=first), render.persona_card_html(persona_or_none(first), lang_now())
 
         for f in (f_temp, f_type, f_diff, f_lang):
             f.change(refilter, [f_temp, f_type, f_diff, f_lang], [persona_dd, persona_card], api_visibility="private")
-        persona_dd.change(lambda pid: render.persona_card_html(persona_or_none(pid), lang), persona_dd, persona_card,
-                          api_visibility="private")
+        @boundary
+        def show_card(persona_id, request: gr.Request):
+            who(request)
+            return render.persona_card_html(persona_or_none(persona_id), lang_now())
+
+        persona_dd.change(show_card, persona_dd, persona_card, api_visibility="private")
         mode.change(lambda m: (gr.Checkbox(visible=m == "voice"), gr.Audio(visible=m == "voice")), mode,
                     [phone_fx, reply_audio], api_visibility="private")
         mode.change(lambda m: (gr.Audio(visible=m == "voice"), gr.Markdown(visible=m == "voice")), mode,
@@ -409,11 +430,12 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
 
         def opened(state: dict, user: User, status: str) -> tuple:
             """Outputs for a call that is open: chat filled, input enabled, review cleared."""
+            state = {**state, "lang": lang_now()}  # for the timer, which ticks without a user lookup
             transcript = service.transcript(user, state["sid"])
             elapsed = time.time() - state["t0"]
-            return (state, render.chat_messages(transcript), status, render.timer_text(elapsed, state["budget"], lang),
+            return (state, render.chat_messages(transcript), status, render.timer_text(elapsed, state["budget"], lang_now()),
                     gr.Timer(active=True), gr.Textbox(value="", interactive=True), gr.Button(interactive=True),
-                    gr.Button(interactive=True), render.scorecard_html(None, lang), "", "", "")
+                    gr.Button(interactive=True), render.scorecard_html(None, lang_now()), "", "", "")
 
         @boundary
         def start(persona_id, mode_value, seed_value, request: gr.Request):
@@ -444,6 +466,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
         @boundary
         def send(text, state, request: gr.Request):
             user = who(request)
+            speaks = lang_now()
             if not state or not state.get("sid"):
                 raise RolecallError("start a call first: choose a customer and press Start call")
             # The customer's line appears as it is written, as far as the guard has passed it.
@@ -468,7 +491,8 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                 gr.Warning(reply.notice)
             transcript = service.transcript(user, state["sid"])
             if reply.ended:
-                status = L("call_ended", reason=render.end_reason_text(reply.end_reason, lang))
+                # A generator's later steps run in a fresh context: the language is passed on by hand.
+                status = label("call_ended", speaks, reason=render.end_reason_text(reply.end_reason, speaks))
                 yield (render.chat_messages(transcript), status, gr.Textbox(value="", interactive=False),
                        gr.Button(interactive=False), gr.Timer(active=False))
                 return
@@ -482,7 +506,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
         def on_tick(state):
             if not state or not state.get("sid"):
                 return ""
-            return render.timer_text(time.time() - state["t0"], state.get("budget"), lang)
+            return render.timer_text(time.time() - state["t0"], state.get("budget"), state.get("lang", lang))
 
         tick.tick(on_tick, call, timer_md, show_progress="hidden", api_visibility="private")
 
@@ -495,7 +519,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             card, transcript_html, mood, fact_html = review(user, state["sid"])
             turns = len(service.transcript(user, state["sid"]).turns)
             parent = state.get("parent_sid")
-            cmp = render.compare_html(service.score_of(user, parent), score, lang) if parent else ""
+            cmp = render.compare_html(service.score_of(user, parent), score, lang_now()) if parent else ""
             status = f"{L('passed') if score.get('passed') else L('failed')} · {round(score.get('total', 0), 1):g}/100"
             return (card, transcript_html, gr.LinePlot(value=mood, y_lim=[-1, 1]), fact_html, cmp, status, gr.Timer(active=False),
                     gr.Textbox(interactive=False), gr.Button(interactive=False), gr.Button(interactive=False),
@@ -543,7 +567,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                     gr.HTML(visible=not frame.empty))
 
         history_outputs = [progress, history_empty, history, h_score]
-        demo.load(load_history, None, history_outputs, api_visibility="private")
+        page_loads.append((load_history, history_outputs))
         ended.success(load_history, None, history_outputs, api_visibility="private")
 
         @boundary
@@ -572,8 +596,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                 r.pop("created_at", None)
             return pd.DataFrame(rows)
 
-        demo.load(load_studio, None, [studio_pick, catalog_errors, r_pick, a_persona, a_trainee, a_table],
-                  api_visibility="private")
+        page_loads.append((load_studio, [studio_pick, catalog_errors, r_pick, a_persona, a_trainee, a_table]))
 
         form_fields = [s_id, s_name, s_lang, s_temp, s_diff, s_type, s_company, s_situation, s_patience]
         form_keys = ["id", "name", "language", "temperament", "difficulty", "call_type", "company", "situation",
@@ -732,7 +755,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
         # -- supervisor: sessions, replay, export, trends
 
         def filters(trainee, persona, temp, ctype, since, until, passed) -> SessionFilter:
-            verdict = {L("passed_yes"): True, L("passed_no"): False}.get(passed)
+            verdict = {"yes": True, "no": False}.get(passed)
             return SessionFilter(trainee=trainee, persona_id=persona, temperament=temp, call_type=ctype,
                                  since=since, until=until, passed=verdict)
 
@@ -748,10 +771,9 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                     render.matrix_html(dash.matrix(), L("matrix_empty")))
 
         def board_html() -> str:
-            return render.readiness_html(dash.readiness_board(), lang)
+            return render.readiness_html(dash.readiness_board(), lang_now())
 
-        demo.load(load_supervisor, None, [q_trainee, q_persona, q_table, q_trend, board, o_trainee, matrix],
-                  api_visibility="private")
+        page_loads.append((load_supervisor, [q_trainee, q_persona, q_table, q_trend, board, o_trainee, matrix]))
 
         @boundary
         def query(trainee, persona, temp, ctype, since, until, passed, request: gr.Request):
@@ -782,13 +804,37 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             user = need(request, SUPERVISOR_ROLES)
             if not trainee:
                 raise RolecallError("choose the trainee the decision is about")
-            if decision == L("clear"):
+            if decision == "clear":
                 service.store.clear_readiness_override(trainee, note, user.name)
             else:
-                service.store.set_readiness_override(trainee, decision == L("grant"), note, user.name)
+                service.store.set_readiness_override(trainee, decision == "grant", note, user.name)
             return board_html(), L("override_saved", trainee=trainee), ""
 
         o_btn.click(override, [o_trainee, o_ready, o_note], [board, o_done, o_note], api_visibility="private")
+
+        # -- each user's language
+
+        shown_texts = T.components(demo.blocks.values())
+        demo.rolecall_page_text = T  # for tests: which texts the page shows in each language
+
+        @boundary
+        def relabel(request: gr.Request):
+            speaks = who(request).language or lang
+            if speaks == lang:
+                return [gr.skip()] * len(shown_texts) + [speaks]
+            return [gr.update(**T.translated(c, speaks)) for c in shown_texts] + [speaks]
+
+        loaded = demo.load(relabel, None, [*shown_texts, lang_pick], api_visibility="private")
+        for fn, outputs in page_loads:
+            loaded.then(fn, None, outputs, api_visibility="private")
+
+        @boundary
+        def choose_language(choice, request: gr.Request):
+            service.store.set_language(who(request).name, choice)
+
+        # The whole page is built again in the new language: simplest is to load it afresh.
+        lang_pick.input(choose_language, lang_pick, None, api_visibility="private").success(
+            None, None, None, js="() => window.location.reload()")
 
         # -- named API endpoints (same login as the pages; plain typed inputs and outputs)
 

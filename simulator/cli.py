@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .errors import RolecallError
+from .transcript import LANGUAGES
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -179,8 +180,16 @@ def cmd_users_add(args) -> int:
     if len(pw) < 8:
         raise RolecallError("password too short; use at least 8 characters")
     settings.db.parent.mkdir(parents=True, exist_ok=True)
-    Store(settings.db).add_user(args.name, args.role, pw, group=args.group)
+    Store(settings.db).add_user(args.name, args.role, pw, group=args.group, language=args.language)
     print(f"added {args.role} {args.name}")
+    return 0
+
+
+def cmd_users_language(args) -> int:
+    from .store import Store
+    language = None if args.language == "default" else args.language
+    Store(_settings().db).set_language(args.name, language)
+    print(f"{args.name} now sees the app in {language or 'the language it was started in'}")
     return 0
 
 
@@ -280,7 +289,7 @@ def cmd_serve(args) -> int:
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))
     import app as app_module  # the thin Gradio layer at the repository root
-    app_module.serve(service, host=args.host, port=args.port)
+    app_module.serve(service, host=args.host, port=args.port, lang=args.language)
     return 0
 
 
@@ -292,6 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="start the web app")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=7860)
+    s.add_argument("--language", choices=list(LANGUAGES), default="en",
+                   help="the pages' language for the sign-in page and users who chose none")
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("setup", help="create the database, first accounts and the embedded model")
@@ -344,7 +355,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=["trainee", "trainer", "supervisor"])
     a.add_argument("--group", default=None)
+    a.add_argument("--language", choices=list(LANGUAGES), default=None,
+                   help="language of the app's pages for this user (default: the app's)")
     a.set_defaults(func=cmd_users_add)
+    a = us.add_parser("language", help="the language of the app's pages for one user")
+    a.add_argument("name")
+    a.add_argument("language", choices=[*LANGUAGES, "default"])
+    a.set_defaults(func=cmd_users_language)
     a = us.add_parser("passwd", help="change a password (from stdin)")
     a.add_argument("name")
     a.set_defaults(func=cmd_users_passwd)

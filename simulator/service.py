@@ -39,6 +39,7 @@ _persona_version = functools.lru_cache(maxsize=256)(persona_from_yaml_text)
 class User:
     name: str
     role: str  # trainee | trainer | supervisor
+    language: str | None = None  # of the app's pages; None: the language the app was started in
 
     @property
     def sees_everyone(self) -> bool:
@@ -105,13 +106,13 @@ class Rolecall:
     # -- people ------------------------------------------------------------------------------
     def login(self, name: str, password: str) -> User | None:
         row = self.store.authenticate(name, password)
-        return User(row["name"], row["role"]) if row else None
+        return User(row["name"], row["role"], row["language"]) if row else None
 
     def user(self, name: str) -> User:
         row = self.store.get_user(name)
         if not row:
             raise NotFound(f"user '{name}' does not exist")
-        return User(row["name"], row["role"])
+        return User(row["name"], row["role"], row["language"])
 
     # -- personas ----------------------------------------------------------------------------
     def personas(self, **filters) -> list[Persona]:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from simulator import auth
 from simulator.errors import NotFound, RolecallError
-from simulator.transcript import CustomerState, End, EndReason, Transcript, Turn
+from simulator.transcript import LANGUAGES, CustomerState, End, EndReason, Transcript, Turn
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_S = 10.0
@@ -104,8 +104,13 @@ def _m1_base(db: sqlite_utils.Database) -> None:
     db.table("readiness_overrides").create_index(["trainee", "id"], find_unique_name=True)
 
 
+def _m2_user_language(db: sqlite_utils.Database) -> None:
+    """Each user's language for the app's pages (NULL: the language the app was started in)."""
+    db.table("users").add_column("language", str)
+
+
 # Ordered; PRAGMA user_version holds how many have been applied. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_base]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_base, _m2_user_language]
 
 
 # --------------------------------------------------------------------------- input models
@@ -220,16 +225,19 @@ class Store:
 
     # -- users
 
-    def add_user(self, name: str, role: auth.Role | str, password: str, group: str | None = None) -> dict[str, Any]:
+    def add_user(self, name: str, role: auth.Role | str, password: str, group: str | None = None,
+                 language: str | None = None) -> dict[str, Any]:
         name = _name(name)
         role = auth.Role.parse(role)
+        language = _language(language)
         password_hash = auth.hash_password(password)  # slow: outside the lock
         with self._write() as db:
             if db.conn.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
                 raise RolecallError(f"user '{name}' already exists; pick another name or reset their password")
             db.conn.execute(
-                "INSERT INTO users (name, role, password_hash, created_at, group_name, active) VALUES (?, ?, ?, ?, ?, 1)",
-                [name, role.value, password_hash, time.time(), group],
+                "INSERT INTO users (name, role, password_hash, created_at, group_name, active, language)"
+                " VALUES (?, ?, ?, ?, ?, 1, ?)",
+                [name, role.value, password_hash, time.time(), group, language],
             )
         return self._user_or_raise(name)
 
@@ -260,6 +268,13 @@ class Store:
         password_hash = auth.hash_password(password)
         with self._write() as db:
             if not db.conn.execute("UPDATE users SET password_hash = ? WHERE name = ?", [password_hash, name]).rowcount:
+                raise NotFound(f"user '{name}' does not exist")
+
+    def set_language(self, name: str, language: str | None) -> None:
+        """The language of the app's pages for this user (None: the app's own)."""
+        language = _language(language)
+        with self._write() as db:
+            if not db.conn.execute("UPDATE users SET language = ? WHERE name = ?", [language, name]).rowcount:
                 raise NotFound(f"user '{name}' does not exist")
 
     def set_active(self, name: str, active: bool) -> None:
@@ -594,7 +609,14 @@ def _user(row: Mapping[str, Any]) -> dict[str, Any]:
         "group": row["group_name"],
         "active": bool(row["active"]),
         "created_at": row["created_at"],
+        "language": row["language"],
     }
+
+
+def _language(language: str | None) -> str | None:
+    if language is not None and language not in LANGUAGES:
+        raise RolecallError(f"language '{language}' is not one Rolecall speaks; use one of: {', '.join(LANGUAGES)}")
+    return language
 
 
 def _session(row: dict[str, Any]) -> dict[str, Any]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
+
+Language = Literal["en", "ro"]  # what customers speak, and what the app's pages come in
+LANGUAGES: tuple[str, ...] = get_args(Language)
 
 
 class EndReason(str, Enum):
@@ -47,7 +50,7 @@ class Transcript(BaseModel):
     persona: str
     rubric: str | None = None
     seed: int | None = None
-    language: Literal["en", "ro"] = "en"
+    language: Language = "en"
     mode: Literal["text", "voice"] = "text"
     turns: list[Turn] = Field(default_factory=list)
     end: End | None = None

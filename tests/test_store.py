@@ -49,7 +49,7 @@ def test_users_round_trip_and_login(store):
     assert store.user_count() == 2
     assert store.get_user("ana") == {
         "name": "ana", "role": "trainee", "group": "cohort-1", "active": True,
-        "created_at": store.get_user("ana")["created_at"],
+        "created_at": store.get_user("ana")["created_at"], "language": None,
     }
     assert [u["name"] for u in store.list_users()] == ["ana", "sam"]
     assert [u["name"] for u in store.list_users(role="supervisor")] == ["sam"]
@@ -377,7 +377,7 @@ def test_new_migration_runs_once_in_order(tmp_path, monkeypatch):
     Store(path).close()
     ran = []
 
-    def m2(db):
+    def m2(db):  # the numbers name the order here, not the schema version
         ran.append(2)
         db.execute("ALTER TABLE sessions ADD COLUMN difficulty TEXT")
 
@@ -385,9 +385,10 @@ def test_new_migration_runs_once_in_order(tmp_path, monkeypatch):
         ran.append(3)
         db.execute("UPDATE sessions SET difficulty = 'hard'")
 
+    before = len(store_module.MIGRATIONS)
     monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, m2, m3])
     with Store(path) as s:
-        assert s.schema_version() == 3
+        assert s.schema_version() == before + 2
         assert "difficulty" in s.db.table("sessions").columns_dict
     Store(path).close()
     assert ran == [2, 3]
