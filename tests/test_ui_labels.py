@@ -1,0 +1,50 @@
+"""The Romanian UI is complete and every text fills its placeholders like the English one."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from simulator.ui.labels import EN, LABELS, RO, label
+
+
+def _fields(text: str) -> set[str]:
+    """The {placeholder} names of a format string."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def test_every_english_key_has_a_romanian_text():
+    missing = [key for key in EN if key not in RO]
+    assert not missing, f"RO lacks these keys: {missing}"
+
+
+def test_romanian_has_no_keys_that_english_lacks():
+    extra = [key for key in RO if key not in EN]
+    assert not extra, f"RO has keys EN does not: {extra}"
+
+
+def test_no_romanian_text_is_empty():
+    empty = [key for key, text in RO.items() if not text.strip()]
+    assert not empty, f"RO texts are empty for: {empty}"
+
+
+def test_languages_are_registered():
+    assert LABELS["en"] is EN
+    assert LABELS["ro"] is RO
+
+
+@pytest.mark.parametrize("key", list(EN))
+def test_romanian_placeholders_match_english(key):
+    assert _fields(RO.get(key, EN[key])) == _fields(EN[key])
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+@pytest.mark.parametrize("key", list(EN))
+def test_every_label_formats_with_its_values(key, lang):
+    values = {name: f"<{name}>" for name in _fields(EN[key])}
+    text = label(key, lang, **values)
+    assert text
+    for value in values.values():
+        assert value in text
+    assert "{" not in text and "}" not in text
