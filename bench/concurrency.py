@@ -2,7 +2,7 @@
 
 `rolecall serve` runs as a child process with ROLECALL_LLM=openai pointed at an
 OpenAIStubServer that answers every request after `--latency-ms`. Each of `--calls`
-trainees (own account, own session on Gradio's HTTP API: see _common.ApiClient) starts a
+trainees (own account, own session on Gradio's HTTP API: see simulator.testing.ApiClient) starts a
 call, sends `--sends` lines and ends it. Two rounds, with fresh calls each:
 - paced: every trainee starts within the first second and waits `--think-s` (a random
   pause in that range, seeded) between a reply and the next line, as a person reads and
@@ -26,9 +26,9 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _common import CUSTOMER_LINES, PASSWORD, ApiClient, add_user, child_env, emit, free_port, log, ms, percentile, served
+from _common import CUSTOMER_LINES, PASSWORD, add_user, child_env, emit, free_port, log, ms, percentile, served
 
-from simulator.testing import OpenAIStubServer
+from simulator.testing import ApiClient, OpenAIStubServer
 
 PERSONA = "irritable-outage"
 LINES = [
@@ -66,7 +66,7 @@ class _Replies:
 
 
 def _login(url: str, name: str) -> ApiClient:
-    client = ApiClient(url, name)
+    client = ApiClient(url, name, PASSWORD)
     client.call("list_sessions")  # Gradio builds the session's state on its first request
     return client
 

@@ -4,7 +4,7 @@ Two figure pairs, with an LLM that answers instantly (its own time is subtracted
 - overhead_ms_p50/p95: Rolecall.send_message (store writes, director, guard) on a
   database file (WAL), as the app runs it;
 - api_overhead_ms_p50/p95: the same turn through the app's /send_message endpoint over
-  Gradio's HTTP API (login cookie, queue, result stream; _common.ApiClient), the app
+  Gradio's HTTP API (login cookie, queue, result stream; simulator.testing.ApiClient), the app
   launched in this process;
 - gradio_client_ms_p50/p95: the same through gradio_client, for comparison: most of that
   is the client's own polling (it checks for messages every 50 ms), not the app.
@@ -18,11 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import PASSWORD, ApiClient, InstantLLM, emit, free_port, log, ms, percentile
+from _common import PASSWORD, InstantLLM, emit, free_port, log, ms, percentile
 
 from simulator.catalog import Catalog
 from simulator.service import Rolecall
 from simulator.store import Store
+from simulator.testing import ApiClient
 
 PERSONA = "irritable-outage"
 # A trainee who keeps the call going (no goal offered, no rudeness), so few calls end early.
@@ -68,7 +69,7 @@ def _api(service: Rolecall, llm: InstantLLM, turns: int) -> tuple[list[float], l
                 **app.launch_options(service))
     url = f"http://127.0.0.1:{port}/"
     try:
-        api = ApiClient(url, "ana")
+        api = ApiClient(url, "ana", PASSWORD)
         client = Client(url, auth=("ana", PASSWORD), verbose=False, download_files=False)
 
         def http_call(name: str, *data):

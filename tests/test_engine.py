@@ -198,3 +198,19 @@ def test_call_start_warms_only_a_local_prompt_cache(persona):
     local = LocalLLM()
     CallSession(persona, local, seed=1).warm_up()
     assert local.calls == [] and persona.name in local.warmed[0][0][1]  # the persona's system prompt
+
+
+@pytest.mark.parametrize("raw, kept", [
+    ("It's RC-48213. I've told you twice. Vă", "It's RC-48213. I've told you twice."),  # cut off by the token limit
+    ("I need it fixed today", "I need it fixed today"),  # no full stop at all: kept whole
+    ("One. Two. Three. Four.", "One. Two. Three."),
+    ("Fine. But what about my credit", "Fine. But what about my credit"),  # four words or more: a sentence
+])
+def test_trim_keeps_three_sentences_and_drops_a_cut_off_tail(raw, kept):
+    assert guard.trim(raw) == kept
+
+
+def test_a_line_saying_one_sentence_twice_is_turned_down(persona):
+    line = "Nu vreau să mă leg cu un contract pe doi ani. Nu vreau să mă legă cu un contract pe doi ani."
+    assert "repeats itself" in guard.problems(line, persona, set(), [])
+    assert "repeats itself" not in guard.problems("I want it fixed. I want it fixed today, not next week.", persona, set(), [])

@@ -106,3 +106,13 @@ def test_the_service_stream_raises_what_send_message_raises(tmp_path):
     service = Rolecall(store, Catalog.default(None), ScriptedLLM(["x"]), judge_llm=None, data_dir=tmp_path)
     with pytest.raises(Exception, match="not found"):
         list(service.send_message_stream(service.user("ana"), "no-such-session", "Hello"))
+
+
+def test_a_sentence_said_twice_in_one_line_is_held_then_turned_down(persona):
+    twice = ("I do not want another long contract at all. I do not want another long contract at all. "
+             "Please just fix it.")
+    fresh = "So what exactly are you going to do about it this time, then?"
+    reply, shown = say(CallSession(persona, ScriptedLLM([twice, fresh]), seed=1), GREETING)
+    assert "repeats itself" in reply.turn.state.rejected and reply.turn.text == fresh
+    # The first sentence could show; its second saying never did.
+    assert not any(s.count("I do not want") > 1 for s in shown)

@@ -41,6 +41,7 @@ AI_PATTERN = re.compile(
 THIRD_PERSON = re.compile(r"\b(the customer|the caller|the agent says|clientul|clienta)\b")
 PREFIX = re.compile(r"^\s*(?:\*\*)?(?:customer|client|clientul|caller|line|answer|response)\s*(?:\*\*)?\s*[:\-]\s*",
                     re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 STAGE = re.compile(r"\*[^*]{0,80}\*|\[[^\]]{0,80}\]|\((?:[^()]{0,60})\)")
 
 
@@ -77,6 +78,8 @@ def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str]
         out.append(f"does not give {allowed_fact}")
     if repeats(line, earlier):
         out.append("repeats an earlier line")
+    if _repeats_itself(line):
+        out.append("repeats itself")
     if _words(line) > MAX_WORDS:
         out.append("too long")
     return out
@@ -120,6 +123,12 @@ def _similar(a: str, b: str, threshold: float = 0.92) -> bool:
             and matcher.ratio() > threshold)
 
 
+def _repeats_itself(line: str) -> bool:
+    """A sentence said twice in one line ("I don't want a contract. I don't want a contract.")."""
+    said = [normalize(x).strip() for x in _SENTENCE_END.split(line) if len(x.split()) >= 4]
+    return any(_similar(a, b, 0.85) for i, a in enumerate(said) for b in said[i + 1:])
+
+
 def _echoes(norm_line: str, norm_agent: str) -> bool:
     a, b = norm_line.split(), norm_agent.split()
     grams = {tuple(b[i:i + ECHO_WORDS]) for i in range(len(b) - ECHO_WORDS + 1)}
@@ -144,8 +153,11 @@ def _contains_value(norm_line: str, value: str, loose: bool = False) -> bool:
 
 
 def trim(line: str, max_sentences: int = 3) -> str:
-    """Small models ramble: keep the first few sentences."""
-    parts = re.split(r"(?<=[.!?])\s+", line)
+    """Small models ramble: keep the first few sentences. A few words after the last full
+    stop are a sentence the model was cut off in (its token limit): they go too."""
+    parts = _SENTENCE_END.split(line.strip())
+    if len(parts) > 1 and not re.search(r"[.!?…\"'”)]$", parts[-1]) and len(parts[-1].split()) < 4:
+        parts = parts[:-1]
     return " ".join(parts[:max_sentences]).strip()
 
 
@@ -185,8 +197,15 @@ def check_partial(raw: str, persona: Persona, revealed: set[str], earlier: list[
     if lasting:
         return Partial("", lasting)
     words = text.split()
-    enough = trim(text) != text.strip() or len(words) > MAX_WORDS
+    sentences = _SENTENCE_END.split(text.strip())
+    enough = len(sentences) > 3 or len(words) > MAX_WORDS
     cut = len(words) - HOLD_WORDS if len(words) >= FIRST_SHOWN_AT else 0
+    before = 0
+    for i, sentence in enumerate(sentences):
+        if i and _starts_like(sentence.split(), sentences[:i]):
+            cut = min(cut, before)  # a sentence of this line coming round again
+            break
+        before += len(sentence.split())
     if allowed_fact and not _contains_value(norm, persona.fact(allowed_fact).value, loose=True):
         cut = 0  # a line that must give a fact shows once the fact is in it
     for f in persona.facts:
