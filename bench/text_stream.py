@@ -79,7 +79,7 @@ def main() -> None:
                 first_text.append(visible[0] if visible else took)
                 withdrawn += any(not s for _, s in shown)
                 whole_only += not visible
-                log(f"  {took:5.2f} s, first words at {first_text[-1]:5.2f} s: {reply.turn.text}  {reply.turn.state.rejected} {shown[:2]}")
+                log(f"  {took:5.2f} s, first words at {first_text[-1]:5.2f} s: {reply.turn.text}" + (f"  (turned down first: {reply.turn.state.rejected})" if reply.turn.state.rejected else ""))
             if reply.ended:
                 break
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -94,3 +95,16 @@ def test_readme_documents_every_command_and_setting():
         if var not in ("ROLECALL_LLM_TIMEOUT", "ROLECALL_CACHE_DIR"):
             assert var in readme, f"README does not mention {var}"
     assert readme.splitlines()[3].startswith("make run") and readme.splitlines()[4].startswith("make test")
+
+
+def test_users_get_a_page_language_when_added_and_later(capsys, tmp_path, monkeypatch):
+    from simulator.store import Store
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    assert run(capsys, "users", "add", "ioana", "--role", "trainee", "--language", "ro")[0] == 0
+    assert Store(tmp_path / "r.db").get_user("ioana")["language"] == "ro"
+    code, out, _ = run(capsys, "users", "language", "ioana", "default")
+    assert code == 0 and "ioana" in out
+    assert Store(tmp_path / "r.db").get_user("ioana")["language"] is None
+    code, _, err = run(capsys, "users", "language", "nobody", "en")
+    assert code == 1 and "nobody" in err and "Traceback" not in err
