@@ -475,12 +475,12 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             busy = (gr.Markdown(), gr.Textbox(value="", interactive=False), gr.Button(interactive=False), gr.Timer())
             if not said[-1]["content"]:
                 raise RolecallError("the message is empty; type what you would say to the customer")
-            yield [*said, {"role": "assistant", "content": "…"}], *busy
+            yield [*said, render.TYPING], *busy
             reply = None
             try:
-                for item in service.send_message_stream(user, state["sid"], text):
-                    if isinstance(item, str):
-                        yield [*said, {"role": "assistant", "content": item + " ▍" if item else "…"}], *busy
+                for item in render.chat_while_streaming(service.send_message_stream(user, state["sid"], text), said):
+                    if isinstance(item, list):
+                        yield item, *busy
                     else:
                         reply = item
             except Exception:
@@ -547,11 +547,21 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             def send_voice(path, state, phone, request: gr.Request):
                 user = who(request)
                 if not path or not state or not state.get("sid"):
-                    return gr.Chatbot(), gr.Audio(), gr.Audio()
-                reply = service.send_audio(user, state["sid"], path, phone_line=bool(phone))
+                    yield gr.Chatbot(), gr.Audio(), gr.Audio()
+                    return
+                # The trainee's words show once heard, then the customer's line as it is written
+                # (as far as the guard has passed it); the voice plays once the line is whole.
+                before = render.chat_messages(service.transcript(user, state["sid"]))
+                reply = None
+                turn = service.send_audio_stream(user, state["sid"], path, phone_line=bool(phone))
+                for item in render.chat_while_streaming(turn, before):
+                    if isinstance(item, list):
+                        yield item, gr.Audio(), gr.Audio()
+                    else:
+                        reply = item
                 # Clear the microphone so the next turn starts a fresh recording.
-                return (render.chat_messages(service.transcript(user, state["sid"])),
-                        gr.Audio(value=reply.audio, visible=True), None)
+                yield (render.chat_messages(service.transcript(user, state["sid"])),
+                       gr.Audio(value=reply.audio, visible=True), None)
 
             mic.stop_recording(send_voice, [mic, call, phone_fx], [chat, reply_audio, mic],
                                api_visibility="private")

@@ -58,6 +58,34 @@ class Reply:
     heard: str | None = None   # what speech recognition made of the trainee's recording
 
 
+@dataclass
+class Heard:
+    """What speech recognition made of the trainee's recording, before the customer answers."""
+    text: str
+
+
+def _streamed(run: Callable[[Callable], Reply], name: str) -> Iterator:
+    """Run a turn in its own thread, yielding what it passes to its on_partial callback as it
+    comes, then its Reply; its error is raised here. The turn finishes and is stored even if
+    nobody reads on (the trainee closed the page)."""
+    items: queue.Queue = queue.Queue()
+    done = object()
+
+    def work() -> None:
+        try:
+            items.put(run(items.put))
+        except BaseException as exc:  # handed to the reader below
+            items.put(exc)
+        finally:
+            items.put(done)
+
+    threading.Thread(target=work, name=name, daemon=True).start()
+    while (item := items.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
 class Rolecall:
     def __init__(self, store: Store, catalog: Catalog, customer_llm: LLM | None, judge_llm: LLM | None = None,
                  *, data_dir: Path | None = None, stt=None, tts=None, acts_llm: LLM | None = None):
@@ -184,22 +212,15 @@ class Rolecall:
         """`send_message`, yielding the customer's line as it is written (each time the part the
         guard has let through grows: the whole line so far, "" when a shown start was withdrawn),
         then the Reply. Errors are raised here, as `send_message` raises them."""
-        parts: queue.Queue = queue.Queue()
-        done = object()
+        return _streamed(lambda on_partial: self.send_message(user, session_id, text, on_partial=on_partial),
+                         f"turn-{session_id}")
 
-        def run() -> None:
-            try:
-                parts.put(self.send_message(user, session_id, text, on_partial=parts.put))
-            except BaseException as exc:  # handed to the reader below
-                parts.put(exc)
-            finally:
-                parts.put(done)
-
-        threading.Thread(target=run, name=f"turn-{session_id}", daemon=True).start()
-        while (item := parts.get()) is not done:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+    def send_audio_stream(self, user: User, session_id: str, path: str | Path, *,
+                          phone_line: bool = False) -> Iterator[Heard | str | Reply]:
+        """`send_audio`, yielding what was heard (a Heard) as soon as it is known, then the
+        customer's line as it is written (as `send_message_stream`), then the Reply."""
+        return _streamed(lambda on_partial: self.send_audio(user, session_id, path, phone_line=phone_line,
+                                                            on_partial=on_partial), f"voice-{session_id}")
 
     def send_message(self, user: User, session_id: str, text: str, *, audio: str | None = None,
                      on_partial: Callable[[str], None] | None = None) -> Reply:
@@ -248,7 +269,8 @@ class Rolecall:
             self.tts = self.tts or EspeakTTS()
         return self.stt, self.tts
 
-    def send_audio(self, user: User, session_id: str, path: str | Path, *, phone_line: bool = False) -> Reply:
+    def send_audio(self, user: User, session_id: str, path: str | Path, *, phone_line: bool = False,
+                   on_partial: Callable[[Heard | str], None] | None = None) -> Reply:
         """A spoken turn: the trainee's recording in, the customer's line as text and audio out.
         Bad audio raises AudioError before anything is stored, so the call goes on unchanged."""
         import shutil
@@ -261,7 +283,9 @@ class Rolecall:
         n = len(self.store.turns(session_id))
         kept = folder / f"{n:04d}-agent{Path(path).suffix or '.wav'}"
         shutil.copyfile(path, kept)  # the trainee's own voice is kept for replay
-        reply = self.send_message(user, session_id, heard.text, audio=str(kept))
+        if on_partial is not None:
+            on_partial(Heard(heard.text))
+        reply = self.send_message(user, session_id, heard.text, audio=str(kept), on_partial=on_partial)
         if reply.text:
             persona = self.persona_at(row["persona_id"], row.get("persona_version"))
             idx = len(self.store.turns(session_id)) - 1

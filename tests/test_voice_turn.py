@@ -88,3 +88,21 @@ def test_whole_call_recording_for_replay(service, tmp_path, voice):
     from simulator.errors import NotFound
     with pytest.raises(NotFound):
         service.call_recording(User("bob", "trainee"), sid)
+
+
+def test_a_spoken_turn_streams_heard_words_then_the_line_then_the_voice(service, tmp_path, voice):
+    from simulator.service import Heard, Reply
+
+    ana = User("ana", "trainee")
+    sid, _ = service.start_call(ana, "irritable-outage", mode="voice", seed=1)
+    service.send_message(ana, sid, "Thank you for calling Brightline Telecom, my name is Alex.")  # written opening
+    said = tmp_path / "said2.wav"
+    voice[1].synthesize("I am sorry to hear that. Let me look at your line.",
+                        service.catalog.persona("irritable-outage").voice, said)
+    items = list(service.send_audio_stream(ana, sid, said))
+    heard, partials, reply = items[0], items[1:-1], items[-1]
+    assert isinstance(heard, Heard) and "sorry" in heard.text.lower()
+    assert isinstance(reply, Reply) and reply.heard == heard.text and reply.audio
+    line = "My internet has been down for two days now, fix it."
+    assert reply.text == line
+    assert partials and all(isinstance(p, str) and line.startswith(p) for p in partials)

@@ -8,7 +8,7 @@ LLM is HTML-escaped: a trainee's line or a persona field must never become marku
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pandas as pd
@@ -52,6 +52,25 @@ def timer_text(elapsed_s: float, budget_s: float | None, lang: str = "en") -> st
 def chat_messages(transcript: Transcript) -> list[dict[str, str]]:
     """The call as gr.Chatbot messages: the trainee is 'user', the customer 'assistant'."""
     return [{"role": "user" if t.role == "agent" else "assistant", "content": t.text} for t in transcript.turns]
+
+
+TYPING = {"role": "assistant", "content": "…"}
+
+
+def chat_while_streaming(items: Iterable[Any], said: list[dict[str, str]]) -> Iterator[Any]:
+    """The chat to show while a turn streams (from Rolecall.send_message_stream or
+    send_audio_stream): the trainee's words once heard, then the customer's line as far as
+    it is written, with a cursor. Anything else (the Reply) is passed on as it is."""
+    from ..service import Heard
+
+    for item in items:
+        if isinstance(item, Heard):
+            said = [*said, {"role": "user", "content": item.text}]
+            yield [*said, TYPING]
+        elif isinstance(item, str):
+            yield [*said, {"role": "assistant", "content": item + " ▍"} if item else TYPING]
+        else:
+            yield item
 
 
 # --------------------------------------------------------------------------- transcript

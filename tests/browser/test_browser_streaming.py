@@ -8,12 +8,8 @@ import time
 
 import pytest
 
-from simulator.catalog import Catalog
-from simulator.service import Rolecall
-from simulator.store import Store
-
-from fakes import ScriptedLLM, launch_app
-from browser.test_browser import CHROMIUM, PASSWORD, _login, _shot, browser  # noqa: F401 - browser is a fixture
+from fakes import ScriptedLLM
+from browser.helpers import login, running_app, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -23,20 +19,14 @@ LINE = ("Well, it has been down since Monday morning and I work from home, so ev
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing; install it with: apt-get install -y chromium")
-    store = Store(tmp_path_factory.mktemp("db") / "rolecall.db")
-    store.add_user("ana", "trainee", PASSWORD)
     # About 40 pieces, 80 ms apart: a slow model, so the page has time to show the line growing.
     llm = ScriptedLLM([LINE], piece_delay_s=0.08)
-    service = Rolecall(store, Catalog.default(None), llm, judge_llm=None, data_dir=tmp_path_factory.mktemp("data"))
-    url, demo = launch_app(service)
-    yield url
-    demo.close()
+    with running_app(tmp_path_factory, {"ana": "trainee"}, llm) as (url, *_):
+        yield url
 
 
 def test_the_reply_grows_in_the_chat_while_it_is_written(browser, url):
-    page = _login(browser, url, "ana")
+    page = login(browser, url, "ana")
     page.locator("#persona-dd input").click()
     page.get_by_role("option", name=re.compile("Dave Morrison")).click()
     page.locator("#start-call").click()
@@ -56,7 +46,7 @@ def test_the_reply_grows_in_the_chat_while_it_is_written(browser, url):
             if text and (not seen or seen[-1] != text):
                 seen.append(text)
                 if len(seen) == 3:
-                    _shot(page, "02b-trainee-reply-streaming")
+                    shot(page, "02b-trainee-reply-streaming")
             if text == LINE:
                 break
         time.sleep(0.05)

@@ -10,14 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from simulator.catalog import Catalog
-from simulator.service import Rolecall
-from simulator.store import Store
-
-from fakes import launch_app
-
-from browser.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, TIMEOUT_MS
+from browser.helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, TIMEOUT_MS, running_app, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -26,30 +21,23 @@ SAID = "Thank you for calling Brightline Telecom, my name is Ana. How can I help
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing; install it with: apt-get install -y chromium")
     from simulator.voice import EspeakTTS
-    data = tmp_path_factory.mktemp("data")
-    store = Store(tmp_path_factory.mktemp("db") / "rolecall.db")
-    store.add_user("ana", "trainee", PASSWORD)
-    service = Rolecall(store, Catalog.default(None), None, data_dir=data)
-    mic = tmp_path_factory.mktemp("mic") / "said.wav"
-    # Slow and padded so the recording surely holds the whole sentence.
-    EspeakTTS().synthesize(SAID, service.catalog.persona("irritable-outage").voice.model_copy(update={"rate": 150}),
-                           mic)
-    url, demo = launch_app(service)
-    yield url, mic, store
-    demo.close()
+
+    with running_app(tmp_path_factory, {"ana": "trainee"}) as (url, store, service, _data):
+        mic = tmp_path_factory.mktemp("mic") / "said.wav"
+        # Slow and padded so the recording surely holds the whole sentence.
+        voice = service.catalog.persona("irritable-outage").voice.model_copy(update={"rate": 150})
+        EspeakTTS().synthesize(SAID, voice, mic)
+        yield url, mic, store
 
 
-def test_spoken_turn_in_the_browser(served):
-    from playwright.sync_api import sync_playwright
-
+def test_spoken_turn_in_the_browser(served, playwright):
     url, mic, store = served
     args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                             f"--use-file-for-fake-audio-capture={mic}", "--autoplay-policy=no-user-gesture-required"]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    # A Chromium of its own: the fake microphone is set when it starts.
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    try:
         ctx = browser.new_context(viewport={"width": 1366, "height": 900})
         ctx.grant_permissions(["microphone"])
         page = ctx.new_page()
@@ -67,15 +55,15 @@ def test_spoken_turn_in_the_browser(served):
         page.get_by_role("button", name=re.compile("^record", re.I)).first.click()
         page.wait_for_timeout(7000)
         page.get_by_role("button", name=re.compile("^stop", re.I)).first.click()
-        page.locator("#rc-chat .message-row").nth(1).wait_for(timeout=90_000)  # heard + the customer's answer
+        # The trainee's words show once heard, then the customer's answer (its authored opening).
+        expect(page.locator("#rc-chat")).to_contain_text("third time", timeout=90_000)
         chat = page.locator("#rc-chat").inner_text().lower()
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "06-trainee-voice-call.png"), full_page=True)
+        shot(page, "06-trainee-voice-call")
         assert "brightline" in chat or "calling" in chat  # the trainee's words, as text
-        assert "third time" in chat  # the customer's (authored) opening answer
         reply = page.locator("#rc-reply-audio audio[src]").first
         reply.wait_for(state="attached")
         assert reply.get_attribute("autoplay") is not None  # the customer's voice is loaded and plays
+    finally:
         browser.close()
 
     (sid,) = [s["id"] for s in store.list_sessions(user="ana")]
