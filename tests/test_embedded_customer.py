@@ -82,18 +82,18 @@ def test_same_seed_same_lines(llm, catalog):
     assert a == b
 
 
-def test_a_line_streams_from_the_real_model_and_matches_the_seeded_line(llm, catalog):
-    """Streaming is the same request as a whole answer: a seeded call gives the same line
-    either way, and what showed on the way is the start of it."""
+def test_a_line_streams_from_the_real_model_through_the_guard(llm, catalog):
+    """On the real model, what shows while the line is written is the start of the line the
+    trainee ends up with, and that line passes the guard. (The same seeded request streamed
+    or not need not give the same words: llama.cpp's arithmetic differs a little with what
+    its prompt cache already holds.)"""
     persona = catalog.persona("irritable-outage")
-    lines = []
-    for streamed in (False, True):
-        call = CallSession(persona, llm, seed=11)
-        call.agent_says("Thank you for calling Brightline Telecom, my name is Alex. How can I help?", 1.0)
-        shown: list[str] = []
-        _, reply = call.agent_says("I'm sorry to hear that. What exactly is not working?", 5.0,
-                                   on_partial=shown.append if streamed else None)
-        lines.append(reply.turn.text)
-    assert lines[0] == lines[1]
+    call = CallSession(persona, llm, seed=11)
+    call.agent_says("Thank you for calling Brightline Telecom, my name is Alex. How can I help?", 1.0)
+    shown: list[str] = []
+    _, reply = call.agent_says("I'm sorry to hear that. What exactly is not working?", 5.0, on_partial=shown.append)
+    line = reply.turn.text
+    assert not guard.problems(line, persona, set(reply.turn.state.revealed), [call.transcript.turns[1].text])
     if not reply.turn.state.replaced:
-        assert shown and all(lines[1].startswith(s) for s in shown if s)
+        visible = [s for s in shown if s]
+        assert visible and line.startswith(visible[-1])
