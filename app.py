@@ -181,8 +181,12 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
         audio = service.call_recording(user, sid)
         return card, transcript_html, gr.Audio(value=str(audio) if audio else None, visible=audio is not None)
 
-    temperaments = ["any"] + [t.value for t in Temperament]
-    call_types = ["any"] + [c.value for c in CallType]
+    def any_of(values: list[str]) -> list[tuple[str, str]]:
+        """Filter choices: "any" in the page's language first, then the values as they are."""
+        return [(T("passed_any"), "any")] + [(v, v) for v in values]
+
+    temperaments = any_of([t.value for t in Temperament])
+    call_types = any_of([c.value for c in CallType])
 
     with gr.Blocks(title=T("app_title")) as demo:
         call = gr.State({})  # {sid, t0, budget, persona, parent_sid} — plain data only
@@ -205,13 +209,13 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                             f_temp = gr.Dropdown(temperaments, value="any", label=T("filter_temperament"))
                             f_type = gr.Dropdown(call_types, value="any", label=T("filter_call_type"))
                         with gr.Row():
-                            f_diff = gr.Dropdown(["any", "easy", "medium", "hard"], value="any",
+                            f_diff = gr.Dropdown(any_of(["easy", "medium", "hard"]), value="any",
                                                  label=T("filter_difficulty"))
-                            f_lang = gr.Dropdown(["any", "en", "ro"], value="any", label=T("filter_language"))
+                            f_lang = gr.Dropdown(any_of(list(LANGUAGES)), value="any", label=T("filter_language"))
                         persona_dd = gr.Dropdown([], label=T("persona"), elem_id="persona-dd")
                         persona_card = gr.HTML("")
                         with gr.Row():
-                            mode = gr.Radio(["text", "voice"], value="text", label=T("mode"))
+                            mode = gr.Radio([(T("mode_text"), "text"), (T("mode_voice"), "voice")], value="text", label=T("mode"))
                             seed = gr.Textbox(label=T("seed"), info=T("seed_info"), max_lines=1, placeholder="7")
                         start_btn = gr.Button(T("start_call"), variant="primary", elem_id="start-call")
                         with gr.Accordion(T("resume"), open=False):
@@ -367,7 +371,7 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             user = who(request)
             trainer, supervisor = user.role in TRAINER_ROLES, user.role in SUPERVISOR_ROLES
             show = [gr.Tab(visible=trainer)] * 3 + [gr.Tab(visible=supervisor)] * 3
-            return (L("signed_in_as", name=user.name, role=user.role), *show)
+            return (L("signed_in_as", name=user.name, role=L(f"role_{user.role}")), *show)
 
         page_loads.append((on_load, [whoami, tab_studio, tab_rubrics, tab_assign, tab_sessions, tab_ready,
                                   tab_insights]))

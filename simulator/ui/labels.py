@@ -10,6 +10,9 @@ EN: dict[str, str] = {
     "app_title": "Rolecall",
     "tagline": "Practice calls with customers who feel real, and see what to say next time.",
     "signed_in_as": "Signed in as **{name}** ({role})",
+    "role_trainee": "trainee",
+    "role_trainer": "trainer",
+    "role_supervisor": "supervisor",
     "logout": "Sign out",
     "login_message": "Sign in with the account your trainer or supervisor gave you.",
     # tabs
@@ -152,6 +155,9 @@ RO: dict[str, str] = {
     "app_title": "Rolecall",
     "tagline": "Exersați apeluri cu clienți care par reali și aflați ce să spuneți data viitoare.",
     "signed_in_as": "Conectat ca **{name}** ({role})",
+    "role_trainee": "cursant",
+    "role_trainer": "formator",
+    "role_supervisor": "supervizor",
     "logout": "Ieșire",
     "login_message": "Conectați-vă cu contul primit de la formator sau supervizor.",
     # tabs
