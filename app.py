@@ -42,7 +42,7 @@ from simulator.errors import AccessDenied, RolecallError, ValidationFailed  # no
 from simulator.loader import load_text  # noqa: E402
 from simulator.persona import CallType, Temperament  # noqa: E402
 from simulator.rubric import Rubric  # noqa: E402
-from simulator.service import Rolecall, User  # noqa: E402
+from simulator.service import Rolecall, User, trainee_line  # noqa: E402
 from simulator.transcript import LANGUAGES, Transcript  # noqa: E402
 from simulator.ui import render  # noqa: E402
 from simulator.ui.labels import label  # noqa: E402
@@ -475,10 +475,8 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                 raise RolecallError("start a call first: choose a customer and press Start call")
             # The customer's line appears as it is written, as far as the guard has passed it.
             before = render.chat_messages(service.transcript(user, state["sid"]))
-            said = [*before, {"role": "user", "content": (text or "").strip()}]
+            said = [*before, {"role": "user", "content": trainee_line(text)}]
             busy = (gr.Markdown(), gr.Textbox(value="", interactive=False), gr.Button(interactive=False), gr.Timer())
-            if not said[-1]["content"]:
-                raise RolecallError("the message is empty; type what you would say to the customer")
             yield [*said, render.TYPING], *busy
             reply = None
             try:

@@ -58,6 +58,14 @@ class Reply:
     heard: str | None = None   # what speech recognition made of the trainee's recording
 
 
+def trainee_line(text: str | None) -> str:
+    """The trainee's line as it is sent: trimmed; an empty one is refused."""
+    text = (text or "").strip()
+    if not text:
+        raise RolecallError("the message is empty; type what you would say to the customer")
+    return text
+
+
 @dataclass
 class Heard:
     """What speech recognition made of the trainee's recording, before the customer answers."""
@@ -224,9 +232,7 @@ class Rolecall:
 
     def send_message(self, user: User, session_id: str, text: str, *, audio: str | None = None,
                      on_partial: Callable[[str], None] | None = None) -> Reply:
-        text = (text or "").strip()
-        if not text:
-            raise RolecallError("the message is empty; type what you would say to the customer")
+        text = trainee_line(text)
         row = self._session_row(user, session_id)
         if row["user"] != user.name:
             raise AccessDenied("only the trainee who holds a call can speak in it")

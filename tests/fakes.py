@@ -5,11 +5,16 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
+from simulator.catalog import Catalog
 from simulator.persona import Persona
+from simulator.service import Rolecall
+from simulator.store import Store
 
 DATA = Path(__file__).parent / "data"
 
@@ -48,6 +53,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+PASSWORD = "correct horse 42"
+
+
+@contextmanager
+def running_app(folder: Path, users: dict[str, str | tuple[str, str]], llm=None, *, own_catalog: bool = False,
+                password: str = PASSWORD) -> Iterator[tuple[str, Store, Rolecall, Path]]:
+    """The real app on a fresh database in `folder`: users maps name -> role or (role, page
+    language), all with `password`. own_catalog: personas and rubrics saved in the studio go
+    to the data folder. Yields (url, store, service, data folder)."""
+    store = Store(folder / "rolecall.db")
+    for name, role in users.items():
+        role, language = role if isinstance(role, tuple) else (role, None)
+        store.add_user(name, role, password, language=language)
+    data = folder / "data"
+    data.mkdir(exist_ok=True)
+    service = Rolecall(store, Catalog.default(data if own_catalog else None), llm, judge_llm=None, data_dir=data)
+    url, demo = launch_app(service)
+    try:
+        yield url, store, service, data
+    finally:
+        demo.close()
 
 
 def launch_app(service):

@@ -8,28 +8,19 @@ import pytest
 from gradio_client import Client
 
 import app
-from simulator.catalog import Catalog
 from simulator.errors import NotFound
-from simulator.service import Rolecall
-from simulator.store import Store
 
-from fakes import launch_app
+from fakes import PASSWORD, running_app
 
-PASSWORD = "correct horse 42"
 GREETING = "Thank you for calling Brightline Telecom, my name is Ana. How can I help you today?"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("data")
-    store = Store(":memory:")
-    for name, role in (("ana", "trainee"), ("bob", "trainee"), ("sue", "supervisor")):
-        store.add_user(name, role, PASSWORD)
     # llm=None: the engine speaks the persona's authored lines, so no model is needed.
-    service = Rolecall(store, Catalog.default(None), None, judge_llm=None, data_dir=data)
-    url, demo = launch_app(service)
-    yield url, service
-    demo.close()
+    users = {"ana": "trainee", "bob": "trainee", "sue": "supervisor"}
+    with running_app(tmp_path_factory.mktemp("app"), users) as (url, _store, service, _data):
+        yield url, service
 
 
 def _client(url: str, name: str, password: str = PASSWORD) -> Client:

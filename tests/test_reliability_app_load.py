@@ -8,15 +8,11 @@ import threading
 
 import pytest
 
-from simulator.catalog import Catalog
-from simulator.service import Rolecall
-from simulator.store import Store
 from simulator.testing import ApiClient
 
-from fakes import launch_app
+from fakes import PASSWORD, running_app
 
 CALLS = 50
-PASSWORD = "a-long-password-1"
 
 
 class MeetingLLM:
@@ -46,12 +42,8 @@ class MeetingLLM:
 
 @pytest.mark.timeout(300)
 def test_fifty_turns_reach_the_llm_together_and_are_stored_once(tmp_path):
-    store = Store(tmp_path / "rolecall.db")
-    store.add_user("ana", "trainee", PASSWORD)
     llm = MeetingLLM()
-    service = Rolecall(store, Catalog.default(None), llm, judge_llm=None, data_dir=tmp_path)
-    url, demo = launch_app(service)
-    try:
+    with running_app(tmp_path, {"ana": "trainee"}, llm) as (url, store, _service, _data):
         clients = [ApiClient(url, "ana", PASSWORD) for _ in range(CALLS)]
         sids = []
         for client in clients:
@@ -72,8 +64,6 @@ def test_fifty_turns_reach_the_llm_together_and_are_stored_once(tmp_path):
             t.start()
         for t in threads:
             t.join(120)
-    finally:
-        demo.close()
     assert not errors
     assert not llm.broken, "fewer than 50 turns were in flight at once: some waited for others' answers"
     assert len(replies) == CALLS and all("waiting" in r for r in replies)

@@ -2,7 +2,7 @@
 
 A Gradio app's components are built once, in one language. `PageText` hands out those
 texts while the page is built and remembers which label each came from; after a user signs
-in, `updates` gives every component that shows one of them its text in that user's language.
+in, `translated` gives every component that shows one of them its text in that user's language.
 """
 
 from __future__ import annotations

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import Catalog
 from simulator.service import Rolecall
 from simulator.store import Store
 
-from fakes import launch_app
+import fakes
+from fakes import PASSWORD  # noqa: F401 - the browser tests sign in with it
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-PASSWORD = "correct horse 42"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 30_000
@@ -31,21 +30,10 @@ def need_chromium() -> None:
 @contextmanager
 def running_app(tmp_path_factory, users: dict[str, str | tuple[str, str]], llm=None,
                 own_catalog: bool = False) -> Iterator[tuple[str, Store, Rolecall, Path]]:
-    """The real app on a fresh database: users maps name -> role or (role, page language).
-    own_catalog: personas and rubrics saved in the studio go to the data folder.
-    Yields (url, store, service, data folder)."""
+    """fakes.running_app, skipped when Chromium is missing (nothing would drive the page)."""
     need_chromium()
-    store = Store(tmp_path_factory.mktemp("db") / "rolecall.db")
-    for name, role in users.items():
-        role, language = role if isinstance(role, tuple) else (role, None)
-        store.add_user(name, role, PASSWORD, language=language)
-    data = tmp_path_factory.mktemp("data")
-    service = Rolecall(store, Catalog.default(data if own_catalog else None), llm, judge_llm=None, data_dir=data)
-    url, demo = launch_app(service)
-    try:
-        yield url, store, service, data
-    finally:
-        demo.close()
+    with fakes.running_app(tmp_path_factory.mktemp("app"), users, llm, own_catalog=own_catalog) as running:
+        yield running
 
 
 def login(browser, url: str, name: str):
