@@ -14,27 +14,6 @@ GREETING = [
     "mulțumim că ați sunat", "vă mulțumesc că ați sunat", "mulțumim pentru apel",
 ]
 
-# Regexes on folded text; group 1 is the agent's own name.
-NAME_PATTERNS = [
-    r"\bmy name(?:'s| is) (\w+)",
-    r"\bthis is (\w+)(?: \w+)?(?: from| at| with| of|,| speaking| here)",
-    r"\b(?:i'm|i am) (\w+)(?: \w+)? (?:from|at|with|of)\b",
-    r"\b(\w+) speaking\b",
-    r"\byou(?:'re| are) (?:speaking|talking) (?:with|to) (\w+)",
-    r"\bnumele meu (?:este|e) (\w+)",
-    r"\bma numesc (\w+)",
-    r"\b(?:sunt|aici este|aici e) (\w+)(?: \w+)? (?:de la|din partea)\b",
-    r"\b(?:vorbiti|vorbesti) cu (\w+)",
-    r"\bva vorbeste (\w+)",
-]
-# Words the loose name patterns can catch that are not names ("I'm sorry from ...").
-NOT_NAMES = {
-    "sorry", "here", "calling", "the", "a", "an", "glad", "happy", "sure", "afraid", "not", "going",
-    "just", "so", "very", "really", "still", "now", "your", "our", "customer", "support", "service",
-    "team", "department", "agent", "it", "that", "me", "who", "someone", "bucuros", "bucuroasa",
-    "aici", "de", "la", "un", "o", "eu", "noi",
-}
-
 # An identifying fact the agent asks for before opening the account.
 ID_REQUEST = [
     "account number", "customer number", "client number", "reference number", "customer id",

@@ -1,0 +1,239 @@
+"""The listener: what a person on the other end would hear in one line of the trainee's.
+
+The director (how the customer reacts) and the rule checks (the scorecard) both ask the
+listener, so the customer and the scorecard agree. Offline and fast: stems, concepts and
+negation (see meaning.py), nothing generated. A line it does not understand is reported as
+such (`understood` empty), and whether it was at least polite or on topic, so the director
+does not punish an ordinary line as if it were rude.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from simulator.persona import Persona
+from simulator.text import find_phrase, fold
+
+from .meaning import Example, Reading, Vocabulary, vocabulary
+from .names import agent_name
+from .words import clauses
+
+# Labels a line can be heard with, in the order the review lists them.
+LABELS = ("greeting", "own_name", "company", "permission", "purpose", "duration", "empathy", "apology",
+          "identity_check", "asked", "answered", "goal", "next_step", "hold", "closing", "rude", "manipulation")
+
+
+@dataclass
+class Heard:
+    """What one trainee line was heard as. `evidence` maps a label to the words that carried it."""
+
+    text: str
+    silent: bool = False
+    greeting: bool = False
+    own_name: str | None = None
+    company: bool = False
+    empathy: bool = False
+    apology: bool = False
+    rude: bool = False
+    hold: bool = False
+    closing_offer: bool = False
+    closing_thanks: bool = False
+    question: bool = False
+    identity_check: bool = False
+    facts_asked: list[str] = field(default_factory=list)
+    objections_answered: list[str] = field(default_factory=list)
+    goal_offered: bool = False
+    next_step: bool = False
+    purpose: bool = False
+    duration: bool = False
+    permission: bool = False
+    manipulation: bool = False
+    polite: bool = False
+    on_topic: bool = False
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def closing(self) -> bool:
+        return self.closing_offer or self.closing_thanks
+
+    def labels(self) -> list[str]:
+        """Flat labels: "greeting", "asked:account_number", "answered:no_show", "goal", ..."""
+        out = []
+        for name in LABELS:
+            if name == "asked":
+                out += [f"asked:{f}" for f in self.facts_asked]
+            elif name == "answered":
+                out += [f"answered:{o}" for o in self.objections_answered]
+            elif name == "goal":
+                out += ["goal"] if self.goal_offered else []
+            elif name == "own_name":
+                out += ["own_name"] if self.own_name else []
+            elif getattr(self, name):
+                out.append(name)
+        return out
+
+    @property
+    def understood(self) -> bool:
+        return bool(self.labels()) or self.question
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    vocab: Vocabulary
+    facts: tuple[tuple[str, tuple[Example, ...]], ...]
+    objections: tuple[tuple[str, tuple[Example, ...]], ...]
+    goal: tuple[Example, ...]
+    topic: frozenset[str]
+
+
+def _examples(vocab: Vocabulary, phrases: list[str]) -> tuple[Example, ...]:
+    return tuple(vocab.compile(p) for p in phrases if p and p.strip())
+
+
+def _topic_keys(vocab: Vocabulary, texts: list[str]) -> frozenset[str]:
+    """Concepts of what the call is about: an unclear line that mentions them is on topic."""
+    out: set[str] = set()
+    for t in texts:
+        for c in clauses(t, vocab.language)[1]:
+            r = vocab.read(c)
+            out |= {k for k in r.keys if k.isupper() and k != "SELF"}
+    return frozenset(out)
+
+
+class Listener:
+    """Hears trainee lines for one persona (or, without a persona, for a language and company)."""
+
+    def __init__(self, persona: Persona | None = None, *, language: str | None = None, company: str | None = None):
+        self.persona = persona
+        self.language = (persona.language if persona else None) or language or "en"
+        self.company = company or (persona.company if persona else None)
+        # Trainees mix languages: a Romanian call is also heard in English.
+        langs = [self.language] + (["en"] if self.language != "en" else [])
+        self._by_lang = [self._compile(vocabulary(lang)) for lang in langs]
+        self._cache: dict[str, Heard] = {}
+
+    def _compile(self, vocab: Vocabulary) -> _Compiled:
+        p = self.persona
+        if p is None:
+            return _Compiled(vocab, (), (), (), frozenset())
+        facts = tuple((f.id, _examples(vocab, f.asked_by + [f.id.replace("_", " ")])) for f in p.facts)
+        objections = tuple((o.id, _examples(vocab, o.answered_by)) for o in p.objections)
+        goal = _examples(vocab, p.goal.satisfied_by)
+        topic = _topic_keys(vocab, [p.situation, p.goal.text, *p.goal.satisfied_by,
+                                    *(x for f in p.facts for x in f.asked_by),
+                                    *(x for o in p.objections for x in [o.text, *o.answered_by])])
+        return _Compiled(vocab, facts, objections, goal, topic)
+
+    def hear(self, text: str) -> Heard:
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._hear(text)
+            if len(self._cache) < 2048:
+                self._cache[text] = cached
+        return cached
+
+    # -- the work -------------------------------------------------------------------------
+    def _hear(self, text: str) -> Heard:
+        h = Heard(text=text)
+        folded = fold(text)
+        h.question = "?" in text
+        for comp in self._by_lang:
+            self._hear_in(comp, text, h)
+        h.own_name = agent_name(folded, self.company)
+        if h.own_name:
+            h.evidence.setdefault("own_name", h.own_name)
+        if self.company and _company_said(folded, self.company):
+            h.company = True
+        for comp in self._by_lang:
+            if find_phrase(folded, comp.vocab.file.manipulation):
+                h.manipulation = True
+        from simulator.scoring.manipulation import scan_manipulation  # the scorer's own scan, so both agree
+
+        if scan_manipulation(text):
+            h.manipulation = True
+        if h.rude:
+            # Heard as rude, a line's kind words do not count as kindness ("I understand, but
+            # it is what it is").
+            h.empathy = h.apology = False
+        n_words = len(folded.split())
+        h.silent = n_words == 0 or (n_words <= 1 and not h.understood and not h.polite)
+        return h
+
+    def _hear_in(self, comp: _Compiled, text: str, h: Heard) -> None:
+        vocab = comp.vocab
+        line, parts = clauses(text, vocab.language)
+        readings = [vocab.read(c) for c in parts]
+        sentences: dict[int, list[Reading]] = {}
+        for r in readings:
+            sentences.setdefault(r.clause.sentence, []).append(r)
+
+        def quote(r: Reading) -> str:
+            toks = r.clause.tokens
+            return line[toks[0].start:toks[-1].end]
+
+        def mark(label: str, r: Reading) -> None:
+            h.evidence.setdefault(label, quote(r))
+
+        def intent(name: str, r: Reading) -> bool:
+            return any(vocab.matches(e, r) for e in vocab.intents.get(name, ()))
+
+        for r in readings:
+            same_sentence = sentences[r.clause.sentence]
+            asks = (r.clause.question or vocab.cue("request_cues", r)
+                    or any(x.clause.question or vocab.cue("request_cues", x) for x in same_sentence)) \
+                and not vocab.cue("known_cues", r)
+            if vocab.cue("polite", r):
+                h.polite = True
+            if comp.topic and r.keys & comp.topic:
+                h.on_topic = True
+            for name, attr in (("greeting", "greeting"), ("empathy", "empathy"), ("apology", "apology"),
+                               ("hold", "hold"), ("closing_offer", "closing_offer"),
+                               ("closing_thanks", "closing_thanks"), ("rude", "rude"), ("purpose", "purpose"),
+                               ("duration", "duration"), ("permission", "permission")):
+                if intent(name, r):
+                    setattr(h, attr, True)
+                    mark(attr, r)
+            if intent("next_step", r) and not r.negative:
+                h.next_step = True
+                mark("next_step", r)
+            if asks and intent("identity", r):
+                h.identity_check = True
+                mark("identity_check", r)
+            if asks:
+                for fid, examples in comp.facts:
+                    if fid not in h.facts_asked and any(vocab.matches(e, r) for e in examples):
+                        h.facts_asked.append(fid)
+                        mark(f"asked:{fid}", r)
+            for oid, examples in comp.objections:
+                if oid not in h.objections_answered and any(vocab.matches(e, r) for e in examples):
+                    h.objections_answered.append(oid)
+                    mark(f"answered:{oid}", r)
+            if not h.goal_offered and any(vocab.matches(e, r) for e in comp.goal) and self._offer(vocab, r):
+                h.goal_offered = True
+                mark("goal", r)
+
+    @staticmethod
+    def _offer(vocab: Vocabulary, r: Reading) -> bool:
+        """A clause that matches the goal is an offer unless it asks about the past or is a
+        plain question: "did the engineer come?" is not an offer, "shall I book one?" is."""
+        if vocab.cue("past_markers", r) and not r.self_said:
+            return False
+        if r.clause.question:
+            return vocab.cue("offer_questions", r)
+        return True
+
+
+def _company_said(folded: str, company: str) -> bool:
+    first = company.split()[0]
+    return bool(find_phrase(folded, [company] + ([first] if len(first) >= 4 else [])))
+
+
+@lru_cache(maxsize=64)
+def _listener_for(persona_key: str, language: str, company: str | None) -> Listener:
+    return Listener(language=language, company=company)
+
+
+def listener_for(language: str, company: str | None = None) -> Listener:
+    """A persona-less listener, shared: the scorer asks it about greeting, closing and the like."""
+    return _listener_for("", language if language in ("en", "ro") else "en", company)

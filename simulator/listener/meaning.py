@@ -1,0 +1,205 @@
+"""Phrases as examples of meaning, and the vocabulary that widens them.
+
+An example phrase ("book a technician") is read as its content words, each widened to the
+concepts it belongs to ("book" is one way to SEND, "technician" one way to say TECHNICIAN).
+A clause of the trainee's line matches when every content concept of the example is in it,
+in any order, and when both are negated or neither is: "I've booked an engineer" matches,
+"I can't book an engineer" does not, "no hidden fees" needs a negation of its own.
+
+An example with no content word of its own ("nothing I can do", "it is what it is") is
+matched as those very words in that order instead: widened, it would match anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from .words import Clause, Token, tokens
+
+SELF = "SELF"
+# Question words count as content but are too common to carry an example alone.
+_WEAK = {"what", "which", "where", "when", "how", "who", "why", "whose",
+         "ce", "care", "cat", "cata", "cati", "cate", "cand", "unde", "cum", "cine"}
+
+
+class VocabularyFile(BaseModel):
+    """One language's file in simulator/listener/ (en.yaml, ro.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+    negators: list[str]
+    stopwords: list[str]
+    self: list[str]
+    request_cues: list[str]
+    known_cues: list[str]
+    offer_questions: list[str]
+    past_markers: list[str]
+    polite: list[str]
+    concepts: dict[str, list[str]]
+    intents: dict[str, list[str]]
+    # literal: the words in that order; words: those words in any order; meaning: widened by concepts.
+    intent_modes: dict[str, Literal["literal", "words", "meaning"]] = {}
+    manipulation: list[str]
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    keys: tuple[frozenset[str], ...]   # each key: the stem and the concepts that may stand for it
+    negative: bool
+    seq: str | None = None             # " stem stem " when matched word for word
+    alone: int = 0                     # "^whatever": the clause holds little else (max words)
+    allow_missing: int = 0
+
+
+@dataclass
+class Reading:
+    """One clause as the vocabulary reads it."""
+
+    clause: Clause
+    keys: set[str]
+    seq: str                 # " stem stem ... " of every word, for word-for-word examples
+    negative: bool
+    content: int             # words that are not stopwords
+    self_said: bool
+
+
+@dataclass
+class Vocabulary:
+    language: str
+    file: VocabularyFile
+    negators: set[str] = field(default_factory=set)
+    stop: set[str] = field(default_factory=set)
+    self_words: set[str] = field(default_factory=set)
+    single: dict[str, set[str]] = field(default_factory=dict)         # stem -> concepts
+    multi: dict[str, list[tuple[tuple[str, ...], str, bool]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        f = self.file
+        self.negators = {self._stem_word(w) for w in f.negators}
+        self.stop = {self._stem_word(w) for w in f.stopwords} - self.negators
+        self.self_words = {self._stem_word(w) for w in f.self}
+        for concept, members in f.concepts.items():
+            for m in members:
+                toks = [t for t in tokens(str(m), self.language)]
+                stems = tuple(t.stem for t in toks if t.stem not in self.stop or t.stem in self.negators)
+                if not [x for x in stems if x not in self.negators]:
+                    continue
+                if len(stems) == 1 and stems[0] not in self.negators:
+                    self.single.setdefault(stems[0], set()).add(concept)
+                else:
+                    absorbs = any(s in self.negators for s in stems)
+                    self.multi.setdefault(stems[0], []).append((stems, concept, absorbs))
+        for v in self.multi.values():
+            v.sort(key=lambda x: -len(x[0]))
+        self.cues = {name: [self.compile(p, literal=True) for p in getattr(f, name)]
+                     for name in ("request_cues", "known_cues", "offer_questions", "past_markers", "polite")}
+        self.intents = {name: [self.compile(p, keep_self=True, mode=f.intent_modes.get(name, "words"))
+                               for p in phrases]
+                        for name, phrases in f.intents.items()}
+
+    def _stem_word(self, word: str) -> str:
+        toks = tokens(word, self.language)
+        return toks[0].stem if toks else word
+
+    # -- reading ------------------------------------------------------------------------
+    def _concepts(self, toks: list[Token], strict: bool = False) -> tuple[list[frozenset[str]], bool, int, bool]:
+        """Per content word its keys; whether a free negator is there; content count; SELF said.
+        strict (for examples): a run of words that names a concept stands for that concept only."""
+        content = [t for t in toks if t.stem not in self.stop or t.stem in self.negators]
+        self_said = any(t.stem in self.self_words or t.word in self.file.self for t in toks)
+        keys: list[frozenset[str]] = []
+        negative = False
+        i = 0
+        while i < len(content):
+            stem = content[i].stem
+            hit = None
+            for stems, concept, absorbs in self.multi.get(stem, ()):
+                n = len(stems)
+                if tuple(t.stem for t in content[i:i + n]) == stems:
+                    named = {c for st, c, _ in self.multi[stem] if st == stems}
+                    hit = (n, named, absorbs)
+                    break
+            if hit:
+                n, named, absorbs = hit
+                span = content[i:i + n]
+                alts = set(named) if strict else named | {c for t in span for c in self.single.get(t.stem, ())}
+                if not absorbs and any(t.stem in self.negators for t in span):
+                    negative = True
+                keys.append(frozenset(alts if strict else alts | {t.stem for t in span if t.stem not in self.negators}))
+                i += n
+                continue
+            if stem in self.negators:
+                negative = True
+            else:
+                keys.append(frozenset({stem} | self.single.get(stem, set())))
+            i += 1
+        return keys, negative, len(content), self_said
+
+    def read(self, clause: Clause) -> Reading:
+        toks = list(clause.tokens)
+        keys, negative, content, self_said = self._concepts(toks)
+        flat: set[str] = set().union(*keys) if keys else set()
+        if self_said:
+            flat.add(SELF)
+        return Reading(clause, flat, " " + " ".join(t.stem for t in toks) + " ", negative, content, self_said)
+
+    # -- examples -----------------------------------------------------------------------
+    def compile(self, phrase: str, *, keep_self: bool = False, literal: bool = False,
+                mode: Literal["literal", "words", "meaning"] = "meaning") -> Example:
+        text = str(phrase).strip()
+        alone = 0
+        # A phrase may set its own way of matching: "=" literal, "~" meaning.
+        if text[:1] in ("=", "~"):
+            mode = "literal" if text[0] == "=" else "meaning"
+            text = text[1:]
+        if text.startswith("^"):
+            text = text[1:]
+        toks = tokens(text, self.language)
+        seq = " " + " ".join(t.stem for t in toks) + " "
+        if str(phrase).lstrip("=~").startswith("^"):
+            alone = len(toks) + 1
+        if literal:
+            return Example(text, (), False, seq, alone)
+        keys, negative, _, self_said = self._concepts(toks, strict=True)
+        if mode == "literal":
+            return Example(text, tuple(keys), negative, seq, alone)
+        if mode == "words":
+            keys = [frozenset({t.stem}) for t in toks
+                    if t.stem not in self.stop and t.stem not in self.negators]
+        if keep_self and self_said:
+            keys = [frozenset({SELF})] + keys
+        strong = [k for k in keys if k != frozenset({SELF}) and not (k & _WEAK)]
+        if not strong:
+            return Example(text, tuple(keys), negative, seq, alone)
+        return Example(text, tuple(keys), negative, None, alone, allow_missing=1 if len(strong) >= 4 else 0)
+
+    def matches(self, example: Example, r: Reading) -> bool:
+        if example.alone and r.content > example.alone:
+            return False
+        if example.seq is not None:
+            return example.seq in r.seq and example.negative == r.negative
+        if example.negative != r.negative:
+            return False
+        missing = 0
+        for k in example.keys:
+            if not (k & r.keys):
+                missing += 1
+                if missing > example.allow_missing:
+                    return False
+        return True
+
+    def cue(self, name: str, r: Reading) -> bool:
+        return any(e.seq in r.seq for e in self.cues[name])
+
+
+@lru_cache(maxsize=4)
+def vocabulary(language: str) -> Vocabulary:
+    text = resources.files("simulator.listener").joinpath(f"{language}.yaml").read_text(encoding="utf-8")
+    # BaseLoader: every value is a word, so "no" and "on" stay words, not booleans.
+    return Vocabulary(language, VocabularyFile.model_validate(yaml.load(text, Loader=yaml.BaseLoader)))
