@@ -156,8 +156,12 @@ def test_clean_keeps_a_normal_line(persona):
 
 def test_llm_act_classifier_adds_what_phrases_miss_and_survives_garbage(persona):
     from simulator.engine.acts import Act, LLMActClassifier
+    # The listener itself hears this one: no model call is needed.
+    quiet = ScriptedLLM([])
+    assert "address" in LLMActClassifier(persona, quiet).classify("Where should the engineer go, then?").facts_asked
+    assert not quiet.calls
     llm = ScriptedLLM(['{"acts": ["empathy"], "facts_asked": ["address"], "objections_answered": []}'])
-    acts = LLMActClassifier(persona, llm).classify("Where should the engineer go, then?")
+    acts = LLMActClassifier(persona, llm).classify("Blimey, what a week for you.")
     assert "address" in acts.facts_asked and Act.empathy in acts.acts
     assert llm.calls[0]["json_schema"]["properties"]["facts_asked"]["items"]["enum"] == [
         "account_number", "address", "calls_before"]

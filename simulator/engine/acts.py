@@ -1,8 +1,7 @@
-"""What the trainee did in one turn, understood offline from phrases.
+"""What the trainee did in one turn: the director's acts, from what the listener heard.
 
-Phrases come from two places: the persona (which fact was asked for, which objection was
-answered, whether the customer's goal was offered) and built-in lexicons per language.
-Matching ignores case and diacritics so "înțeleg" and "inteleg" both count.
+The listener (simulator.listener) reads the meaning of a line offline; a capable LLM may add
+to it (LLMActClassifier). `normalize` is the guard's matching form of a line.
 """
 
 from __future__ import annotations
@@ -12,11 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
-from importlib import resources
 
-import yaml
-from pydantic import BaseModel, ConfigDict
-
+from ..listener import Heard, Listener
 from ..persona import Persona
 
 
@@ -32,20 +28,10 @@ class Act(str, Enum):
     manipulation = "manipulation"  # off-topic or an attempt to change the customer's role
     closing = "closing"
     question = "question"
+    identity_check = "identity_check"  # asked something that identifies the caller
+    next_step = "next_step"        # told the customer what happens next
+    courteous = "courteous"        # polite or on topic, otherwise not understood: not a stall
     silent = "silent"              # said nothing of substance
-
-
-class Lexicon(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    greeting: list[str]
-    empathy: list[str]
-    apology: list[str]
-    solution: list[str]
-    hold: list[str]
-    rude: list[str]
-    dismissive: list[str]
-    manipulation: list[str]
-    closing: list[str]
 
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"), None)
@@ -58,33 +44,6 @@ def normalize(text: str) -> str:
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("\u2019", "'").replace("\u2018", "'").casefold()
     return " " + re.sub(r"\s+", " ", text).strip() + " "
-
-
-_DETERMINER = re.compile(r"\b(?:your|the|my|our|this|that|his|her)\b")
-
-
-def _loose(text: str) -> str:
-    """"lights on your router" should count for the phrase "lights on the router"."""
-    return _DETERMINER.sub("the", text)
-
-
-@lru_cache(maxsize=8192)
-def _pattern(phrase: str) -> re.Pattern | None:
-    p = _loose(normalize(phrase).strip())
-    # Word edges at both ends so "hi" does not match "this".
-    return re.compile(r"(?<![\w])" + re.escape(p) + r"(?![\w])") if p else None
-
-
-def _has(loose_text: str, phrase: str) -> bool:
-    """loose_text: the line through normalize() and _loose(), done once per line."""
-    pattern = _pattern(phrase)
-    return pattern is not None and pattern.search(loose_text) is not None
-
-
-@lru_cache(maxsize=4)
-def lexicon(language: str) -> Lexicon:
-    text = resources.files("simulator.lexicons").joinpath(f"{language}.yaml").read_text(encoding="utf-8")
-    return Lexicon.model_validate(yaml.safe_load(text))
 
 
 @dataclass
@@ -119,48 +78,38 @@ class TurnActs:
 
 
 class ActClassifier:
-    """Offline classifier: persona phrases plus the built-in lexicon of its language.
-
-    English phrases are also checked for Romanian personas: trainees mix languages.
-    """
+    """Offline: the acts the listener heard (see simulator.listener)."""
 
     def __init__(self, persona: Persona):
         self.persona = persona
-        self.lexicons = [lexicon(persona.language)] + ([lexicon("en")] if persona.language != "en" else [])
-
-    def _any(self, norm: str, kind: str) -> bool:
-        return any(_has(norm, p) for lex in self.lexicons for p in getattr(lex, kind))
+        self.listener = Listener(persona)
 
     def classify(self, text: str) -> TurnActs:
-        norm = _loose(normalize(text))
-        out = TurnActs()
-        words = re.findall(r"\w+", norm)
-        if len(words) == 0 or (len(words) <= 1 and not self._any(norm, "greeting")):
-            out.acts.add(Act.silent)
-            return out
-        if self._any(norm, "manipulation"):
-            out.acts.add(Act.manipulation)
-        if self._any(norm, "rude") or self._any(norm, "dismissive"):
-            out.acts.add(Act.rude)
-        for kind, act in (("greeting", Act.greeting), ("empathy", Act.empathy), ("apology", Act.apology),
-                          ("hold", Act.hold), ("closing", Act.closing)):
-            if self._any(norm, kind):
-                out.acts.add(act)
-        for f in self.persona.facts:
-            if any(_has(norm, p) for p in f.asked_by):
-                out.facts_asked.append(f.id)
-        if out.facts_asked:
-            out.acts.add(Act.asked_fact)
-        for o in self.persona.objections:
-            if any(_has(norm, p) for p in o.answered_by):
-                out.objections_answered.append(o.id)
-        if out.objections_answered:
-            out.acts.add(Act.answered_objection)
-        if any(_has(norm, p) for p in self.persona.goal.satisfied_by):
-            out.acts.add(Act.solution)
-        if "?" in text:
-            out.acts.add(Act.question)
+        return acts_from(self.listener.hear(text))
+
+
+def acts_from(h: Heard) -> TurnActs:
+    """The director's acts for what the listener heard in one line."""
+    out = TurnActs()
+    if h.silent:
+        out.acts.add(Act.silent)
         return out
+    for flag, act in ((h.manipulation, Act.manipulation), (h.rude, Act.rude), (h.greeting, Act.greeting),
+                      (h.empathy, Act.empathy), (h.apology, Act.apology), (h.hold, Act.hold),
+                      (h.closing, Act.closing), (h.goal_offered, Act.solution), (h.question, Act.question),
+                      (h.identity_check, Act.identity_check), (h.next_step, Act.next_step)):
+        if flag:
+            out.acts.add(act)
+    out.facts_asked = list(h.facts_asked)
+    out.objections_answered = list(h.objections_answered)
+    if out.facts_asked:
+        out.acts.add(Act.asked_fact)
+    if out.objections_answered:
+        out.acts.add(Act.answered_objection)
+    if not out.acts and (h.polite or h.on_topic):
+        # An ordinary polite or on-topic line the listener did not otherwise understand.
+        out.acts.add(Act.courteous)
+    return out
 
 
 DECISIVE = {Act.silent, Act.asked_fact, Act.solution, Act.answered_objection, Act.rude, Act.manipulation,

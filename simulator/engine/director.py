@@ -40,6 +40,7 @@ class DirectorState:
     objections_answered: list[str] = field(default_factory=list)
     goal_met: bool = False
     holds: int = 0
+    offer_standing: bool = False       # the goal was offered once the agent knew enough
     ended: EndReason | None = None
 
 
@@ -99,8 +100,11 @@ class Director:
             if act == Act.answered_objection and not newly_answered:
                 continue
             delta += MOOD_STEP.get(act, 0.0)
+        # A line the listener did not fully understand but that was polite or on topic is not a
+        # stall: it costs no patience (Act.courteous).
         useful = bool(acts.acts & {Act.asked_fact, Act.empathy, Act.apology, Act.hold, Act.question,
-                                   Act.answered_objection, Act.greeting, Act.closing}) or (offered and goal_ready)
+                                   Act.answered_objection, Act.greeting, Act.closing, Act.courteous,
+                                   Act.identity_check, Act.next_step}) or (offered and goal_ready)
         if Act.rude in acts.acts:
             s.patience -= 2
         elif Act.manipulation in acts.acts or Act.silent in acts.acts:
@@ -137,6 +141,11 @@ class Director:
             if fid not in s.revealed:
                 s.revealed.append(fid)
             return decide(Beat.give_fact, fact_id=fid)
+        if offered and goal_ready:
+            s.offer_standing = True
+        elif newly_answered and s.offer_standing and not unanswered and not pending_objection:
+            # The offer made before the objection still stands; its answer settles it.
+            offered = True
         if offered and goal_ready:
             if unanswered:
                 return decide(Beat.object, objection_id=unanswered[0])

@@ -180,9 +180,11 @@ class Listener:
 
         for r in readings:
             same_sentence = sentences[r.clause.sentence]
-            asks = (r.clause.question or vocab.cue("request_cues", r)
-                    or any(x.clause.question or vocab.cue("request_cues", x) for x in same_sentence)) \
-                and not vocab.cue("known_cues", r)
+            # A clause asks when it says so itself, or its sentence asks and the clause does not
+            # say the agent already has it ("I've got your account number, can you confirm ...").
+            own_cue = vocab.cue("request_cues", r)
+            asks = own_cue or ((r.clause.question or any(vocab.cue("request_cues", x) for x in same_sentence))
+                               and not vocab.cue("known_cues", r))
             if vocab.cue("polite", r):
                 h.polite = True
             if comp.topic and r.keys & comp.topic:

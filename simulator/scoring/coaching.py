@@ -59,6 +59,11 @@ _EN: dict[str, Note] = {
     "next_step.ok": ("You agreed a concrete next step (turn {turn}).", ""),
     "next_step.missing": ("Turn {turn}: the call ended without a concrete next step.",
                           "Shall I email you the details and call you back on Thursday?"),
+    "empathy.ok": ("You acknowledged how the customer felt (turn {turn}).", ""),
+    "empathy.sorry_only": ("Turn {turn}: you apologised, but never said you understood how this affects them.",
+                           "I'm sorry. I can see how much this disrupts your day; let's sort it now."),
+    "empathy.missing": ("The customer was upset and you never acknowledged it.",
+                        "I understand how frustrating this is, and I'm sorry it happened."),
 }
 _RO: dict[str, Note] = {
     "greeting.ok": ("Deschidere bună (tura {turn}): salut, compania și numele dumneavoastră.", ""),
@@ -108,6 +113,11 @@ _RO: dict[str, Note] = {
     "next_step.ok": ("Ați stabilit un pas următor concret (tura {turn}).", ""),
     "next_step.missing": ("Tura {turn}: apelul s-a încheiat fără un pas următor concret.",
                           "Vă trimit detaliile pe e-mail și vă sun joi, este în regulă?"),
+    "empathy.ok": ("Ați arătat că înțelegeți ce simte clientul (tura {turn}).", ""),
+    "empathy.sorry_only": ("Tura {turn}: v-ați cerut scuze, dar nu ați spus că înțelegeți cum îl afectează.",
+                           "Îmi pare rău. Înțeleg cât de mult vă încurcă asta; hai să rezolvăm acum."),
+    "empathy.missing": ("Clientul era supărat și nu ați recunoscut asta niciodată.",
+                        "Înțeleg cât de frustrant este și îmi pare rău că s-a întâmplat."),
 }
 _PARTS = {
     "en": {"greeting": "a greeting", "company": "the company name", "name": "your own name", "and": " and "},

@@ -26,6 +26,8 @@ from simulator.transcript import EndReason
 
 from . import lexicon as lx
 from .model import Evidence
+from simulator.listener.examples import means_any
+
 from .text import find_phrase, fold, phrase_pattern, words
 from .view import REMOVED, CallView, Line
 
@@ -123,6 +125,12 @@ def sentence_with(text: str, phrases: list[str]) -> str:
     return text.strip()
 
 
+def heard_quote(view: CallView, line: Line, label: str) -> str | None:
+    """The sentence holding the words the listener heard `label` in, as typed."""
+    words_heard = view.heard(line).evidence.get(label)
+    return sentence_with(line.text, [words_heard]) if words_heard else None
+
+
 def _ev(line: Line, quote: str | None = None) -> list[Evidence]:
     if line.text == REMOVED:
         return []
@@ -187,33 +195,18 @@ class GreetingParams(CheckParams):
     phrases: list[str] = Field(default_factory=list, description="Extra greeting words.")
 
 
-def agent_name(folded: str, company: str | None = None) -> str | None:
-    """The agent's own name in a folded line ("my name is Ana", "mă numesc Ioana"), or None.
-    Words of the company name do not count ("this is Nordlink Telecom, ...")."""
-    skip = lx.NOT_NAMES | set(fold(company or "").split())
-    for pattern in lx.NAME_PATTERNS:
-        for m in re.finditer(pattern, folded):
-            if m.group(1) not in skip:
-                return m.group(1)
-    return None
-
-
-def _company_said(folded: str, company: str) -> bool:
-    first = company.split()[0]
-    return bool(find_phrase(folded, [company] + ([first] if len(first) >= 4 else [])))
-
-
 @check("greeting", GreetingParams)
 def _greeting(view: CallView, p: GreetingParams) -> Outcome:
     if not view.agent:
         return Outcome(0.0, "greeting.missing")
     line = view.agent[0]
     company = p.company or view.company
-    parts = {"greeting": bool(find_phrase(line.folded, lx.GREETING + p.phrases))}
+    heard = view.heard(line)
+    parts = {"greeting": heard.greeting or bool(find_phrase(line.folded, lx.GREETING + p.phrases))}
     if p.require_company and company:
-        parts["company"] = _company_said(line.folded, company)
+        parts["company"] = heard.company if company == view.company else _company_said(line.folded, company)
     if p.require_name:
-        parts["name"] = agent_name(line.folded, company) is not None
+        parts["name"] = heard.own_name is not None
     value = sum(parts.values()) / len(parts)
     missing = [k for k, ok in parts.items() if not ok]
     code = "greeting.ok" if not missing else "greeting.missing" if value == 0 else "greeting.partial"
@@ -221,9 +214,16 @@ def _greeting(view: CallView, p: GreetingParams) -> Outcome:
                    {"quote": line.text.strip(), "company": company or "", "missing": " ".join(missing)})
 
 
-def _is_id_request(folded: str, extra: list[str]) -> bool:
-    return bool(find_phrase(folded, lx.ID_REQUEST + extra)) and (
-        "?" in folded or bool(find_phrase(folded, lx.REQUEST_CUE)))
+def _company_said(folded: str, company: str) -> bool:
+    first = company.split()[0]
+    return bool(find_phrase(folded, [company] + ([first] if len(first) >= 4 else [])))
+
+
+def _is_id_request(view: CallView, line: Line, extra: list[str]) -> bool:
+    if view.heard(line).identity_check:
+        return True
+    return bool(extra) and bool(find_phrase(line.folded, extra)) and (
+        "?" in line.folded or bool(find_phrase(line.folded, lx.REQUEST_CUE)))
 
 
 class IdentityParams(CheckParams):
@@ -244,9 +244,9 @@ def _identity(view: CallView, p: IdentityParams) -> Outcome:
             continue
         if line.text == REMOVED:
             continue
-        if _is_id_request(line.folded, p.id_phrases):
+        if _is_id_request(view, line, p.id_phrases):
             verified_at = verified_at or line.turn
-            asked = asked or _ev(line, sentence_with(line.text, id_phrases))
+            asked = asked or _ev(line, heard_quote(view, line, "identity_check") or sentence_with(line.text, id_phrases))
             continue
         talk = find_phrase(line.folded, lx.ACCOUNT_TALK + p.account_phrases)
         if talk:
@@ -270,14 +270,14 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
     if not last:
         return Outcome(0.0, "closing.missing")
     offer_phrases, thanks_phrases = lx.CLOSING_OFFER + p.offer_phrases, lx.CLOSING_THANKS + p.thanks_phrases
-    offer = next((x for x in last if find_phrase(x.folded, offer_phrases)), None)
-    thanks = next((x for x in last if find_phrase(x.folded, thanks_phrases)), None)
+    offer = next((x for x in last if view.heard(x).closing_offer or find_phrase(x.folded, offer_phrases)), None)
+    thanks = next((x for x in last if view.heard(x).closing_thanks or find_phrase(x.folded, thanks_phrases)), None)
     parts = [thanks] + ([offer] if p.require_offer else [])
     value = sum(x is not None for x in parts) / len(parts)
     evidence = []
-    for x, ph in ((offer, offer_phrases), (thanks, thanks_phrases)):
+    for x, ph, label in ((offer, offer_phrases, "closing_offer"), (thanks, thanks_phrases, "closing_thanks")):
         if x is not None:
-            evidence += _ev(x, sentence_with(x.text, ph))
+            evidence += _ev(x, heard_quote(view, x, label) or sentence_with(x.text, ph))
     if value == 1:
         code = "closing.ok"
     elif value == 0:
@@ -285,6 +285,9 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
     else:
         code = "closing.no_thanks" if thanks is None else "closing.no_offer"
     return Outcome(value, code, last[-1].turn, evidence, {"quote": last[-1].text.strip()})
+
+
+_DISMISSIVE_BETTER = {"en": "Here is what I can do for you.", "ro": "Iată ce pot face pentru dumneavoastră."}
 
 
 class ForbiddenParams(CheckParams):
@@ -307,6 +310,12 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
             else:
                 continue
             break  # one hit per line: the worst
+        else:
+            heard = view.heard(line) if p.builtin and line.text != REMOVED else None
+            if heard is not None and heard.rude:
+                # Dismissive without a listed phrase ("it is what it is"): the customer heard it too.
+                quote = heard.evidence.get("rude", line.text.strip())
+                hits.append((False, line, quote, _DISMISSIVE_BETTER.get(view.language, _DISMISSIVE_BETTER["en"])))
     if not hits:
         return Outcome(1.0, "forbidden.ok")
     worst = next((h for h in hits if h[0]), hits[0])
@@ -333,7 +342,9 @@ def _required(view: CallView, p: RequiredParams) -> Outcome:
     found, missing, evidence = 0, [], []
     for item in p.phrases:
         alternatives = [item] if isinstance(item, str) else item
-        line = next((x for x in lines if find_phrase(x.folded, alternatives)), None)
+        # The rubric's phrases are examples of meaning ("a couple of quick questions" is "a few questions").
+        line = next((x for x in lines if find_phrase(x.folded, alternatives)
+                     or means_any(x.text, alternatives, view.language)), None)
         if line is None:
             missing.append(alternatives[0])
         else:
@@ -440,6 +451,21 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
     return Outcome(0.0, code, last.turn if last else None, [])
 
 
+@check("empathy")
+def _empathy(view: CallView, p: CheckParams) -> Outcome:
+    """Feelings acknowledged at least once: empathy in the trainee's own words is full marks
+    for the rule (the judge may lower it), an apology alone is half."""
+    lines = [x for x in view.agent if x.text != REMOVED]
+    felt = next((x for x in lines if view.heard(x).empathy), None)
+    if felt is not None:
+        return Outcome(1.0, "empathy.ok", felt.turn, _ev(felt, heard_quote(view, felt, "empathy")))
+    sorry = next((x for x in lines if view.heard(x).apology), None)
+    if sorry is not None:
+        return Outcome(0.5, "empathy.sorry_only", sorry.turn, _ev(sorry, heard_quote(view, sorry, "apology")),
+                       {"quote": sorry.text.strip()})
+    return Outcome(0.0, "empathy.missing", lines[0].turn if lines else None)
+
+
 class NextStepParams(CheckParams):
     last_turns: int = Field(3, ge=1)
     phrases: list[str] = Field(default_factory=list)
@@ -449,10 +475,12 @@ class NextStepParams(CheckParams):
 def _next_step(view: CallView, p: NextStepParams) -> Outcome:
     last = [x for x in view.agent if x.text != REMOVED][-p.last_turns:]
     phrases = lx.NEXT_STEP + p.phrases
-    line = next((x for x in last if find_phrase(x.folded, phrases)), None)
+    line = next((x for x in last if view.heard(x).next_step or (p.phrases and find_phrase(x.folded, p.phrases))),
+                None)
     if line is None:
         return Outcome(0.0, "next_step.missing", last[-1].turn if last else None)
-    return Outcome(1.0, "next_step.ok", line.turn, _ev(line, sentence_with(line.text, phrases)))
+    return Outcome(1.0, "next_step.ok", line.turn,
+                   _ev(line, heard_quote(view, line, "next_step") or sentence_with(line.text, phrases)))
 
 
 # --- not-applicable conditions (`na_when`) --------------------------------------------------

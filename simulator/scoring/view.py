@@ -47,6 +47,12 @@ class CallView:
         object.__setattr__(self, "agent", tuple(x for x in self.lines if x.role == "agent"))
         object.__setattr__(self, "customer", tuple(x for x in self.lines if x.role == "customer"))
 
+    def heard(self, line: Line):
+        """What the customer heard in an agent line: the same listener the director asks."""
+        from simulator.listener import listener_for
+
+        return listener_for(self.language, self.company).hear(line.text)
+
     @property
     def timed(self) -> bool:
         """Whether the call carries real timestamps (a typed test transcript may not)."""
