@@ -9,17 +9,18 @@ from .words import clauses
 
 
 @lru_cache(maxsize=512)
-def _compiled(phrases: tuple[str, ...], language: str) -> tuple[Example, ...]:
+def _compiled(phrases: tuple[str, ...], language: str, mode: str) -> tuple[Example, ...]:
     v = vocabulary(language)
-    return tuple(v.compile(p) for p in phrases if p and p.strip())
+    return tuple(v.compile(p, mode=mode) for p in phrases if p and p.strip())
 
 
-def means_any(text: str, phrases: list[str], language: str) -> bool:
+def means_any(text: str, phrases: list[str], language: str, mode: str = "meaning") -> bool:
     """Whether one clause of `text` says what one of `phrases` says (any language of the call,
-    and English, since trainees mix)."""
+    and English, since trainees mix). mode "words": the same words in any form ("crediting"
+    for "credit"), not widened to their concepts."""
     for lang in dict.fromkeys([language if language in ("en", "ro") else "en", "en"]):
         v = vocabulary(lang)
-        examples = _compiled(tuple(phrases), lang)
+        examples = _compiled(tuple(phrases), lang, mode)
         for c in clauses(text, lang)[1]:
             r = v.read(c)
             if any(v.matches(e, r) for e in examples):

@@ -21,7 +21,7 @@ from .words import clauses
 
 # Labels a line can be heard with, in the order the review lists them.
 LABELS = ("greeting", "own_name", "company", "permission", "purpose", "duration", "empathy", "apology",
-          "identity_check", "asked", "answered", "goal", "next_step", "hold", "closing", "rude", "manipulation")
+          "identity_check", "asked", "answered", "goal", "next_step", "hold", "closing", "rude", "manipulation", "question")
 
 
 @dataclass
@@ -75,7 +75,7 @@ class Heard:
 
     @property
     def understood(self) -> bool:
-        return bool(self.labels()) or self.question
+        return bool(self.labels())
 
 
 @dataclass(frozen=True)
@@ -180,11 +180,18 @@ class Listener:
 
         for r in readings:
             same_sentence = sentences[r.clause.sentence]
-            # A clause asks when it says so itself, or its sentence asks and the clause does not
-            # say the agent already has it ("I've got your account number, can you confirm ...").
+            at = same_sentence.index(r)
+            # A clause asks when it says so itself, or it carries on an asking clause of its
+            # sentence ("your postcode and the first line of the address?"), or it is part of a
+            # question whose asking is not elsewhere: a statement before a question stays a
+            # statement ("we do card readers for cafés, what are you paying?"), a short tag
+            # does not take the question away ("your address, please?"). Never when it says
+            # the agent already has it ("I've got your account number, can you confirm ...").
             own_cue = vocab.cue("request_cues", r)
-            asks = own_cue or ((r.clause.question or any(vocab.cue("request_cues", x) for x in same_sentence))
-                               and not vocab.cue("known_cues", r))
+            carried = any(vocab.cue("request_cues", x) for x in same_sentence[:at])
+            asked_later = any(x.content >= 2 and vocab.cue("request_cues", x) for x in same_sentence[at + 1:])
+            in_question = r.clause.question and not asked_later
+            asks = own_cue or ((carried or in_question) and not vocab.cue("known_cues", r))
             if vocab.cue("polite", r):
                 h.polite = True
             if comp.topic and r.keys & comp.topic:

@@ -78,6 +78,9 @@ class Vocabulary:
     self_words: set[str] = field(default_factory=set)
     single: dict[str, set[str]] = field(default_factory=dict)         # stem -> concepts
     multi: dict[str, list[tuple[tuple[str, ...], str, bool]]] = field(default_factory=dict)
+    # Members of several words with one content word ("to the point"): the whole phrase stands
+    # for the concept, never its one word ("point" alone is not QUICK).
+    phrases: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         f = self.file
@@ -90,7 +93,9 @@ class Vocabulary:
                 stems = tuple(t.stem for t in toks if t.stem not in self.stop or t.stem in self.negators)
                 if not [x for x in stems if x not in self.negators]:
                     continue
-                if len(stems) == 1 and stems[0] not in self.negators:
+                if len(stems) == 1 and len(toks) > 1:
+                    self.phrases.append((" " + " ".join(t.stem for t in toks) + " ", concept))
+                elif len(stems) == 1 and stems[0] not in self.negators:
                     self.single.setdefault(stems[0], set()).add(concept)
                 else:
                     absorbs = any(s in self.negators for s in stems)
@@ -147,7 +152,9 @@ class Vocabulary:
         flat: set[str] = set().union(*keys) if keys else set()
         if self_said:
             flat.add(SELF)
-        return Reading(clause, flat, " " + " ".join(t.stem for t in toks) + " ", negative, content, self_said)
+        seq = " " + " ".join(t.stem for t in toks) + " "
+        flat |= {concept for phrase, concept in self.phrases if phrase in seq}
+        return Reading(clause, flat, seq, negative, content, self_said)
 
     # -- examples -----------------------------------------------------------------------
     def compile(self, phrase: str, *, keep_self: bool = False, literal: bool = False,
@@ -172,6 +179,10 @@ class Vocabulary:
         if mode == "words":
             keys = [frozenset({t.stem}) for t in toks
                     if t.stem not in self.stop and t.stem not in self.negators]
+            if len(keys) == 1 and len(toks) > 1:
+                # One content word in a phrase ("a moment"): the phrase itself, or "at the
+                # moment" would be heard as a hold.
+                return Example(text, tuple(keys), negative, seq, alone)
         if keep_self and self_said:
             keys = [frozenset({SELF})] + keys
         strong = [k for k in keys if k != frozenset({SELF}) and not (k & _WEAK)]

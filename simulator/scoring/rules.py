@@ -226,6 +226,14 @@ def _is_id_request(view: CallView, line: Line, extra: list[str]) -> bool:
         "?" in line.folded or bool(find_phrase(line.folded, lx.REQUEST_CUE)))
 
 
+def _account_talk(view: CallView, line: Line, p: "IdentityParams") -> str | None:
+    """Account words in any form ("crediting you", "your bills"): the phrase that was meant."""
+    phrases = lx.ACCOUNT_TALK + p.account_phrases
+    if not means_any(line.text, phrases, view.language, mode="words"):
+        return None
+    return next((x for x in phrases if means_any(line.text, [x], view.language, mode="words")), None)
+
+
 class IdentityParams(CheckParams):
     id_phrases: list[str] = Field(default_factory=list, description="Extra identifying facts.")
     account_phrases: list[str] = Field(default_factory=list, description="Extra account words.")
@@ -248,7 +256,7 @@ def _identity(view: CallView, p: IdentityParams) -> Outcome:
             verified_at = verified_at or line.turn
             asked = asked or _ev(line, heard_quote(view, line, "identity_check") or sentence_with(line.text, id_phrases))
             continue
-        talk = find_phrase(line.folded, lx.ACCOUNT_TALK + p.account_phrases)
+        talk = find_phrase(line.folded, lx.ACCOUNT_TALK + p.account_phrases) or _account_talk(view, line, p)
         if talk:
             quote = sentence_with(line.text, [talk])
             if verified_at is not None:
