@@ -299,6 +299,10 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
                     s_save = gr.Button(T("save_version"), variant="primary")
                 s_saved = gr.Markdown("")
                 s_report = gr.Textbox(label=T("test_drive"), lines=10, interactive=False)
+                with gr.Row(equal_height=False):
+                    s_hear_line = gr.Textbox(label=T("heard_box"), placeholder=T("heard_box_hint"), max_lines=2,
+                                             scale=2, elem_id="studio-hear-line")
+                    s_heard = gr.HTML("", elem_id="studio-heard")
 
             with gr.Tab(T("tab_rubrics"), id="rubrics", visible=False) as tab_rubrics:
                 r_pick = gr.Dropdown([], label=T("rubric_load"))
@@ -683,6 +687,19 @@ def build_app(service: Rolecall, lang: str = "en") -> gr.Blocks:
             return format_preflight(persona, report)
 
         s_drive.click(test_drive, s_yaml, s_report, api_visibility="private")
+
+        @boundary
+        def hear_line(text, line, request: gr.Request):
+            need(request, TRAINER_ROLES)
+            if not (line or "").strip():
+                return ""
+            from simulator.listener import Listener
+
+            persona = persona_from_yaml_text(text)
+            return render.heard_html(Listener(persona).hear(line), persona, lang_now())
+
+        for event in (s_hear_line.submit, s_hear_line.change):
+            event(hear_line, [s_yaml, s_hear_line], s_heard, show_progress="hidden", api_visibility="private")
 
         def user_dir(kind: str) -> Path:
             if service.data_dir is None:

@@ -105,3 +105,23 @@ def test_build_app_exposes_the_four_named_endpoints_without_launching(tmp_path):
     assert isinstance(demo, gr.Blocks)
     names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}
     assert names == {"start_call", "send_message", "end_call", "list_sessions"}
+
+
+def test_the_review_says_under_each_trainee_line_what_the_customer_understood():
+    t = _transcript()
+    t.turns[1].state.acts = ["apology", "asked_fact", "asked:account_number"]
+    html = render.transcript_html(t, SCORE)
+    assert "The customer heard: an apology, a request for: account number</span>" in html
+    html_ro = render.transcript_html(t, SCORE, "ro")
+    assert "Clientul a înțeles: o scuză, o cerere pentru: account number" in html_ro
+
+
+def test_the_studio_box_shows_what_a_typed_line_would_be_heard_as_and_by_which_words():
+    from simulator.listener import Listener
+
+    persona = Catalog.default(None).persona("irritable-outage")
+    html = render.heard_html(Listener(persona).hear("Oh no, I'm so sorry. Can I grab the number on your contract?"),
+                             persona)
+    assert "an apology" in html and "a request for: account number" in html
+    assert "<q>Can I grab the number on your contract</q>" in html
+    assert "nothing in particular" in render.heard_html(Listener(persona).hear("Right."), persona)

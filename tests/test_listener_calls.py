@@ -80,6 +80,90 @@ def test_dismissive_call_without_swearing_is_heard_as_dismissive():
     assert lang.score < lang.max and lang.evidence
 
 
+# Good and dismissive calls, worded naturally, for an outbound, a survey and a Romanian persona.
+CALLS = {
+    "hurried-cafe-owner": ("outbound-sales", [
+        "Hi Sofia, it's Jamie from Tillwise Payments, have you got two minutes?",
+        "Totally understand, I'll be quick. We do card readers for cafés, what are you paying per card sale at the "
+        "moment?",
+        "Right, so we'd charge one point four, on a month-to-month plan you can cancel any time.",
+        "And if there's a penalty for leaving your current provider, we'll pay that off for you.",
+        "Great, I'll email the breakdown over this afternoon and ring you after three to talk it through. Thanks so "
+        "much for your time Sofia, enjoy the rest of your day, bye!",
+    ], [
+        "Yeah hi, Tillwise.",
+        "Look, I'm not going to rush this, it takes as long as it takes.",
+        "What do you pay now? Doesn't matter, ours is better anyway, everyone says so.",
+        "If you don't want to save money that's your call, not my problem.",
+        "Fine, whatever.",
+    ]),
+    "calm-bank-survey": ("survey", [
+        "Good afternoon Thomas, my name's Leah and I'm ringing from Harbor Bank.",
+        "We're asking customers who opened an account recently how their branch visit went, it's four quick "
+        "questions, no more than three minutes. Is now okay?",
+        "Brilliant. Which of our branches did you pop into?",
+        "And how long were you kept waiting before someone saw you?",
+        "Thinking about the visit overall, what mark would you give it from zero to ten?",
+        "If you could change one thing about that branch, what would it be?",
+        "A second counter at lunch, that's a great idea. I've written that down and I'll make sure the Riverside "
+        "team hears about it.",
+        "That's everything, thank you for your time Thomas, have a lovely afternoon.",
+    ], [
+        "Hi, it's about the bank.",
+        "Just answer the questions and we'll be done.",
+        "Rate us out of ten. Quick, I haven't got all day.",
+        "Doesn't matter what you think really, it's just a box I tick.",
+        "Right, we're done.",
+    ]),
+    "elderly-electric-bill-ro": ("inbound-support", [
+        "Bună ziua, Electrica Luminis, sunt Andrei. Cu ce vă pot ajuta?",
+        "Vă înțeleg, doamna Elena, e normal să vă îngrijorați. Îmi spuneți, vă rog, codul care apare sus pe factură?",
+        "Mulțumesc. Și la ce adresă aveți contractul?",
+        "Ați mai adus vreun aparat electric în casă în ultima vreme, poate ceva pentru căldură?",
+        "Asta explică suma. Liniștiți-vă, curentul nu vi-l oprește nimeni, și putem împărți factura în trei plăți "
+        "lunare.",
+        "Nu aveti nevoie de internet, platiti fiecare rata la posta, ca de obicei. Va trimit scrisoarea cu ratele "
+        "saptamana viitoare.",
+        "Mai pot să vă ajut cu altceva? Vă mulțumesc pentru răbdare, o zi bună!",
+    ], [
+        "Da, Electrica.",
+        "Doamnă, factura e factura, trebuie plătită, asta e.",
+        "Eu doar preiau apelul, nu țin eu de facturi.",
+        "Vedeți pe site, acolo scrie tot.",
+        "Nu am ce să vă fac, plătiți și gata.",
+    ]),
+}
+
+
+@pytest.mark.parametrize("persona_id", sorted(CALLS))
+def test_a_good_natural_call_meets_the_goal_lifts_the_mood_and_passes_the_rule_checks(persona_id):
+    rubric_id, good, _ = CALLS[persona_id]
+    persona, call = _play(persona_id, good)
+    states = _states(call)
+    assert call.director.state.goal_met, [s.acts for s in states]
+    assert states[-1].mood > persona.mood.start + 0.3
+    assert all(s.patience == persona.patience for s in states), "a good call spent patience"
+    rubric = load_rubric(ROOT / "rubrics" / f"{rubric_id}.yaml")
+    card = score_transcript(call.transcript, rubric, persona=persona)
+    rule_ids = {c.id for c in rubric.criteria if c.method == "rule"}
+    for c in card.criteria:
+        if c.id in rule_ids and c.applicable:
+            assert c.score == c.max, (c.id, c.feedback)
+    assert not card.fatal
+
+
+@pytest.mark.parametrize("persona_id", sorted(CALLS))
+def test_a_dismissive_call_without_swearing_sours_the_customer(persona_id):
+    rubric_id, _, bad = CALLS[persona_id]
+    persona, call = _play(persona_id, bad)
+    states = _states(call)
+    assert states[-1].mood < persona.mood.start
+    assert call.transcript.end.reason.value == "hung_up" or states[-1].patience <= 1
+    card = score_transcript(call.transcript, load_rubric(ROOT / "rubrics" / f"{rubric_id}.yaml"), persona=persona)
+    lang = {c.id: c for c in card.criteria}["professional_language"]
+    assert lang.score < lang.max and lang.evidence
+
+
 @pytest.mark.parametrize("line, label", [
     ("I can't send a technician this week", "goal"),
     ("we don't do refunds", "goal"),

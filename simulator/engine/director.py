@@ -83,13 +83,15 @@ class Director:
         for fid in acts.facts_asked:
             if fid not in s.asked:
                 s.asked.append(fid)
-        newly_answered = [o for o in acts.objections_answered
-                          if o in s.objections_raised and o not in s.objections_answered]
+        # An objection answered before the customer raised it ("and you won't need the
+        # internet, you can pay at the post office") is settled: the customer does not raise it.
+        newly_answered = [o for o in acts.objections_answered if o not in s.objections_answered]
         s.objections_answered.extend(newly_answered)
 
         offered = Act.solution in acts.acts
         goal_ready = all(r in s.revealed or r in acts.facts_asked for r in p.goal.requires)
-        pending_objection = next((o.id for o in p.objections if o.id not in s.objections_raised), None)
+        pending_objection = next((o.id for o in p.objections
+                                  if o.id not in s.objections_raised and o.id not in s.objections_answered), None)
         unanswered = [o for o in s.objections_raised if o not in s.objections_answered]
 
         # Mood and patience.

@@ -17,7 +17,7 @@ from simulator.text import find_phrase, fold
 
 from .meaning import Example, Reading, Vocabulary, vocabulary
 from .names import agent_name
-from .words import clauses
+from .words import clauses, tokens
 
 # Labels a line can be heard with, in the order the review lists them.
 LABELS = ("greeting", "own_name", "company", "permission", "purpose", "duration", "empathy", "apology",
@@ -87,8 +87,23 @@ class _Compiled:
     topic: frozenset[str]
 
 
-def _examples(vocab: Vocabulary, phrases: list[str]) -> tuple[Example, ...]:
-    return tuple(vocab.compile(p) for p in phrases if p and p.strip())
+def _examples(vocab: Vocabulary, phrases: list[str], common: frozenset[str] = frozenset()) -> tuple[Example, ...]:
+    """A persona's phrases as examples. A one-word example whose word the whole call is about
+    ("with the bill" for a customer calling about a bill) would be heard in every line: it
+    counts only as those very words."""
+    out = []
+    for p in phrases:
+        if not (p and p.strip()):
+            continue
+        e = vocab.compile(p)
+        if e.seq is None and len(e.keys) == 1 and e.keys[0] & common:
+            e = vocab.compile(p, mode="literal")
+        out.append(e)
+    return tuple(out)
+
+
+def _common_stems(vocab: Vocabulary, texts: list[str]) -> frozenset[str]:
+    return frozenset(t.stem for text in texts for t in tokens(text, vocab.language) if t.stem not in vocab.stop)
 
 
 def _topic_keys(vocab: Vocabulary, texts: list[str]) -> frozenset[str]:
@@ -117,9 +132,10 @@ class Listener:
         p = self.persona
         if p is None:
             return _Compiled(vocab, (), (), (), frozenset())
-        facts = tuple((f.id, _examples(vocab, f.asked_by + [f.id.replace("_", " ")])) for f in p.facts)
-        objections = tuple((o.id, _examples(vocab, o.answered_by)) for o in p.objections)
-        goal = _examples(vocab, p.goal.satisfied_by)
+        common = _common_stems(vocab, [p.situation, p.goal.text])
+        facts = tuple((f.id, _examples(vocab, f.asked_by + [f.id.replace("_", " ")], common)) for f in p.facts)
+        objections = tuple((o.id, _examples(vocab, o.answered_by, common)) for o in p.objections)
+        goal = _examples(vocab, p.goal.satisfied_by, common)
         topic = _topic_keys(vocab, [p.situation, p.goal.text, *p.goal.satisfied_by,
                                     *(x for f in p.facts for x in f.asked_by),
                                     *(x for o in p.objections for x in [o.text, *o.answered_by])])
@@ -187,9 +203,9 @@ class Listener:
             # statement ("we do card readers for cafés, what are you paying?"), a short tag
             # does not take the question away ("your address, please?"). Never when it says
             # the agent already has it ("I've got your account number, can you confirm ...").
-            own_cue = vocab.cue("request_cues", r)
-            carried = any(vocab.cue("request_cues", x) for x in same_sentence[:at])
-            asked_later = any(x.content >= 2 and vocab.cue("request_cues", x) for x in same_sentence[at + 1:])
+            own_cue = vocab.asks(r)
+            carried = any(vocab.asks(x) for x in same_sentence[:at])
+            asked_later = any(x.content >= 2 and vocab.asks(x) for x in same_sentence[at + 1:])
             in_question = r.clause.question and not asked_later
             asks = own_cue or ((carried or in_question) and not vocab.cue("known_cues", r))
             if vocab.cue("polite", r):

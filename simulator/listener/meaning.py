@@ -36,6 +36,7 @@ class VocabularyFile(BaseModel):
     stopwords: list[str]
     self: list[str]
     request_cues: list[str]
+    imperatives: list[str] = []
     known_cues: list[str]
     offer_questions: list[str]
     past_markers: list[str]
@@ -103,7 +104,7 @@ class Vocabulary:
         for v in self.multi.values():
             v.sort(key=lambda x: -len(x[0]))
         self.cues = {name: [self.compile(p, literal=True) for p in getattr(f, name)]
-                     for name in ("request_cues", "known_cues", "offer_questions", "past_markers", "polite")}
+                     for name in ("request_cues", "imperatives", "known_cues", "offer_questions", "past_markers", "polite")}
         self.intents = {name: [self.compile(p, keep_self=True, mode=f.intent_modes.get(name, "words"))
                                for p in phrases]
                         for name, phrases in f.intents.items()}
@@ -162,6 +163,7 @@ class Vocabulary:
         text = str(phrase).strip()
         alone = 0
         # A phrase may set its own way of matching: "=" literal, "~" meaning.
+        explicit = text[:1] == "~"
         if text[:1] in ("=", "~"):
             mode = "literal" if text[0] == "=" else "meaning"
             text = text[1:]
@@ -170,10 +172,16 @@ class Vocabulary:
         toks = tokens(text, self.language)
         seq = " " + " ".join(t.stem for t in toks) + " "
         if str(phrase).lstrip("=~").startswith("^"):
-            alone = len(toks) + 1
+            alone = len(toks)
         if literal:
             return Example(text, (), False, seq, alone)
         keys, negative, _, self_said = self._concepts(toks, strict=True)
+        # An example that holds a one-word phrase member ("buy out") means that phrase's
+        # concept (EXIT), not everything its one word could mean ("buy" as in SELL).
+        for phrase, concept in self.phrases:
+            if phrase in seq:
+                inner = {t.stem for t in tokens(phrase, self.language)} - self.stop
+                keys = [frozenset({concept} | (k & inner)) if k & inner else k for k in keys]
         if mode == "literal":
             return Example(text, tuple(keys), negative, seq, alone)
         if mode == "words":
@@ -188,6 +196,12 @@ class Vocabulary:
         strong = [k for k in keys if k != frozenset({SELF}) and not (k & _WEAK)]
         if not strong:
             return Example(text, tuple(keys), negative, seq, alone)
+        if len(strong) == 1 and mode == "meaning" and not explicit and keep_self:
+            # In the vocabulary's own intents one word alone is too wide once widened
+            # ("address" would be every word for a home): it means itself, in any form. A
+            # persona's phrases stay examples of meaning.
+            own = {t.stem for t in toks if t.stem not in self.stop and t.stem not in self.negators}
+            keys = [k & own if k in strong and k & own else k for k in keys]
         return Example(text, tuple(keys), negative, None, alone, allow_missing=1 if len(strong) >= 4 else 0)
 
     def matches(self, example: Example, r: Reading) -> bool:
@@ -207,6 +221,10 @@ class Vocabulary:
 
     def cue(self, name: str, r: Reading) -> bool:
         return any(e.seq in r.seq for e in self.cues[name])
+
+    def asks(self, r: Reading) -> bool:
+        """The clause says it asks: a request cue anywhere, or an imperative that opens it."""
+        return self.cue("request_cues", r) or any(r.seq.startswith(e.seq) for e in self.cues["imperatives"])
 
 
 @lru_cache(maxsize=4)

@@ -35,13 +35,19 @@ _CLAUSE_BREAK = re.compile(
     r",|\b(?:but|however|although|though|and|so|because|then|otherwise|whereas|instead|"
     r"dar|insa|totusi|iar|si|deci|pentru ca|fiindca|altfel)\b")
 
+# "apare" (it appears) and "aparat" (an appliance) share a stem; the verb is kept apart.
+_RO_APPEAR = {"apare", "apar", "aparea", "aparut", "aparuta", "apara"}
 _STEMMERS = {"en": snowballstemmer.stemmer("english"), "ro": snowballstemmer.stemmer("romanian")}
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str, language: str) -> str:
-    """The folded stem; Romanian is stemmed before its diacritics go (the stemmer needs them)."""
-    return strip_marks(_STEMMERS[language].stemWord(word))
+    """The stem of the folded word. Romanian is folded first too, though its stemmer knows the
+    diacritics: trainees type without them, and "factură" and "factura" must be one word."""
+    folded = strip_marks(word)
+    if language == "ro" and folded in _RO_APPEAR:
+        return "apare"
+    return _STEMMERS[language].stemWord(folded)
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,20 @@ EN: dict[str, str] = {
     "fact_yes": "uncovered",
     "fact_no": "not uncovered",
     "no_facts": "This customer had no hidden facts.",
+    # what the customer heard (review, persona studio)
+    "heard": "The customer heard",
+    "heard_nothing": "nothing in particular (a neutral line)",
+    "heard_greeting": "a greeting", "heard_own_name": "your name", "heard_company": "the company",
+    "heard_permission": "asking if it is a good time", "heard_purpose": "why you are calling",
+    "heard_duration": "how long it takes", "heard_empathy": "empathy", "heard_apology": "an apology",
+    "heard_identity_check": "an identity check", "heard_asked_fact": "a request for information",
+    "heard_asked": "a request for: {fact}", "heard_answered": "an answer to: {objection}",
+    "heard_answered_objection": "an answer to an objection", "heard_goal": "the offer they want",
+    "heard_solution": "the offer they want", "heard_next_step": "what happens next", "heard_hold": "a hold",
+    "heard_closing": "a closing", "heard_rude": "rude or dismissive", "heard_manipulation": "off-script",
+    "heard_question": "a question", "heard_courteous": "a polite, on-topic line", "heard_silent": "nothing (silence)",
+    "heard_box": "What would the customer hear?",
+    "heard_box_hint": "Type a line a trainee might say to this customer.",
     # history
     "progress": "Your progress",
     "history_empty": "No calls yet. Your first practice call will show up here.",
@@ -234,6 +248,19 @@ RO: dict[str, str] = {
     "fact_yes": "aflat",
     "fact_no": "neaflat",
     "no_facts": "Acest client nu avea informații ascunse.",
+    "heard": "Clientul a înțeles",
+    "heard_nothing": "nimic anume (o replică neutră)",
+    "heard_greeting": "un salut", "heard_own_name": "numele dvs.", "heard_company": "compania",
+    "heard_permission": "întrebarea dacă e un moment bun", "heard_purpose": "motivul apelului",
+    "heard_duration": "cât durează", "heard_empathy": "empatie", "heard_apology": "o scuză",
+    "heard_identity_check": "o verificare a identității", "heard_asked_fact": "o cerere de informații",
+    "heard_asked": "o cerere pentru: {fact}", "heard_answered": "un răspuns la: {objection}",
+    "heard_answered_objection": "un răspuns la o obiecție", "heard_goal": "oferta pe care o așteaptă",
+    "heard_solution": "oferta pe care o așteaptă", "heard_next_step": "ce urmează", "heard_hold": "o rugăminte de a aștepta",
+    "heard_closing": "o încheiere", "heard_rude": "ceva nepoliticos sau expeditiv", "heard_manipulation": "ceva în afara rolului",
+    "heard_question": "o întrebare", "heard_courteous": "o replică politicoasă, la subiect", "heard_silent": "nimic (tăcere)",
+    "heard_box": "Ce ar înțelege clientul?",
+    "heard_box_hint": "Scrieți o replică pe care ar putea-o spune un cursant acestui client.",
     # history
     "progress": "Progresul dumneavoastră",
     "history_empty": "Niciun apel încă. Primul apel de exersare va apărea aici.",
@@ -297,6 +324,32 @@ RO: dict[str, str] = {
 }
 
 LABELS: dict[str, dict[str, str]] = {"en": EN, "ro": RO}
+
+# Acts and listener labels that say nothing new once a more precise one is there.
+_IMPLIED = {"asked_fact": "asked:", "answered_objection": "answered:", "solution": "goal"}
+
+
+def heard_text(names: list[str], lang: str = "en", facts: dict[str, str] | None = None,
+               objections: dict[str, str] | None = None) -> str:
+    """What the customer heard, in words: the director's acts of a turn ("asked:address",
+    "empathy") or the listener's labels. `facts`/`objections` name ids for people."""
+    names = list(dict.fromkeys(names))
+    shown = []
+    for n in names:
+        implied = _IMPLIED.get(n)
+        if implied and any(m.startswith(implied) for m in names if m != n):
+            continue
+        if n.startswith("asked:"):
+            fid = n[6:]
+            shown.append(label("heard_asked", lang, fact=(facts or {}).get(fid) or fid.replace("_", " ")))
+        elif n.startswith("answered:"):
+            oid = n[9:]
+            shown.append(label("heard_answered", lang, objection=(objections or {}).get(oid) or oid.replace("_", " ")))
+        elif n == "question" and len(names) > 1:
+            continue  # a question of a kind already named
+        else:
+            shown.append(label(f"heard_{n}", lang))
+    return ", ".join(shown) if shown else label("heard_nothing", lang)
 
 
 def label(key: str, lang: str = "en", **values: object) -> str:

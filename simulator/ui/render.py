@@ -13,9 +13,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..listener import Heard
 from ..persona import Persona
-from ..transcript import Transcript
-from .labels import label
+from ..transcript import Transcript, Turn
+from .labels import heard_text, label
 
 END_REASON_TEXT = {
     "en": {"resolved": "resolved", "hung_up": "the customer hung up", "agent_ended": "you ended it",
@@ -116,6 +117,8 @@ def transcript_html(transcript: Transcript, score: Mapping[str, Any] | None = No
     for n, turn in enumerate(transcript.turns, start=1):
         who = label("you", lang) if turn.role == "agent" else label("customer", lang)
         body = _highlight(turn.text, evidence.get(n, [])) if turn.role == "agent" else esc(turn.text)
+        if turn.role == "agent":
+            body += _heard_html(transcript.turns[n] if n < len(transcript.turns) else None, lang)
         mood = ""
         if turn.state is not None:
             mood = (f'<span class="rc-mood rc-mood-{_mood_word(turn.state.mood)}" title="mood">'
@@ -129,6 +132,32 @@ def transcript_html(transcript: Transcript, score: Mapping[str, Any] | None = No
         rows.append(f'<div class="rc-end">— {esc(end_reason_text(transcript.end.reason.value, lang))} '
                     f'· {clock(transcript.end.t)} —</div>')
     return f'<div class="rc-transcript">{"".join(rows)}</div>'
+
+
+def _heard_html(reply: Turn | None, lang: str) -> str:
+    """Under a trainee line: what the customer understood of it (the acts its reply was
+    directed by), so a trainee sees why the customer reacted as it did."""
+    if reply is None or reply.role != "customer" or reply.state is None:
+        return ""
+    return (f'<span class="rc-heard">{esc(label("heard", lang))}: '
+            f'{esc(heard_text(reply.state.acts, lang))}</span>')
+
+
+def heard_html(heard: Heard, persona: Persona | None = None, lang: str = "en") -> str:
+    """The persona studio's answer to "what would the customer hear?": each thing heard with
+    the words that carried it."""
+    labels = heard.labels()
+    if not labels:
+        return f'<div class="rc-heard-box">{esc(label("heard", lang))}: {esc(label("heard_nothing", lang))}</div>'
+    facts = {f.id: f.id.replace("_", " ") for f in persona.facts} if persona else {}
+    objections = {o.id: o.text for o in persona.objections} if persona else {}
+    items = []
+    for name in labels:
+        keys = ("closing_offer", "closing_thanks") if name == "closing" else (name,)
+        words = next((heard.evidence[k] for k in keys if heard.evidence.get(k)), "")
+        quote = f' <q>{esc(words)}</q>' if words and name != "question" else ""
+        items.append(f"<li>{esc(heard_text([name], lang, facts, objections))}{quote}</li>")
+    return f'<div class="rc-heard-box">{esc(label("heard", lang))}:<ul>{"".join(items)}</ul></div>'
 
 
 def _mood_word(mood: float) -> str:

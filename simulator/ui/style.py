@@ -60,6 +60,7 @@ CSS = """
 .dark .rc-agent { background: #1e1b4b; }
 .rc-turn { color: var(--body-text-color-subdued); font-variant-numeric: tabular-nums; }
 .rc-who { font-weight: 600; } .rc-t { color: var(--body-text-color-subdued); font-size: .85em; }
+.rc-heard { display: block; font-size: .8em; color: var(--body-text-color-subdued); margin-top: 2px; }
 .rc-mood { font-size: .8em; white-space: nowrap; padding: 0 6px; border-radius: 999px; }
 .rc-mood-angry { background: #fde2e2; color: #8a1c1c; } .rc-mood-upset { background: #fdebd3; color: #7a4a00; }
 .rc-mood-neutral { background: #eef0f3; color: #374151; } .rc-mood-happy { background: #dcf5e6; color: #1e7a44; }
