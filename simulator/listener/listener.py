@@ -24,6 +24,12 @@ LABELS = ("greeting", "own_name", "company", "permission", "purpose", "duration"
           "identity_check", "asked", "answered", "goal", "next_step", "hold", "closing", "rude", "manipulation", "question")
 
 
+# Kinds of line that a negation elsewhere in the clause does not undo: "sorry you were left
+# without water" apologises, "I'm not calling to sell anything" still says why you call.
+_ANY_POLARITY = frozenset({"greeting", "apology", "hold", "closing_offer", "closing_thanks", "purpose", "duration",
+                           "permission"})
+
+
 @dataclass
 class Heard:
     """What one trainee line was heard as. `evidence` maps a label to the words that carried it."""
@@ -133,9 +139,19 @@ class Listener:
         if p is None:
             return _Compiled(vocab, (), (), (), frozenset())
         common = _common_stems(vocab, [p.situation, p.goal.text])
-        facts = tuple((f.id, _examples(vocab, f.asked_by + [f.id.replace("_", " ")], common)) for f in p.facts)
-        objections = tuple((o.id, _examples(vocab, o.answered_by, common)) for o in p.objections)
-        goal = _examples(vocab, p.goal.satisfied_by, common)
+        own = vocabulary(self.language)
+        if vocab.language != self.language:
+            # The persona's own-language phrases are heard with their own language's negation
+            # and tenses; the English pass takes only the phrases written in English.
+            def phrases(xs: list[str]) -> list[str]:
+                return [x for x in xs if not own.knows(x)]
+        else:
+            def phrases(xs: list[str]) -> list[str]:
+                return xs
+        facts = tuple((f.id, _examples(vocab, phrases(f.asked_by + [f.id.replace("_", " ")]), common))
+                      for f in p.facts)
+        objections = tuple((o.id, _examples(vocab, phrases(o.answered_by), common)) for o in p.objections)
+        goal = _examples(vocab, phrases(p.goal.satisfied_by), common)
         topic = _topic_keys(vocab, [p.situation, p.goal.text, *p.goal.satisfied_by,
                                     *(x for f in p.facts for x in f.asked_by),
                                     *(x for o in p.objections for x in [o.text, *o.answered_by])])
@@ -170,8 +186,10 @@ class Listener:
             h.manipulation = True
         if h.rude:
             # Heard as rude, a line's kind words do not count as kindness ("I understand, but
-            # it is what it is").
-            h.empathy = h.apology = False
+            # it is what it is"), and a brush-off settles no worry and promises nothing ("prices
+            # go up at renewal, that's just how it works").
+            h.empathy = h.apology = h.next_step = False
+            h.objections_answered = []
         n_words = len(folded.split())
         h.silent = n_words == 0 or (n_words <= 1 and not h.understood and not h.polite)
         return h
@@ -192,7 +210,17 @@ class Listener:
             h.evidence.setdefault(label, quote(r))
 
         def intent(name: str, r: Reading) -> bool:
-            return any(vocab.matches(e, r) for e in vocab.intents.get(name, ()))
+            free = name in _ANY_POLARITY
+            return any(vocab.matches(e, r, free) for e in vocab.intents.get(name, ()))
+
+        # Thanks are a goodbye only when nothing but goodbyes follow them ("thanks for your
+        # patience, I've found your account" is thanks on the way).
+        winding_up = {n: all(x.content <= 2 or intent("closing_thanks", x) or intent("closing_offer", x)
+                             for x in rs) for n, rs in sentences.items()}
+        order = sorted(sentences)
+
+        def ends_line(n: int) -> bool:
+            return all(winding_up[m] for m in order if m > n)
 
         for r in readings:
             same_sentence = sentences[r.clause.sentence]
@@ -203,22 +231,31 @@ class Listener:
             # statement ("we do card readers for cafés, what are you paying?"), a short tag
             # does not take the question away ("your address, please?"). Never when it says
             # the agent already has it ("I've got your account number, can you confirm ...").
+            # A clause that leads in ("if you had to give it a mark, what would it be?",
+            # "thinking about the visit, how ...") belongs to the question after it.
             own_cue = vocab.asks(r)
             carried = any(vocab.asks(x) for x in same_sentence[:at])
-            asked_later = any(x.content >= 2 and vocab.asks(x) for x in same_sentence[at + 1:])
-            in_question = r.clause.question and not asked_later
-            asks = own_cue or ((carried or in_question) and not vocab.cue("known_cues", r))
+            later = [x for x in same_sentence[at + 1:] if x.content >= 2 and vocab.asks(x)]
+            led_in = bool(later) and vocab.opens("lead_ins", r)
+            in_question = r.clause.question and not later
+            # Saying the agent already has it ("I've got your date of birth and account up here")
+            # reaches the rest of the sentence, unless a clause asks in words of its own.
+            known = vocab.cue("known_cues", r)
+            known_before = any(vocab.cue("known_cues", x) for x in same_sentence[:at])
+            asks = own_cue or ((carried or in_question or led_in) and not known and not known_before)
             if vocab.cue("polite", r):
                 h.polite = True
             if comp.topic and r.keys & comp.topic:
                 h.on_topic = True
-            for name, attr in (("greeting", "greeting"), ("empathy", "empathy"), ("apology", "apology"),
-                               ("hold", "hold"), ("closing_offer", "closing_offer"),
-                               ("closing_thanks", "closing_thanks"), ("rude", "rude"), ("purpose", "purpose"),
-                               ("duration", "duration"), ("permission", "permission")):
+            for name in ("greeting", "empathy", "apology", "hold", "closing_offer", "closing_thanks", "rude",
+                         "purpose", "duration", "permission"):
+                if name == "closing_thanks" and not ends_line(r.clause.sentence):
+                    continue
+                if name == "apology" and intent("not_apology", r):
+                    continue  # "no need to apologise"
                 if intent(name, r):
-                    setattr(h, attr, True)
-                    mark(attr, r)
+                    setattr(h, name, True)
+                    mark(name, r)
             if intent("next_step", r) and not r.negative:
                 h.next_step = True
                 mark("next_step", r)
@@ -230,8 +267,11 @@ class Listener:
                     if fid not in h.facts_asked and any(vocab.matches(e, r) for e in examples):
                         h.facts_asked.append(fid)
                         mark(f"asked:{fid}", r)
+            # What others did or said before ("customers did see rises at renewal last year")
+            # answers nothing; what the agent did or will do does.
+            past = vocab.cue("past_markers", r) and not r.self_said
             for oid, examples in comp.objections:
-                if oid not in h.objections_answered and any(vocab.matches(e, r) for e in examples):
+                if oid not in h.objections_answered and not past and any(vocab.matches(e, r) for e in examples):
                     h.objections_answered.append(oid)
                     mark(f"answered:{oid}", r)
             if not h.goal_offered and any(vocab.matches(e, r) for e in comp.goal) and self._offer(vocab, r):

@@ -37,6 +37,8 @@ class VocabularyFile(BaseModel):
     self: list[str]
     request_cues: list[str]
     imperatives: list[str] = []
+    question_openers: list[str] = []
+    lead_ins: list[str] = []
     known_cues: list[str]
     offer_questions: list[str]
     past_markers: list[str]
@@ -56,6 +58,13 @@ class Example:
     seq: str | None = None             # " stem stem " when matched word for word
     alone: int = 0                     # "^whatever": the clause holds little else (max words)
     allow_missing: int = 0
+    twins: tuple[frozenset[str], ...] = ()   # keys that share a concept with another key
+
+    def __post_init__(self) -> None:
+        if not self.twins and self.seq is None and len(self.keys) > 1:
+            twins = tuple(k for i, k in enumerate(self.keys)
+                          if any(k & o for j, o in enumerate(self.keys) if j != i))
+            object.__setattr__(self, "twins", twins)
 
 
 @dataclass
@@ -68,6 +77,7 @@ class Reading:
     negative: bool
     content: int             # words that are not stopwords
     self_said: bool
+    words: tuple[frozenset[str], ...] = ()   # the keys of each content word (and each phrase)
 
 
 @dataclass
@@ -104,7 +114,7 @@ class Vocabulary:
         for v in self.multi.values():
             v.sort(key=lambda x: -len(x[0]))
         self.cues = {name: [self.compile(p, literal=True) for p in getattr(f, name)]
-                     for name in ("request_cues", "imperatives", "known_cues", "offer_questions", "past_markers", "polite")}
+                     for name in ("request_cues", "imperatives", "question_openers", "lead_ins", "known_cues", "offer_questions", "past_markers", "polite")}
         self.intents = {name: [self.compile(p, keep_self=True, mode=f.intent_modes.get(name, "words"))
                                for p in phrases]
                         for name, phrases in f.intents.items()}
@@ -154,8 +164,10 @@ class Vocabulary:
         if self_said:
             flat.add(SELF)
         seq = " " + " ".join(t.stem for t in toks) + " "
-        flat |= {concept for phrase, concept in self.phrases if phrase in seq}
-        return Reading(clause, flat, seq, negative, content, self_said)
+        phrased = {concept for phrase, concept in self.phrases if phrase in seq}
+        flat |= phrased
+        words = tuple(keys) + tuple(frozenset({c}) for c in phrased)
+        return Reading(clause, flat, seq, negative, content, self_said, words)
 
     # -- examples -----------------------------------------------------------------------
     def compile(self, phrase: str, *, keep_self: bool = False, literal: bool = False,
@@ -204,12 +216,15 @@ class Vocabulary:
             keys = [k & own if k in strong and k & own else k for k in keys]
         return Example(text, tuple(keys), negative, None, alone, allow_missing=1 if len(strong) >= 4 else 0)
 
-    def matches(self, example: Example, r: Reading) -> bool:
+    def matches(self, example: Example, r: Reading, any_polarity: bool = False) -> bool:
+        """any_polarity: a plain example matches a negated clause too ("so sorry you were
+        left without water" is an apology, though "without" negates the clause)."""
         if example.alone and r.content > example.alone:
             return False
+        polarity_ok = example.negative == r.negative or (any_polarity and not example.negative)
         if example.seq is not None:
-            return example.seq in r.seq and example.negative == r.negative
-        if example.negative != r.negative:
+            return example.seq in r.seq and polarity_ok
+        if not polarity_ok:
             return False
         missing = 0
         for k in example.keys:
@@ -217,14 +232,35 @@ class Vocabulary:
                 missing += 1
                 if missing > example.allow_missing:
                     return False
+        if example.twins and r.words:
+            # Words of the example that mean the same thing need a word each in the clause:
+            # "offer" alone is not "the fibre package", though both of its words mean PACKAGE.
+            used: set[int] = set()
+            for k in example.twins:
+                i = next((i for i, w in enumerate(r.words) if i not in used and k & w), None)
+                if i is None:
+                    return False
+                used.add(i)
         return True
+
+    def knows(self, phrase: str) -> bool:
+        """Whether a word of `phrase` is one this language's vocabulary reads (a stopword, a
+        negation, a concept's member): the phrase is written in this language."""
+        for t in tokens(phrase, self.language):
+            if t.stem in self.stop or t.stem in self.negators or t.stem in self.single or t.stem in self.multi:
+                return True
+        return False
 
     def cue(self, name: str, r: Reading) -> bool:
         return any(e.seq in r.seq for e in self.cues[name])
 
+    def opens(self, name: str, r: Reading) -> bool:
+        return any(r.seq.startswith(e.seq) for e in self.cues[name])
+
     def asks(self, r: Reading) -> bool:
-        """The clause says it asks: a request cue anywhere, or an imperative that opens it."""
-        return self.cue("request_cues", r) or any(r.seq.startswith(e.seq) for e in self.cues["imperatives"])
+        """The clause says it asks: a request cue anywhere, or an imperative or a question word
+        that opens it (typed questions often have no question mark)."""
+        return self.cue("request_cues", r) or self.opens("imperatives", r) or self.opens("question_openers", r)
 
 
 @lru_cache(maxsize=4)

@@ -17,7 +17,7 @@ NAME_PATTERNS = [
     r"\b(?:vorbiti|vorbesti) cu (\w+)",
     r"\bva vorbeste (\w+)",
     r"(?:^|[,.!?;] )(\w+) here\b(?! is| are| was)",
-    r"\b(?:it's|it is) (\w+) (?:from|at|with|here)\b",
+    r"\b(?:it's|it is) (\w+)(?: here| calling| ringing| phoning)* (?:from|at|with|on behalf|here)\b",
     r"\byou(?:'re| are) through to (\w+)",
     r"\bname(?:'s| is) (\w+)",
     r"\b(?:i'm|i am) (\w+)(?:[,.!]|$| and i| calling| on behalf| from)",
@@ -45,7 +45,13 @@ def agent_name(folded: str, company: str | None = None) -> str | None:
     from simulator.text import fold
 
     skip = NOT_NAMES | set(fold(company or "").split())
-    for pattern in NAME_PATTERNS:
+    patterns = list(NAME_PATTERNS)
+    if company:
+        # "Sam from Tillwise", "Jess at Skyway Mobile": a word, then the company.
+        first = re.escape(fold(company).split()[0])
+        patterns.append(rf"(?:^|[,.!?;:] |\b(?:hi|hello|hey|morning|afternoon|buna|buna ziua),? )(\w+)"
+                        rf"(?: here| calling| ringing)? (?:from|at|with|of|de la) {first}")
+    for pattern in patterns:
         for m in re.finditer(pattern, folded):
             if m.group(1) not in skip:
                 return m.group(1)

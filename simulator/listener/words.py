@@ -26,6 +26,14 @@ _CONTRACTIONS = [
     (re.compile(r"\bgonna\b"), "going to"), (re.compile(r"\bwanna\b"), "want to"),
     (re.compile(r"\bgotta\b"), "have to"),
 ]
+# The same typed without the apostrophe ("whats", "cant", "dont"); only forms that are not
+# words of their own ("wont", "its", "well" are left alone).
+_BARE = {"whats": "what is", "wheres": "where is", "hows": "how is", "thats": "that is", "theres": "there is",
+         "cant": "can not", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
+         "arent": "are not", "wasnt": "was not", "werent": "were not", "havent": "have not", "hasnt": "has not",
+         "couldnt": "could not", "wouldnt": "would not", "shouldnt": "should not", "ive": "i have", "im": "i am",
+         "youre": "you are", "youll": "you will", "youve": "you have", "theyre": "they are", "weve": "we have",
+         "pls": "please", "plz": "please", "u": "you", "ur": "your", "thx": "thanks", "ty": "thank you"}
 # Romanian clitics: "n-am" is "nu am", "nu-i" is "nu e"; the hyphen joins two words.
 _RO_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
@@ -47,6 +55,8 @@ def stem(word: str, language: str) -> str:
     folded = strip_marks(word)
     if language == "ro" and folded in _RO_APPEAR:
         return "apare"
+    if language == "ro" and folded == "buna":
+        return "buna"  # the greeting, apart from "bun" (fine, good)
     return _STEMMERS[language].stemWord(folded)
 
 
@@ -80,7 +90,10 @@ def tokens(text: str, language: str) -> list[Token]:
     lowered = text.casefold() if len(text.casefold()) == len(text) else text.lower()
     for m in _WORD.finditer(lowered):
         w = m.group(0)
-        opened = _expand(w) if "'" in w or w in ("cannot", "gonna", "wanna", "gotta") else w
+        if language == "en" and w in _BARE:
+            opened = _BARE[w]
+        else:
+            opened = _expand(w) if "'" in w or w in ("cannot", "gonna", "wanna", "gotta") else w
         parts = opened.split() or [w]
         for part in parts:
             part = part.strip("'")
