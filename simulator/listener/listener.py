@@ -26,8 +26,7 @@ LABELS = ("greeting", "own_name", "company", "permission", "purpose", "duration"
 
 # Kinds of line that a negation elsewhere in the clause does not undo: "sorry you were left
 # without water" apologises, "I'm not calling to sell anything" still says why you call.
-_ANY_POLARITY = frozenset({"greeting", "apology", "hold", "closing_offer", "closing_thanks", "purpose", "duration",
-                           "permission"})
+_ANY_POLARITY = frozenset({"greeting", "apology", "hold", "closing_thanks", "purpose", "duration", "permission"})
 
 
 @dataclass
@@ -55,6 +54,7 @@ class Heard:
     duration: bool = False
     permission: bool = False
     manipulation: bool = False
+    mocking: bool = False        # said with a sneer ("haha", "yeah right"): heard as rude, and offers nothing
     polite: bool = False
     on_topic: bool = False
     evidence: dict[str, str] = field(default_factory=dict)
@@ -91,6 +91,7 @@ class _Compiled:
     objections: tuple[tuple[str, tuple[Example, ...]], ...]
     goal: tuple[Example, ...]
     topic: frozenset[str]
+    past_facts: frozenset[str]   # facts that are events, asked for in the past tense
 
 
 def _examples(vocab: Vocabulary, phrases: list[str], common: frozenset[str] = frozenset()) -> tuple[Example, ...]:
@@ -137,7 +138,7 @@ class Listener:
     def _compile(self, vocab: Vocabulary) -> _Compiled:
         p = self.persona
         if p is None:
-            return _Compiled(vocab, (), (), (), frozenset())
+            return _Compiled(vocab, (), (), (), frozenset(), frozenset())
         common = _common_stems(vocab, [p.situation, p.goal.text])
         own = vocabulary(self.language)
         if vocab.language != self.language:
@@ -152,10 +153,13 @@ class Listener:
                       for f in p.facts)
         objections = tuple((o.id, _examples(vocab, phrases(o.answered_by), common)) for o in p.objections)
         goal = _examples(vocab, phrases(p.goal.satisfied_by), common)
+        past_facts = frozenset(f.id for f in p.facts
+                               if any(vocab.cue("past_times", vocab.read(c))
+                                      for x in f.asked_by for c in clauses(x, vocab.language)[1]))
         topic = _topic_keys(vocab, [p.situation, p.goal.text, *p.goal.satisfied_by,
                                     *(x for f in p.facts for x in f.asked_by),
                                     *(x for o in p.objections for x in [o.text, *o.answered_by])])
-        return _Compiled(vocab, facts, objections, goal, topic)
+        return _Compiled(vocab, facts, objections, goal, topic, past_facts)
 
     def hear(self, text: str) -> Heard:
         cached = self._cache.get(text)
@@ -190,6 +194,8 @@ class Listener:
             # go up at renewal, that's just how it works").
             h.empathy = h.apology = h.next_step = False
             h.objections_answered = []
+        if h.mocking:
+            h.goal_offered = False  # "oh sure, totally anonymous, haha" offers nothing
         n_words = len(folded.split())
         h.silent = n_words == 0 or (n_words <= 1 and not h.understood and not h.polite)
         return h
@@ -215,12 +221,10 @@ class Listener:
 
         # Thanks are a goodbye only when nothing but goodbyes follow them ("thanks for your
         # patience, I've found your account" is thanks on the way).
-        winding_up = {n: all(x.content <= 2 or intent("closing_thanks", x) or intent("closing_offer", x)
-                             for x in rs) for n, rs in sentences.items()}
-        order = sorted(sentences)
+        winding_up = [x.content <= 2 or intent("closing_thanks", x) or intent("closing_offer", x) for x in readings]
 
-        def ends_line(n: int) -> bool:
-            return all(winding_up[m] for m in order if m > n)
+        def ends_line(r: Reading) -> bool:
+            return all(winding_up[readings.index(r) + 1:])
 
         for r in readings:
             same_sentence = sentences[r.clause.sentence]
@@ -233,7 +237,8 @@ class Listener:
             # the agent already has it ("I've got your account number, can you confirm ...").
             # A clause that leads in ("if you had to give it a mark, what would it be?",
             # "thinking about the visit, how ...") belongs to the question after it.
-            own_cue = vocab.asks(r)
+            own_cue = vocab.asks(r, openers=False)
+            opens_question = vocab.opens("question_openers", r)
             carried = any(vocab.asks(x) for x in same_sentence[:at])
             later = [x for x in same_sentence[at + 1:] if x.content >= 2 and vocab.asks(x)]
             led_in = bool(later) and vocab.opens("lead_ins", r)
@@ -242,15 +247,20 @@ class Listener:
             # reaches the rest of the sentence, unless a clause asks in words of its own.
             known = vocab.cue("known_cues", r)
             known_before = any(vocab.cue("known_cues", x) for x in same_sentence[:at])
-            asks = own_cue or ((carried or in_question or led_in) and not known and not known_before)
+            asks = own_cue or ((opens_question or carried or in_question or led_in) and not known and not known_before)
             if vocab.cue("polite", r):
                 h.polite = True
             if comp.topic and r.keys & comp.topic:
                 h.on_topic = True
+            if intent("mocking", r):
+                h.rude = h.mocking = True
+                mark("rude", r)
             for name in ("greeting", "empathy", "apology", "hold", "closing_offer", "closing_thanks", "rude",
                          "purpose", "duration", "permission"):
-                if name == "closing_thanks" and not ends_line(r.clause.sentence):
+                if name == "closing_thanks" and not ends_line(r):
                     continue
+                if name == "greeting" and r.clause.question and len(sentences[r.clause.sentence]) == 1:
+                    continue  # "Hello? Are you still there?"
                 if name == "apology" and intent("not_apology", r):
                     continue  # "no need to apologise"
                 if intent(name, r):
@@ -263,7 +273,12 @@ class Listener:
                 h.identity_check = True
                 mark("identity_check", r)
             if asks:
+                # A question about another time ("at your last place", "last winter") asks for no
+                # fact, unless the fact is itself about then ("the last time you called").
+                past_question = vocab.cue("past_times", r)
                 for fid, examples in comp.facts:
+                    if past_question and fid not in comp.past_facts:
+                        continue
                     if fid not in h.facts_asked and any(vocab.matches(e, r) for e in examples):
                         h.facts_asked.append(fid)
                         mark(f"asked:{fid}", r)

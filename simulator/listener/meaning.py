@@ -42,6 +42,7 @@ class VocabularyFile(BaseModel):
     known_cues: list[str]
     offer_questions: list[str]
     past_markers: list[str]
+    past_times: list[str] = []
     polite: list[str]
     concepts: dict[str, list[str]]
     intents: dict[str, list[str]]
@@ -92,10 +93,12 @@ class Vocabulary:
     # Members of several words with one content word ("to the point"): the whole phrase stands
     # for the concept, never its one word ("point" alone is not QUICK).
     phrases: list[tuple[str, str]] = field(default_factory=list)
+    without: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         f = self.file
         self.negators = {self._stem_word(w) for w in f.negators}
+        self.without = {self._stem_word(w) for w in ("without", "fara", "fără")} & self.negators
         self.stop = {self._stem_word(w) for w in f.stopwords} - self.negators
         self.self_words = {self._stem_word(w) for w in f.self}
         for concept, members in f.concepts.items():
@@ -114,7 +117,7 @@ class Vocabulary:
         for v in self.multi.values():
             v.sort(key=lambda x: -len(x[0]))
         self.cues = {name: [self.compile(p, literal=True) for p in getattr(f, name)]
-                     for name in ("request_cues", "imperatives", "question_openers", "lead_ins", "known_cues", "offer_questions", "past_markers", "polite")}
+                     for name in ("request_cues", "imperatives", "question_openers", "lead_ins", "known_cues", "offer_questions", "past_markers", "past_times", "polite")}
         self.intents = {name: [self.compile(p, keep_self=True, mode=f.intent_modes.get(name, "words"))
                                for p in phrases]
                         for name, phrases in f.intents.items()}
@@ -131,6 +134,7 @@ class Vocabulary:
         self_said = any(t.stem in self.self_words or t.word in self.file.self for t in toks)
         keys: list[frozenset[str]] = []
         negative = False
+        negations: list[str] = []
         i = 0
         while i < len(content):
             stem = content[i].stem
@@ -152,9 +156,14 @@ class Vocabulary:
                 continue
             if stem in self.negators:
                 negative = True
+                negations.append(stem)
             else:
                 keys.append(frozenset({stem} | self.single.get(stem, set())))
             i += 1
+        if len(negations) >= 2 and any(n in self.without for n in negations):
+            # "without a contract it is not possible": the two cancel out. (Other negations
+            # together, "nu ... nimic", say no once, as Romanian does.)
+            negative = False
         return keys, negative, len(content), self_said
 
     def read(self, clause: Clause) -> Reading:
@@ -257,10 +266,11 @@ class Vocabulary:
     def opens(self, name: str, r: Reading) -> bool:
         return any(r.seq.startswith(e.seq) for e in self.cues[name])
 
-    def asks(self, r: Reading) -> bool:
-        """The clause says it asks: a request cue anywhere, or an imperative or a question word
-        that opens it (typed questions often have no question mark)."""
-        return self.cue("request_cues", r) or self.opens("imperatives", r) or self.opens("question_openers", r)
+    def asks(self, r: Reading, openers: bool = True) -> bool:
+        """The clause says it asks: a request cue anywhere, or an imperative or (with `openers`)
+        a question word that opens it (typed questions often have no question mark)."""
+        return (self.cue("request_cues", r) or self.opens("imperatives", r)
+                or (openers and self.opens("question_openers", r)))
 
 
 @lru_cache(maxsize=4)
