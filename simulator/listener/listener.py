@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from simulator.persona import Persona
-from simulator.text import find_phrase, fold
+from simulator.text import clean, find_phrase, fold
 
 from .meaning import Example, Reading, Vocabulary, vocabulary
 from .names import agent_name
-from .words import clauses, tokens
+from .words import Clause, clauses, tokens
 
 # Labels a line can be heard with, in the order the review lists them.
 LABELS = ("greeting", "own_name", "company", "permission", "purpose", "duration", "empathy", "apology",
@@ -176,6 +176,15 @@ class Listener:
         h.question = "?" in text
         for comp in self._by_lang:
             self._hear_in(comp, text, h)
+        # A line that opens with "Morning", "Afternoon Marcus" or "Bună, ..." greets; "bună
+        # întrebare" (a good question) later in a line does not.
+        words = clean(text).split()
+        opener = fold(words[0]).strip(",.!") if words else ""
+        rest = words[1] if len(words) > 1 else ""
+        if opener in ("morning", "afternoon", "evening", "hiya", "hey", "howdy") or (
+                opener == "buna" and (words[0][-1:] in ",!." or len(words) == 1 or rest[:1].isupper())):
+            h.greeting = True
+            h.evidence.setdefault("greeting", words[0].strip(",.!"))
         h.own_name = agent_name(folded, self.company)
         if h.own_name:
             h.evidence.setdefault("own_name", h.own_name)
@@ -196,6 +205,9 @@ class Listener:
             h.objections_answered = []
         if h.mocking:
             h.goal_offered = False  # "oh sure, totally anonymous, haha" offers nothing
+        if h.manipulation:
+            # An attempt to steer the customer asks for nothing and offers nothing.
+            h.facts_asked, h.objections_answered, h.goal_offered = [], [], False
         n_words = len(folded.split())
         h.silent = n_words == 0 or (n_words <= 1 and not h.understood and not h.polite)
         return h
@@ -226,6 +238,19 @@ class Listener:
         def ends_line(r: Reading) -> bool:
             return all(winding_up[readings.index(r) + 1:])
 
+        for n, rs in sentences.items():
+            # What the sentence says as a whole: "I'm calling because ..." and "whatever it
+            # costs to get out of your deal, we pick that up" are split by their clauses.
+            whole = vocab.read(Clause(tuple(t for x in rs for t in x.clause.tokens), n, rs[0].clause.question))
+            if not h.purpose and intent("purpose", whole):
+                h.purpose = True
+                mark("purpose", whole)
+            if len(rs) > 1 and not any(x.negative for x in rs) and not vocab.cue("past_markers", whole):
+                for oid, examples in comp.objections:
+                    if oid not in h.objections_answered and any(vocab.matches(e, whole) for e in examples):
+                        h.objections_answered.append(oid)
+                        mark(f"answered:{oid}", whole)
+
         for r in readings:
             same_sentence = sentences[r.clause.sentence]
             at = same_sentence.index(r)
@@ -247,7 +272,12 @@ class Listener:
             # reaches the rest of the sentence, unless a clause asks in words of its own.
             known = vocab.cue("known_cues", r)
             known_before = any(vocab.cue("known_cues", x) for x in same_sentence[:at])
-            asks = own_cue or ((opens_question or carried or in_question or led_in) and not known and not known_before)
+            # Saying it is known outweighs a request word ("the reading I got from the reader"),
+            # not a request made outright ("can I have your account number?").
+            asks = ((own_cue and not known) or vocab.cue("modal_requests", r)
+                    or ((opens_question or carried or in_question or led_in) and not known and not known_before))
+            if vocab.cue("no_need", r) or any(vocab.cue("no_need", x) for x in same_sentence[:at]):
+                asks = False  # "no need to read me the account number, I've got it"
             if vocab.cue("polite", r):
                 h.polite = True
             if comp.topic and r.keys & comp.topic:
@@ -257,8 +287,8 @@ class Listener:
                 mark("rude", r)
             for name in ("greeting", "empathy", "apology", "hold", "closing_offer", "closing_thanks", "rude",
                          "purpose", "duration", "permission"):
-                if name == "closing_thanks" and not ends_line(r):
-                    continue
+                if name == "closing_thanks" and (not ends_line(r) or (r is readings[0] and intent("greeting", r))):
+                    continue  # "thanks for calling Brightline, I'm Josh": a greeting
                 if name == "greeting" and r.clause.question and len(sentences[r.clause.sentence]) == 1:
                     continue  # "Hello? Are you still there?"
                 if name == "apology" and intent("not_apology", r):
@@ -297,8 +327,8 @@ class Listener:
     def _offer(vocab: Vocabulary, r: Reading) -> bool:
         """A clause that matches the goal is an offer unless it asks about the past or is a
         plain question: "did the engineer come?" is not an offer, "shall I book one?" is."""
-        if vocab.cue("past_markers", r) and not r.self_said:
-            return False
+        if vocab.cue("past_markers", r) and (not r.self_said or vocab.cue("past_times", r)):
+            return False  # "did the engineer come?", "we changed that in the last update"
         if r.clause.question:
             return vocab.cue("offer_questions", r)
         return True

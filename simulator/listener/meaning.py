@@ -43,6 +43,8 @@ class VocabularyFile(BaseModel):
     offer_questions: list[str]
     past_markers: list[str]
     past_times: list[str] = []
+    no_need: list[str] = []
+    modal_requests: list[str] = []
     polite: list[str]
     concepts: dict[str, list[str]]
     intents: dict[str, list[str]]
@@ -117,7 +119,7 @@ class Vocabulary:
         for v in self.multi.values():
             v.sort(key=lambda x: -len(x[0]))
         self.cues = {name: [self.compile(p, literal=True) for p in getattr(f, name)]
-                     for name in ("request_cues", "imperatives", "question_openers", "lead_ins", "known_cues", "offer_questions", "past_markers", "past_times", "polite")}
+                     for name in ("request_cues", "imperatives", "question_openers", "lead_ins", "known_cues", "offer_questions", "past_markers", "past_times", "no_need", "modal_requests", "polite")}
         self.intents = {name: [self.compile(p, keep_self=True, mode=f.intent_modes.get(name, "words"))
                                for p in phrases]
                         for name, phrases in f.intents.items()}
@@ -193,7 +195,7 @@ class Vocabulary:
         toks = tokens(text, self.language)
         seq = " " + " ".join(t.stem for t in toks) + " "
         if str(phrase).lstrip("=~").startswith("^"):
-            alone = len(toks)
+            alone = len(toks) + 1
         if literal:
             return Example(text, (), False, seq, alone)
         keys, negative, _, self_said = self._concepts(toks, strict=True)
@@ -228,7 +230,7 @@ class Vocabulary:
     def matches(self, example: Example, r: Reading, any_polarity: bool = False) -> bool:
         """any_polarity: a plain example matches a negated clause too ("so sorry you were
         left without water" is an apology, though "without" negates the clause)."""
-        if example.alone and r.content > example.alone:
+        if example.alone and len(r.clause.tokens) > example.alone:
             return False
         polarity_ok = example.negative == r.negative or (any_polarity and not example.negative)
         if example.seq is not None:
