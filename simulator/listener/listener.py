@@ -239,17 +239,11 @@ class Listener:
             return all(winding_up[readings.index(r) + 1:])
 
         for n, rs in sentences.items():
-            # What the sentence says as a whole: "I'm calling because ..." and "whatever it
-            # costs to get out of your deal, we pick that up" are split by their clauses.
+            # What the sentence says as a whole: "I'm calling because ..." is split by its clauses.
             whole = vocab.read(Clause(tuple(t for x in rs for t in x.clause.tokens), n, rs[0].clause.question))
             if not h.purpose and intent("purpose", whole):
                 h.purpose = True
                 mark("purpose", whole)
-            if len(rs) > 1 and not any(x.negative for x in rs) and not vocab.cue("past_markers", whole):
-                for oid, examples in comp.objections:
-                    if oid not in h.objections_answered and any(vocab.matches(e, whole) for e in examples):
-                        h.objections_answered.append(oid)
-                        mark(f"answered:{oid}", whole)
 
         for r in readings:
             same_sentence = sentences[r.clause.sentence]
