@@ -329,11 +329,22 @@ LABELS: dict[str, dict[str, str]] = {"en": EN, "ro": RO}
 _IMPLIED = {"asked_fact": "asked:", "answered_objection": "answered:", "solution": "goal"}
 
 
+_ORDER = ("greeting", "own_name", "company", "permission", "purpose", "duration", "empathy", "apology",
+          "identity_check", "asked_fact", "asked:", "answered_objection", "answered:", "goal", "solution", "next_step",
+          "hold", "closing", "rude", "manipulation", "question", "courteous", "silent")
+
+
+def _heard_order(name: str) -> int:
+    """The order a person would tell it in: how the line opened, then what it asked and offered."""
+    key = name if name in _ORDER else name.split(":")[0] + ":"
+    return _ORDER.index(key) if key in _ORDER else len(_ORDER)
+
+
 def heard_text(names: list[str], lang: str = "en", facts: dict[str, str] | None = None,
                objections: dict[str, str] | None = None) -> str:
     """What the customer heard, in words: the director's acts of a turn ("asked:address",
     "empathy") or the listener's labels. `facts`/`objections` name ids for people."""
-    names = list(dict.fromkeys(names))
+    names = sorted(dict.fromkeys(names), key=_heard_order)
     shown = []
     for n in names:
         implied = _IMPLIED.get(n)

@@ -44,7 +44,11 @@ def test_trainee_call_scorecard_and_supervisor_view(browser, url):
     trainee.locator("#rc-end").click()
     trainee.locator("#rc-scorecard .rc-total").wait_for()
     assert trainee.locator("#rc-scorecard .rc-crit").count() >= 3
-    assert "account number" in trainee.locator("#rc-transcript").inner_text()
+    review = trainee.locator("#rc-transcript").inner_text()
+    assert "account number" in review
+    # Under each of the trainee's lines: what the customer understood of it.
+    assert "The customer heard: a greeting, an apology" in review
+    assert "The customer heard: an identity check, a request for: account number" in review
     shot(trainee, "03-trainee-scorecard")
     trainee.get_by_role("tab", name="My history").click()
     expect(trainee.locator("#rc-history")).to_contain_text("irritable-outage")

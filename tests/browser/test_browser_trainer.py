@@ -37,6 +37,15 @@ def test_trainer_edits_tests_saves_and_assigns_a_persona(served, browser):
     page.get_by_role("button", name="→ YAML").click()
     expect(page.locator(".cm-content").first).to_contain_text("Mara Jensen")
 
+    # The trainer tries a line a trainee might say: the customer's reading shows as they type.
+    hear = page.locator("#studio-hear-line textarea")
+    hear.fill("No worries at all. Where are you off to, what's the new address?")
+    expect(page.locator("#studio-heard")).to_contain_text("a request for: new address")
+    hear.fill("I can't stop the bills on the old flat, sorry.")
+    expect(page.locator("#studio-heard")).to_contain_text("an apology")
+    expect(page.locator("#studio-heard")).not_to_contain_text("double billing")
+    shot(page, "07a-trainer-studio-hear")
+
     page.get_by_role("button", name="Test-drive (pre-flight)").click()
     report = page.get_by_label("Test-drive (pre-flight)")
     expect(report).to_have_value(re.compile("Pre-flight for calm-moving-house"), timeout=120_000)
