@@ -9,6 +9,7 @@ does not punish an ordinary line as if it were rude.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -26,7 +27,8 @@ LABELS = ("greeting", "own_name", "company", "permission", "purpose", "duration"
 
 # Kinds of line that a negation elsewhere in the clause does not undo: "sorry you were left
 # without water" apologises, "I'm not calling to sell anything" still says why you call.
-_ANY_POLARITY = frozenset({"greeting", "apology", "hold", "closing_thanks", "purpose", "duration", "permission"})
+_ANY_POLARITY = frozenset({"greeting", "apology", "empathy", "hold", "closing_thanks", "purpose", "duration",
+                           "permission"})
 
 
 @dataclass
@@ -109,6 +111,19 @@ def _examples(vocab: Vocabulary, phrases: list[str], common: frozenset[str] = fr
     return tuple(out)
 
 
+def _code_examples(vocab: Vocabulary, value: str) -> tuple[Example, ...]:
+    """A fact that is a code ("RC-48213") is asked for by its letters too: "your RC number",
+    "the reference starting ME", "codul care începe cu EL"."""
+    m = re.match(r"\s*([A-Za-z]{2,3})[- ]?\d", value or "")
+    if not m:
+        return ()
+    code = m.group(1).lower()
+    forms = [f"{code} number", f"{code} code", f"{code} reference", f"{code} ref", f"{code} numar", f"{code} cod",
+             f"starting {code}", f"starts with {code}", f"begins with {code}", f"beginning {code}",
+             f"incepe cu {code}", f"cu {code}", f"care incepe cu {code}"]
+    return tuple(vocab.compile(x, literal=True) for x in forms)
+
+
 def _common_stems(vocab: Vocabulary, texts: list[str]) -> frozenset[str]:
     return frozenset(t.stem for text in texts for t in tokens(text, vocab.language) if t.stem not in vocab.stop)
 
@@ -139,7 +154,9 @@ class Listener:
         p = self.persona
         if p is None:
             return _Compiled(vocab, (), (), (), frozenset(), frozenset())
-        common = _common_stems(vocab, [p.situation, p.goal.text])
+        # Words the customer's whole situation is about; the goal's own words stay examples
+        # of meaning ("I'm logging it" offers what "I've noted it" does).
+        common = _common_stems(vocab, [p.situation])
         own = vocabulary(self.language)
         if vocab.language != self.language:
             # The persona's own-language phrases are heard with their own language's negation
@@ -149,7 +166,8 @@ class Listener:
         else:
             def phrases(xs: list[str]) -> list[str]:
                 return xs
-        facts = tuple((f.id, _examples(vocab, phrases(f.asked_by + [f.id.replace("_", " ")]), common))
+        facts = tuple((f.id, _examples(vocab, phrases(f.asked_by + [f.id.replace("_", " ")]), common)
+                       + _code_examples(vocab, f.value))
                       for f in p.facts)
         objections = tuple((o.id, _examples(vocab, phrases(o.answered_by), common)) for o in p.objections)
         goal = _examples(vocab, phrases(p.goal.satisfied_by), common)
@@ -245,6 +263,8 @@ class Listener:
                 h.purpose = True
                 mark("purpose", whole)
 
+        asking: list[Reading] = []      # clauses that ask
+        mentioned: list[tuple[int, str]] = []   # (clause, fact) named by clauses that do not ask
         for r in readings:
             same_sentence = sentences[r.clause.sentence]
             at = same_sentence.index(r)
@@ -287,6 +307,8 @@ class Listener:
                     continue  # "Hello? Are you still there?"
                 if name == "apology" and intent("not_apology", r):
                     continue  # "no need to apologise"
+                if name == "empathy" and intent("not_empathy", r):
+                    continue  # "I don't understand what you mean"
                 if intent(name, r):
                     setattr(h, name, True)
                     mark(name, r)
@@ -296,6 +318,8 @@ class Listener:
             if asks and intent("identity", r):
                 h.identity_check = True
                 mark("identity_check", r)
+            if asks and not known:
+                asking.append(r)
             if asks:
                 # A question about another time ("at your last place", "last winter") asks for no
                 # fact, unless the fact is itself about then ("the last time you called").
@@ -306,6 +330,9 @@ class Listener:
                     if fid not in h.facts_asked and any(vocab.matches(e, r) for e in examples):
                         h.facts_asked.append(fid)
                         mark(f"asked:{fid}", r)
+            elif not known and not r.negative:
+                mentioned.extend((readings.index(r), fid) for fid, examples in comp.facts
+                                 if any(vocab.matches(e, r) for e in examples))
             # What others did or said before ("customers did see rises at renewal last year")
             # answers nothing; what the agent did or will do does.
             past = vocab.cue("past_markers", r) and not r.self_said
@@ -317,12 +344,37 @@ class Listener:
                 h.goal_offered = True
                 mark("goal", r)
 
+        # A question's words may sit in several clauses ("if you're near the meter, could you
+        # tell me the figures?"), and "it" may point back to a thing named before ("there's a
+        # code starting RC on the letter, can you read it out?").
+        for n, rs in sentences.items():
+            asked_here = [x for x in rs if x in asking]
+            if not asked_here or any(x.negative or vocab.cue("known_cues", x) for x in rs):
+                continue
+            whole = vocab.read(Clause(tuple(t for x in rs for t in x.clause.tokens), n, rs[0].clause.question))
+            if vocab.cue("past_times", whole) or vocab.cue("no_need", whole):
+                continue
+            for fid, examples in comp.facts:
+                if fid not in h.facts_asked and any(vocab.matches(e, whole) for e in examples):
+                    h.facts_asked.append(fid)
+                    mark(f"asked:{fid}", asked_here[0])
+        if mentioned and not h.facts_asked:
+            pointing = [x for x in asking if any(t.word in vocab.pronouns for t in x.clause.tokens)
+                        and (vocab.asks(x, openers=False) or vocab.cue("modal_requests", x))]
+            for at, fid in mentioned:
+                after = [x for x in pointing if readings.index(x) > at]
+                if after and fid not in h.facts_asked:
+                    h.facts_asked.append(fid)
+                    mark(f"asked:{fid}", after[0])
+
     @staticmethod
     def _offer(vocab: Vocabulary, r: Reading) -> bool:
         """A clause that matches the goal is an offer unless it asks about the past or is a
         plain question: "did the engineer come?" is not an offer, "shall I book one?" is."""
         if vocab.cue("past_markers", r) and (not r.self_said or vocab.cue("past_times", r)):
             return False  # "did the engineer come?", "we changed that in the last update"
+        if vocab.opens("conditions", r) and not r.self_said:
+            return False  # "if you're too busy to save money, ...": a condition, not an offer
         if r.clause.question:
             return vocab.cue("offer_questions", r)
         return True

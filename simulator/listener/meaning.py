@@ -45,6 +45,8 @@ class VocabularyFile(BaseModel):
     past_times: list[str] = []
     no_need: list[str] = []
     modal_requests: list[str] = []
+    pronouns: list[str] = []
+    conditions: list[str] = []
     polite: list[str]
     concepts: dict[str, list[str]]
     intents: dict[str, list[str]]
@@ -96,11 +98,13 @@ class Vocabulary:
     # for the concept, never its one word ("point" alone is not QUICK).
     phrases: list[tuple[str, str]] = field(default_factory=list)
     without: set[str] = field(default_factory=set)
+    pronouns: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         f = self.file
         self.negators = {self._stem_word(w) for w in f.negators}
         self.without = {self._stem_word(w) for w in ("without", "fara", "fără")} & self.negators
+        self.pronouns = set(f.pronouns)
         self.stop = {self._stem_word(w) for w in f.stopwords} - self.negators
         self.self_words = {self._stem_word(w) for w in f.self}
         for concept, members in f.concepts.items():
@@ -119,7 +123,7 @@ class Vocabulary:
         for v in self.multi.values():
             v.sort(key=lambda x: -len(x[0]))
         self.cues = {name: [self.compile(p, literal=True) for p in getattr(f, name)]
-                     for name in ("request_cues", "imperatives", "question_openers", "lead_ins", "known_cues", "offer_questions", "past_markers", "past_times", "no_need", "modal_requests", "polite")}
+                     for name in ("request_cues", "imperatives", "question_openers", "lead_ins", "known_cues", "offer_questions", "past_markers", "past_times", "no_need", "modal_requests", "conditions", "polite")}
         self.intents = {name: [self.compile(p, keep_self=True, mode=f.intent_modes.get(name, "words"))
                                for p in phrases]
                         for name, phrases in f.intents.items()}

@@ -15,7 +15,7 @@ NAME_PATTERNS = [
     r"\bma numesc (\w+)",
     r"\b(?:sunt|aici este|aici e) (\w+)(?: \w+)? (?:de la|din partea)\b",
     r"\b(?:vorbiti|vorbesti) cu (\w+)",
-    r"\bva vorbeste (\w+)",
+    r"\bva (?:vorbeste|asculta|suna|raspunde) (\w+)",
     r"(?:^|[,.!?;] )(\w+) here\b(?! is| are| was)",
     r"\b(?:it's|it is) (\w+)(?: here| calling| ringing| phoning)* (?:from|at|with|on behalf|here)\b",
     r"\byou(?:'re| are) through to (\w+)",
@@ -34,7 +34,8 @@ NOT_NAMES = {
     "calling", "afraid", "unable", "able", "looking", "checking", "back", "done", "ready", "listening",
     "everything", "details", "number", "all", "one", "this", "there", "everyone", "nobody", "what", "how",
     "gata", "bine", "multumit", "sigur", "convins", "aceasta", "acesta", "asta", "acum", "tot", "toate",
-    "dispus", "dispusa", "disponibil", "disponibila", "ocupat", "ocupata", "sincer", "sincera", "atent",
+    "colegul", "colega", "tehnicianul", "cineva", "el", "ea", "maine", "inapoi", "imediat", "personal", "dupa",
+    "azi", "dispus", "dispusa", "disponibil", "disponibila", "ocupat", "ocupata", "sincer", "sincera", "atent",
     "atenta", "bucuros", "bucuroasa", "dumneavoastra", "sunt", "nevoie", "in", "pe", "cu", "va", "sa",
 }
 
