@@ -340,7 +340,10 @@ class Listener:
                 if oid not in h.objections_answered and not past and any(vocab.matches(e, r) for e in examples):
                     h.objections_answered.append(oid)
                     mark(f"answered:{oid}", r)
-            if not h.goal_offered and any(vocab.matches(e, r) for e in comp.goal) and self._offer(vocab, r):
+            # "..., and the price stays what you pay now, ok?": a tag makes no question of the offer.
+            tagged = r is not same_sentence[-1] and same_sentence[-1].content <= 1
+            if (not h.goal_offered and any(vocab.matches(e, r) for e in comp.goal)
+                    and self._offer(vocab, r, tagged)):
                 h.goal_offered = True
                 mark("goal", r)
 
@@ -368,14 +371,14 @@ class Listener:
                     mark(f"asked:{fid}", after[0])
 
     @staticmethod
-    def _offer(vocab: Vocabulary, r: Reading) -> bool:
+    def _offer(vocab: Vocabulary, r: Reading, tagged: bool = False) -> bool:
         """A clause that matches the goal is an offer unless it asks about the past or is a
         plain question: "did the engineer come?" is not an offer, "shall I book one?" is."""
         if vocab.cue("past_markers", r) and (not r.self_said or vocab.cue("past_times", r)):
             return False  # "did the engineer come?", "we changed that in the last update"
         if vocab.opens("conditions", r) and not r.self_said:
             return False  # "if you're too busy to save money, ...": a condition, not an offer
-        if r.clause.question:
+        if r.clause.question and not tagged:
             return vocab.cue("offer_questions", r)
         return True
 

@@ -122,6 +122,7 @@ class Vocabulary:
                     self.multi.setdefault(stems[0], []).append((stems, concept, absorbs))
         for v in self.multi.values():
             v.sort(key=lambda x: -len(x[0]))
+        self._inner = {ph: frozenset(ph.split()) - self.stop for ph, _ in self.phrases}
         self.cues = {name: [self.compile(p, literal=True) for p in getattr(f, name)]
                      for name in ("request_cues", "imperatives", "question_openers", "lead_ins", "known_cues", "offer_questions", "past_markers", "past_times", "no_need", "modal_requests", "conditions", "polite")}
         self.intents = {name: [self.compile(p, keep_self=True, mode=f.intent_modes.get(name, "words"))
@@ -179,10 +180,19 @@ class Vocabulary:
         if self_said:
             flat.add(SELF)
         seq = " " + " ".join(t.stem for t in toks) + " "
-        phrased = {concept for phrase, concept in self.phrases if phrase in seq}
-        flat |= phrased
-        words = tuple(keys) + tuple(frozenset({c}) for c in phrased)
-        return Reading(clause, flat, seq, negative, content, self_said, words)
+        # A phrase member ("to the point") gives its concept to its one content word, so that
+        # one word is never counted as two.
+        words = list(keys)
+        for phrase, concept in self.phrases:
+            if phrase in seq:
+                flat.add(concept)
+                inner = self._inner[phrase]
+                at = next((i for i, w in enumerate(words) if w & inner), None)
+                if at is None:
+                    words.append(frozenset({concept}))
+                else:
+                    words[at] = words[at] | {concept}
+        return Reading(clause, flat, seq, negative, content, self_said, tuple(words))
 
     # -- examples -----------------------------------------------------------------------
     def compile(self, phrase: str, *, keep_self: bool = False, literal: bool = False,
