@@ -203,7 +203,7 @@ class Listener:
                 opener == "buna" and (words[0][-1:] in ",!." or len(words) == 1 or rest[:1].isupper())):
             h.greeting = True
             h.evidence.setdefault("greeting", words[0].strip(",.!"))
-        h.own_name = agent_name(folded, self.company)
+        h.own_name = agent_name(folded, self.company, clean(text))
         if h.own_name:
             h.evidence.setdefault("own_name", h.own_name)
         if self.company and _company_said(folded, self.company):
@@ -277,9 +277,11 @@ class Listener:
             # A clause that leads in ("if you had to give it a mark, what would it be?",
             # "thinking about the visit, how ...") belongs to the question after it.
             own_cue = vocab.asks(r, openers=False)
-            opens_question = vocab.opens("question_openers", r)
-            carried = any(vocab.asks(x) for x in same_sentence[:at])
-            later = [x for x in same_sentence[at + 1:] if x.content >= 2 and vocab.asks(x)]
+            opens_question = _opens_question(vocab, same_sentence, at)
+            carried = any(vocab.asks(x, openers=False) or _opens_question(vocab, same_sentence, i)
+                          for i, x in enumerate(same_sentence[:at]))
+            later = [x for i, x in enumerate(same_sentence[at + 1:], start=at + 1)
+                     if x.content >= 2 and (vocab.asks(x, openers=False) or _opens_question(vocab, same_sentence, i))]
             led_in = bool(later) and vocab.opens("lead_ins", r)
             in_question = r.clause.question and not later
             # Saying the agent already has it ("I've got your date of birth and account up here")
@@ -315,7 +317,8 @@ class Listener:
             if intent("next_step", r) and not r.negative:
                 h.next_step = True
                 mark("next_step", r)
-            if asks and intent("identity", r):
+            if asks and intent("identity", r) and not any(intent("not_identity", x) for x in same_sentence):
+                # ("what's the address you're moving to?" asks where, not who)
                 h.identity_check = True
                 mark("identity_check", r)
             if asks and not known:
@@ -323,7 +326,7 @@ class Listener:
             if asks:
                 # A question about another time ("at your last place", "last winter") asks for no
                 # fact, unless the fact is itself about then ("the last time you called").
-                past_question = vocab.cue("past_times", r)
+                past_question = any(vocab.cue("past_times", x) for x in same_sentence)
                 for fid, examples in comp.facts:
                     if past_question and fid not in comp.past_facts:
                         continue
@@ -381,6 +384,13 @@ class Listener:
         if r.clause.question and not tagged:
             return vocab.cue("offer_questions", r)
         return True
+
+
+def _opens_question(vocab: Vocabulary, sentence: list[Reading], at: int) -> bool:
+    """A question word asks at the start of a sentence or in a question ("what's the postcode"),
+    not inside a statement ("for 55 lei, what you pay now, you get fibre and TV")."""
+    r = sentence[at]
+    return vocab.opens("question_openers", r) and (at == 0 or r.clause.question)
 
 
 def _company_said(folded: str, company: str) -> bool:

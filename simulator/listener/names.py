@@ -40,7 +40,11 @@ NOT_NAMES = {
 }
 
 
-def agent_name(folded: str, company: str | None = None) -> str | None:
+# Looser patterns, taken only when the original line writes the word as a name ("this is Marek.").
+CAPITALISED_PATTERNS = [r"\bthis is (\w+)\b", r"\baici (?:este|e) (\w+)\b"]
+
+
+def agent_name(folded: str, company: str | None = None, original: str | None = None) -> str | None:
     """The agent's own name in a folded line, or None. Words of the company name do not count
     ("this is Nordlink Telecom, ...")."""
     from simulator.text import fold
@@ -56,4 +60,10 @@ def agent_name(folded: str, company: str | None = None) -> str | None:
         for m in re.finditer(pattern, folded):
             if m.group(1) not in skip:
                 return m.group(1)
+    if original:
+        for pattern in CAPITALISED_PATTERNS:
+            for m in re.finditer(pattern, original, flags=re.IGNORECASE):
+                word = m.group(1)
+                if word[:1].isupper() and fold(word) not in skip:
+                    return fold(word)
     return None

@@ -33,6 +33,7 @@ _BARE = {"whats": "what is", "wheres": "where is", "hows": "how is", "thats": "t
          "arent": "are not", "wasnt": "was not", "werent": "were not", "havent": "have not", "hasnt": "has not",
          "couldnt": "could not", "wouldnt": "would not", "shouldnt": "should not", "ive": "i have", "im": "i am",
          "youre": "you are", "youll": "you will", "youve": "you have", "theyre": "they are", "weve": "we have",
+         "wat": "what", "itll": "it will", "ill": "i will", "hes": "he is", "shes": "she is",
          "pls": "please", "plz": "please", "u": "you", "ur": "your", "thx": "thanks", "ty": "thank you"}
 # Romanian clitics: "n-am" is "nu am", "nu-i" is "nu e"; the hyphen joins two words.
 _RO_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
