@@ -268,32 +268,7 @@ class Listener:
         for r in readings:
             same_sentence = sentences[r.clause.sentence]
             at = same_sentence.index(r)
-            # A clause asks when it says so itself, or it carries on an asking clause of its
-            # sentence ("your postcode and the first line of the address?"), or it is part of a
-            # question whose asking is not elsewhere: a statement before a question stays a
-            # statement ("we do card readers for cafés, what are you paying?"), a short tag
-            # does not take the question away ("your address, please?"). Never when it says
-            # the agent already has it ("I've got your account number, can you confirm ...").
-            # A clause that leads in ("if you had to give it a mark, what would it be?",
-            # "thinking about the visit, how ...") belongs to the question after it.
-            own_cue = vocab.asks(r, openers=False)
-            opens_question = _opens_question(vocab, same_sentence, at)
-            carried = any(vocab.asks(x, openers=False) or _opens_question(vocab, same_sentence, i)
-                          for i, x in enumerate(same_sentence[:at]))
-            later = [x for i, x in enumerate(same_sentence[at + 1:], start=at + 1)
-                     if x.content >= 2 and (vocab.asks(x, openers=False) or _opens_question(vocab, same_sentence, i))]
-            led_in = bool(later) and vocab.opens("lead_ins", r)
-            in_question = r.clause.question and not later
-            # Saying the agent already has it ("I've got your date of birth and account up here")
-            # reaches the rest of the sentence, unless a clause asks in words of its own.
-            known = vocab.cue("known_cues", r)
-            known_before = any(vocab.cue("known_cues", x) for x in same_sentence[:at])
-            # Saying it is known outweighs a request word ("the reading I got from the reader"),
-            # not a request made outright ("can I have your account number?").
-            asks = ((own_cue and not known) or vocab.cue("modal_requests", r)
-                    or ((opens_question or carried or in_question or led_in) and not known and not known_before))
-            if vocab.cue("no_need", r) or any(vocab.cue("no_need", x) for x in same_sentence[:at]):
-                asks = False  # "no need to read me the account number, I've got it"
+            asks, known = _asking(vocab, same_sentence, at)
             if vocab.cue("polite", r):
                 h.polite = True
             if comp.topic and r.keys & comp.topic:
@@ -350,9 +325,15 @@ class Listener:
                 h.goal_offered = True
                 mark("goal", r)
 
-        # A question's words may sit in several clauses ("if you're near the meter, could you
-        # tell me the figures?"), and "it" may point back to a thing named before ("there's a
-        # code starting RC on the letter, can you read it out?").
+        self._facts_across(comp, readings, sentences, asking, mentioned, h, mark)
+
+    @staticmethod
+    def _facts_across(comp: _Compiled, readings: list[Reading], sentences: dict[int, list[Reading]],
+                      asking: list[Reading], mentioned: list[tuple[int, str]], h: Heard, mark) -> None:
+        """Facts asked for across clauses. A question's words may sit in several clauses ("if
+        you're near the meter, could you tell me the figures?"), and "it" may point back to a
+        thing named before ("there's a code starting RC on the letter, can you read it out?")."""
+        vocab = comp.vocab
         for n, rs in sentences.items():
             asked_here = [x for x in rs if x in asking]
             if not asked_here or any(x.negative or vocab.cue("known_cues", x) for x in rs):
@@ -384,6 +365,37 @@ class Listener:
         if r.clause.question and not tagged:
             return vocab.cue("offer_questions", r)
         return True
+
+
+def _asking(vocab: Vocabulary, sentence: list[Reading], at: int) -> tuple[bool, bool]:
+    """(whether clause `at` of a sentence asks for something, whether it says the agent has it).
+
+    A clause asks when it says so itself, or it carries on an asking clause of its sentence
+    ("your postcode and the first line of the address?"), or it is part of a question whose
+    asking is not elsewhere: a statement before a question stays a statement ("we do card
+    readers for cafés, what are you paying?"), a short tag does not take the question away
+    ("your address, please?"). A clause that leads in ("if you had to give it a mark, what
+    would it be?") belongs to the question after it. Saying the agent already has it ("I've
+    got your date of birth and account up here") outweighs a request word and reaches the rest
+    of the sentence, but not a request made outright ("can I have your account number?");
+    "no need to read me the account number" asks nothing.
+    """
+    r = sentence[at]
+    own_cue = vocab.asks(r, openers=False)
+    carried = any(vocab.asks(x, openers=False) or _opens_question(vocab, sentence, i)
+                  for i, x in enumerate(sentence[:at]))
+    later = [x for i, x in enumerate(sentence[at + 1:], start=at + 1)
+             if x.content >= 2 and (vocab.asks(x, openers=False) or _opens_question(vocab, sentence, i))]
+    led_in = bool(later) and vocab.opens("lead_ins", r)
+    in_question = r.clause.question and not later
+    known = vocab.cue("known_cues", r)
+    known_before = any(vocab.cue("known_cues", x) for x in sentence[:at])
+    asks = ((own_cue and not known) or vocab.cue("modal_requests", r)
+            or ((_opens_question(vocab, sentence, at) or carried or in_question or led_in)
+                and not known and not known_before))
+    if any(vocab.cue("no_need", x) for x in sentence[:at + 1]):
+        asks = False
+    return asks, known
 
 
 def _opens_question(vocab: Vocabulary, sentence: list[Reading], at: int) -> bool:
