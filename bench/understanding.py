@@ -121,7 +121,7 @@ def score(items: list[tuple[str, Item]], show_misses: bool = False) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--misses", action="store_true", help="print every miss and false positive")
-    ap.add_argument("--split", choices=["dev", "heldout", "fresh", "fresh2", "fresh3"], default=None)
+    ap.add_argument("--split", choices=["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4"], default=None)
     args = ap.parse_args()
     t0 = time.perf_counter()
     vocabulary("en"), vocabulary("ro")

@@ -265,10 +265,17 @@ class Listener:
 
         asking: list[Reading] = []      # clauses that ask
         mentioned: list[tuple[int, str]] = []   # (clause, fact) named by clauses that do not ask
-        for r in readings:
+        regret = False
+        for i, r in enumerate(readings):
             same_sentence = sentences[r.clause.sentence]
             at = same_sentence.index(r)
             asks, known = _asking(vocab, same_sentence, at)
+            # "Unfortunately ..." refuses the rest of its sentence, up to a "but".
+            if at == 0 or _turns(line, readings[i - 1], r):
+                regret = False
+            regret = regret or vocab.cue("regrets", r)
+            # "Bună seara", "have a lovely evening": greetings and goodbyes name no fact or offer.
+            formula = r.content <= 3 and (intent("greeting", r) or intent("closing_thanks", r))
             if vocab.cue("polite", r):
                 h.polite = True
             if comp.topic and r.keys & comp.topic:
@@ -296,6 +303,8 @@ class Listener:
                 # ("what's the address you're moving to?" asks where, not who)
                 h.identity_check = True
                 mark("identity_check", r)
+            if formula:
+                continue
             if asks and not known:
                 asking.append(r)
             if asks:
@@ -320,7 +329,7 @@ class Listener:
                     mark(f"answered:{oid}", r)
             # "..., and the price stays what you pay now, ok?": a tag makes no question of the offer.
             tagged = r is not same_sentence[-1] and same_sentence[-1].content <= 1
-            if (not h.goal_offered and any(vocab.matches(e, r) for e in comp.goal)
+            if (not h.goal_offered and not regret and any(vocab.matches(e, r) for e in comp.goal)
                     and self._offer(vocab, r, tagged)):
                 h.goal_offered = True
                 mark("goal", r)
@@ -396,6 +405,14 @@ def _asking(vocab: Vocabulary, sentence: list[Reading], at: int) -> tuple[bool, 
     if any(vocab.cue("no_need", x) for x in sentence[:at + 1]):
         asks = False
     return asks, known
+
+
+_CONTRAST = re.compile(r"\b(?:but|however|though|although|yet|dar|insa|însă|totusi|totuși)\b", re.IGNORECASE)
+
+
+def _turns(line: str, before: Reading, r: Reading) -> bool:
+    """Whether a "but" stands between two clauses."""
+    return bool(_CONTRAST.search(line[before.clause.tokens[-1].end:r.clause.tokens[0].start]))
 
 
 def _opens_question(vocab: Vocabulary, sentence: list[Reading], at: int) -> bool:

@@ -47,6 +47,7 @@ class VocabularyFile(BaseModel):
     modal_requests: list[str] = []
     pronouns: list[str] = []
     conditions: list[str] = []
+    regrets: list[str] = []
     polite: list[str]
     concepts: dict[str, list[str]]
     intents: dict[str, list[str]]
@@ -124,7 +125,7 @@ class Vocabulary:
             v.sort(key=lambda x: -len(x[0]))
         self._inner = {ph: frozenset(ph.split()) - self.stop for ph, _ in self.phrases}
         self.cues = {name: [self.compile(p, literal=True) for p in getattr(f, name)]
-                     for name in ("request_cues", "imperatives", "question_openers", "lead_ins", "known_cues", "offer_questions", "past_markers", "past_times", "no_need", "modal_requests", "conditions", "polite")}
+                     for name in ("request_cues", "imperatives", "question_openers", "lead_ins", "known_cues", "offer_questions", "past_markers", "past_times", "no_need", "modal_requests", "conditions", "regrets", "polite")}
         self.intents = {name: [self.compile(p, keep_self=True, mode=f.intent_modes.get(name, "words"))
                                for p in phrases]
                         for name, phrases in f.intents.items()}
