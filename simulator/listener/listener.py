@@ -251,7 +251,7 @@ class Listener:
 
         # Thanks are a goodbye only when nothing but goodbyes follow them ("thanks for your
         # patience, I've found your account" is thanks on the way).
-        winding_up = [x.content <= 2 or intent("closing_thanks", x) or intent("closing_offer", x) for x in readings]
+        winding_up = [x.content <= 1 or intent("closing_thanks", x) or intent("closing_offer", x) for x in readings]
 
         def ends_line(r: Reading) -> bool:
             return all(winding_up[readings.index(r) + 1:])

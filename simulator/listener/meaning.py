@@ -100,6 +100,7 @@ class Vocabulary:
     phrases: list[tuple[str, str]] = field(default_factory=list)
     without: set[str] = field(default_factory=set)
     pronouns: set[str] = field(default_factory=set)
+    lexicon: frozenset[str] = frozenset()   # every stem the file uses: the language's own words
 
     def __post_init__(self) -> None:
         f = self.file
@@ -124,6 +125,9 @@ class Vocabulary:
         for v in self.multi.values():
             v.sort(key=lambda x: -len(x[0]))
         self._inner = {ph: frozenset(ph.split()) - self.stop for ph, _ in self.phrases}
+        texts = [w for name, v in f.model_dump().items() if name != "intent_modes"
+                 for w in (v if isinstance(v, list) else [x for xs in v.values() for x in xs])]
+        self.lexicon = frozenset(t.stem for w in texts for t in tokens(str(w).lstrip("=~^"), self.language))
         self.cues = {name: [self.compile(p, literal=True) for p in getattr(f, name)]
                      for name in ("request_cues", "imperatives", "question_openers", "lead_ins", "known_cues", "offer_questions", "past_markers", "past_times", "no_need", "modal_requests", "conditions", "regrets", "polite")}
         self.intents = {name: [self.compile(p, keep_self=True, mode=f.intent_modes.get(name, "words"))
@@ -258,24 +262,14 @@ class Vocabulary:
                 missing += 1
                 if missing > example.allow_missing:
                     return False
-        if example.twins and r.words:
-            # Words of the example that mean the same thing need a word each in the clause:
-            # "offer" alone is not "the fibre package", though both of its words mean PACKAGE.
-            used: set[int] = set()
-            for k in example.twins:
-                i = next((i for i, w in enumerate(r.words) if i not in used and k & w), None)
-                if i is None:
-                    return False
-                used.add(i)
-        return True
+        # Words of the example that mean the same thing need a word each in the clause:
+        # "offer" alone is not "the fibre package", though both of its words mean PACKAGE.
+        return not example.twins or not r.words or _each_own_word(example.twins, r.words, frozenset())
 
     def knows(self, phrase: str) -> bool:
-        """Whether a word of `phrase` is one this language's vocabulary reads (a stopword, a
-        negation, a concept's member): the phrase is written in this language."""
-        for t in tokens(phrase, self.language):
-            if t.stem in self.stop or t.stem in self.negators or t.stem in self.single or t.stem in self.multi:
-                return True
-        return False
+        """Whether a word of `phrase` is one this language's vocabulary file uses anywhere: the
+        phrase is written in this language."""
+        return any(t.stem in self.lexicon for t in tokens(phrase, self.language))
 
     def cue(self, name: str, r: Reading) -> bool:
         return any(e.seq in r.seq for e in self.cues[name])
@@ -288,6 +282,14 @@ class Vocabulary:
         a question word that opens it (typed questions often have no question mark)."""
         return (self.cue("request_cues", r) or self.opens("imperatives", r)
                 or (openers and self.opens("question_openers", r)))
+
+
+def _each_own_word(keys: tuple[frozenset[str], ...], words: tuple[frozenset[str], ...], used: frozenset[int]) -> bool:
+    """Whether every key can take a different word (a small matching: examples have few words)."""
+    if not keys:
+        return True
+    return any(_each_own_word(keys[1:], words, used | {i})
+               for i, w in enumerate(words) if i not in used and keys[0] & w)
 
 
 @lru_cache(maxsize=4)

@@ -1,0 +1,42 @@
+"""The labelled paraphrase set behind bench/understanding.py: valid, and heard as well as measured.
+
+The figures themselves (and how honest each split's is) are in docs/benchmarks.md; this test
+fails when a change to the listener or its vocabularies makes the whole set heard worse.
+"""
+
+import sys
+from pathlib import Path
+
+from simulator.listener import LABELS
+from simulator.loader import load_persona
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import understanding  # noqa: E402  (bench/understanding.py)
+
+
+def test_every_line_names_a_real_persona_fact_and_objection_and_marks_its_questions():
+    items = understanding.load_items()
+    assert len(items) >= 200
+    personas = {}
+    for source, item in items:
+        p = personas.setdefault(item.persona, load_persona(ROOT / "personas" / f"{item.persona}.yaml"))
+        facts, objections = {f.id for f in p.facts}, {o.id for o in p.objections}
+        for label in item.hears + item.not_:
+            kind, _, ref = label.partition(":")
+            if kind == "asked":
+                assert ref in facts, (source, item.text, label)
+            elif kind == "answered":
+                assert ref in objections, (source, item.text, label)
+            else:
+                assert label in LABELS, (source, item.text, label)
+        assert ("question" in item.hears) == ("?" in item.text), (source, item.text)
+        assert not set(item.hears) & set(item.not_), (source, item.text)
+    assert {p.language for p in personas.values()} == {"en", "ro"} and len(personas) >= 8
+
+
+def test_the_set_is_heard_at_least_as_well_as_when_it_was_last_measured():
+    figures = understanding.score(understanding.load_items())
+    assert figures["recall"] >= 0.93
+    assert figures["false_positive_rate"] <= 0.06
