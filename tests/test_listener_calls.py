@@ -183,3 +183,18 @@ def test_an_ordinary_polite_line_costs_no_patience():
     call.agent_says("Thanks for calling Brightline, Sam speaking.", 1.0)
     _, r = call.agent_says("Right, okay, let's see what's going on with your connection here.", 5.0)
     assert r.turn.state.patience == persona.patience
+
+
+def test_the_scorecard_hears_purpose_duration_and_permission_in_any_words_as_the_customer_does():
+    from simulator.transcript import Transcript, Turn
+
+    line = ("Hi Thomas, Leah from Harbor Bank. I'm ringing about your branch visit, I'll have you off the phone in "
+            "under five. Is now an okay moment?")
+    for rubric_id, criterion in (("survey", "purpose_and_duration"), ("outbound-sales", "permission_to_continue")):
+        t = Transcript(persona="calm-bank-survey", rubric=rubric_id, seed=0, language="en", turns=[
+            Turn(role="customer", text="Hello?", t=0.0), Turn(role="agent", text=line, t=2.0),
+            Turn(role="customer", text="Go on then.", t=6.0)])
+        card = score_transcript(t, load_rubric(ROOT / "rubrics" / f"{rubric_id}.yaml"),
+                                persona=load_persona(ROOT / "personas" / "calm-bank-survey.yaml"))
+        c = {x.id: x for x in card.criteria}[criterion]
+        assert c.score == c.max and c.evidence, (criterion, c.feedback)

@@ -16,9 +16,9 @@ import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulator.errors import ValidationFailed
 from simulator.rubric import Rubric
@@ -338,6 +338,20 @@ class RequiredParams(CheckParams):
     phrases: list[str | list[str]] = Field(min_length=1, description="Each item: a phrase or a list of alternatives.")
     first_turns: int | None = Field(None, ge=1, description="Only look in the first N agent turns.")
     last_turns: int | None = Field(None, ge=1, description="Only look in the last N agent turns.")
+    heard: list[Literal["purpose", "duration", "permission", "greeting", "empathy", "apology", "next_step", "closing",
+                        "identity_check"] | None] = Field(
+        default_factory=list,
+        description="Per item of `phrases`, in order: what the listener hears that also counts for it, so the "
+                    "scorecard agrees with the customer (\"ringing about your visit, I'll have you off in under "
+                    "five\" is a purpose and a duration).")
+
+
+    @model_validator(mode="after")
+    def _one_label_per_item(self) -> "RequiredParams":
+        if len(self.heard) > len(self.phrases):
+            raise ValueError(f"heard has {len(self.heard)} entries for {len(self.phrases)} phrases; give one per item "
+                             "of phrases (null where none)")
+        return self
 
 
 @check("required_phrases", RequiredParams)
@@ -348,16 +362,21 @@ def _required(view: CallView, p: RequiredParams) -> Outcome:
     if p.last_turns:
         lines = lines[-p.last_turns:]
     found, missing, evidence = 0, [], []
-    for item in p.phrases:
+    for i, item in enumerate(p.phrases):
         alternatives = [item] if isinstance(item, str) else item
+        label = p.heard[i] if i < len(p.heard) else None
         # The rubric's phrases are examples of meaning ("a couple of quick questions" is "a few questions").
         line = next((x for x in lines if find_phrase(x.folded, alternatives)
                      or means_any(x.text, alternatives, view.language)), None)
+        quote = sentence_with(line.text, alternatives) if line else None
+        if line is None and label:
+            line = next((x for x in lines if getattr(view.heard(x), label)), None)
+            quote = heard_quote(view, line, label if label != "closing" else "closing_thanks") if line else None
         if line is None:
             missing.append(alternatives[0])
         else:
             found += 1
-            evidence += _ev(line, sentence_with(line.text, alternatives))
+            evidence += _ev(line, quote)
     value = found / len(p.phrases)
     turn = lines[0].turn if lines else None
     return Outcome(value, "required.ok" if not missing else "required.missing", turn,
