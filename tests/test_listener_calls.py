@@ -198,3 +198,22 @@ def test_the_scorecard_hears_purpose_duration_and_permission_in_any_words_as_the
                                 persona=load_persona(ROOT / "personas" / "calm-bank-survey.yaml"))
         c = {x.id: x for x in card.criteria}[criterion]
         assert c.score == c.max and c.evidence, (criterion, c.feedback)
+
+
+def test_account_talk_with_a_negation_in_it_still_needs_the_identity_check_first():
+    from simulator.transcript import Transcript, Turn
+
+    def identity(lines):
+        turns = []
+        for i, text in enumerate(lines):
+            turns += [Turn(role="agent", text=text, t=10.0 * i), Turn(role="customer", text="Right.", t=10.0 * i + 5)]
+        t = Transcript(persona="irritable-outage", rubric="inbound-support", seed=0, language="en", turns=turns)
+        card = score_transcript(t, load_rubric(ROOT / "rubrics" / "inbound-support.yaml"),
+                                persona=load_persona(ROOT / "personas" / "irritable-outage.yaml"))
+        return {c.id: c for c in card.criteria}["identity_verification"]
+
+    credit = "I'm crediting you for every day you've been without."
+    late = identity(["Brightline, Sam speaking.", credit, "Could you read me the number on your contract?"])
+    assert late.applicable and late.score == 0
+    early = identity(["Brightline, Sam speaking.", "Could you read me the number on your contract?", credit])
+    assert early.applicable and early.score == early.max

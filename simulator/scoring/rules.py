@@ -229,9 +229,10 @@ def _is_id_request(view: CallView, line: Line, extra: list[str]) -> bool:
 def _account_talk(view: CallView, line: Line, p: "IdentityParams") -> str | None:
     """Account words in any form ("crediting you", "your bills"): the phrase that was meant."""
     phrases = lx.ACCOUNT_TALK + p.account_phrases
-    if not means_any(line.text, phrases, view.language, mode="words"):
+    if not means_any(line.text, phrases, view.language, mode="words", any_polarity=True):
         return None
-    return next((x for x in phrases if means_any(line.text, [x], view.language, mode="words")), None)
+    return next((x for x in phrases if means_any(line.text, [x], view.language, mode="words", any_polarity=True)),
+                None)
 
 
 class IdentityParams(CheckParams):
