@@ -217,3 +217,17 @@ def test_account_talk_with_a_negation_in_it_still_needs_the_identity_check_first
     assert late.applicable and late.score == 0
     early = identity(["Brightline, Sam speaking.", "Could you read me the number on your contract?", credit])
     assert early.applicable and early.score == early.max
+
+
+def test_thanks_that_open_the_call_are_no_closing_on_the_scorecard():
+    from simulator.transcript import Transcript, Turn
+
+    t = Transcript(persona="irritable-outage", rubric="inbound-support", seed=0, language="en", turns=[
+        Turn(role="agent", text="Thank you for calling Brightline Telecom, my name is Ana.", t=0.0),
+        Turn(role="customer", text="Finally. My internet is down.", t=3.0),
+        Turn(role="agent", text="Could you tell me your account number, please?", t=6.0),
+        Turn(role="customer", text="RC-48213.", t=9.0)])
+    card = score_transcript(t, load_rubric(ROOT / "rubrics" / "inbound-support.yaml"),
+                            persona=load_persona(ROOT / "personas" / "irritable-outage.yaml"))
+    closing = {c.id: c for c in card.criteria}["closing"]
+    assert not closing.applicable or closing.score == 0, closing.evidence

@@ -285,7 +285,8 @@ class Listener:
                 mark("rude", r)
             for name in ("greeting", "empathy", "apology", "hold", "closing_offer", "closing_thanks", "rude",
                          "purpose", "duration", "permission"):
-                if name == "closing_thanks" and (not ends_line(r) or (r is readings[0] and intent("greeting", r))):
+                if name == "closing_thanks" and (not ends_line(r) or (
+                        r is readings[0] and len(readings) > 1 and intent("greeting", r))):
                     continue  # "thanks for calling Brightline, I'm Josh": a greeting
                 if name == "greeting" and r.clause.question and len(sentences[r.clause.sentence]) == 1:
                     continue  # "Hello? Are you still there?"
