@@ -253,17 +253,15 @@ class Listener:
         # patience, I've found your account" is thanks on the way).
         winding_up = [x.content <= 1 or intent("closing_thanks", x) or intent("closing_offer", x) for x in readings]
 
-        def ends_line(r: Reading) -> bool:
-            return all(winding_up[readings.index(r) + 1:])
-
-        for n, rs in sentences.items():
-            # What the sentence says as a whole: "I'm calling because ..." is split by its clauses.
-            whole = vocab.read(Clause(tuple(t for x in rs for t in x.clause.tokens), n, rs[0].clause.question))
+        # What each sentence says as a whole: "I'm calling because ..." is split by its clauses.
+        wholes = {n: vocab.read(Clause(tuple(t for x in rs for t in x.clause.tokens), n, rs[0].clause.question))
+                  for n, rs in sentences.items()}
+        for whole in wholes.values():
             if not h.purpose and intent("purpose", whole):
                 h.purpose = True
                 mark("purpose", whole)
 
-        asking: list[Reading] = []      # clauses that ask
+        asking: list[tuple[int, Reading]] = []  # (clause, reading) of the clauses that ask
         mentioned: list[tuple[int, str]] = []   # (clause, fact) named by clauses that do not ask
         regret = False
         for i, r in enumerate(readings):
@@ -285,7 +283,7 @@ class Listener:
                 mark("rude", r)
             for name in ("greeting", "empathy", "apology", "hold", "closing_offer", "closing_thanks", "rude",
                          "purpose", "duration", "permission"):
-                if name == "closing_thanks" and (not ends_line(r) or (
+                if name == "closing_thanks" and (not all(winding_up[i + 1:]) or (
                         r is readings[0] and len(readings) > 1 and intent("greeting", r))):
                     continue  # "thanks for calling Brightline, I'm Josh": a greeting
                 if name == "greeting" and r.clause.question and len(sentences[r.clause.sentence]) == 1:
@@ -307,7 +305,7 @@ class Listener:
             if formula:
                 continue
             if asks and not known:
-                asking.append(r)
+                asking.append((i, r))
             if asks:
                 # A question about another time ("at your last place", "last winter") asks for no
                 # fact, unless the fact is itself about then ("the last time you called").
@@ -319,7 +317,7 @@ class Listener:
                         h.facts_asked.append(fid)
                         mark(f"asked:{fid}", r)
             elif not known and not r.negative:
-                mentioned.extend((readings.index(r), fid) for fid, examples in comp.facts
+                mentioned.extend((i, fid) for fid, examples in comp.facts
                                  if any(vocab.matches(e, r) for e in examples))
             # What others did or said before ("customers did see rises at renewal last year")
             # answers nothing; what the agent did or will do does.
@@ -335,20 +333,20 @@ class Listener:
                 h.goal_offered = True
                 mark("goal", r)
 
-        self._facts_across(comp, readings, sentences, asking, mentioned, h, mark)
+        self._facts_across(comp, sentences, wholes, asking, mentioned, h, mark)
 
     @staticmethod
-    def _facts_across(comp: _Compiled, readings: list[Reading], sentences: dict[int, list[Reading]],
-                      asking: list[Reading], mentioned: list[tuple[int, str]], h: Heard, mark) -> None:
+    def _facts_across(comp: _Compiled, sentences: dict[int, list[Reading]], wholes: dict[int, Reading],
+                      asking: list[tuple[int, Reading]], mentioned: list[tuple[int, str]], h: Heard, mark) -> None:
         """Facts asked for across clauses. A question's words may sit in several clauses ("if
         you're near the meter, could you tell me the figures?"), and "it" may point back to a
         thing named before ("there's a code starting RC on the letter, can you read it out?")."""
         vocab = comp.vocab
         for n, rs in sentences.items():
-            asked_here = [x for x in rs if x in asking]
+            asked_here = [x for _, x in asking if x in rs]
             if not asked_here or any(x.negative or vocab.cue("known_cues", x) for x in rs):
                 continue
-            whole = vocab.read(Clause(tuple(t for x in rs for t in x.clause.tokens), n, rs[0].clause.question))
+            whole = wholes[n]
             if vocab.cue("past_times", whole) or vocab.cue("no_need", whole):
                 continue
             for fid, examples in comp.facts:
@@ -356,10 +354,10 @@ class Listener:
                     h.facts_asked.append(fid)
                     mark(f"asked:{fid}", asked_here[0])
         if mentioned and not h.facts_asked:
-            pointing = [x for x in asking if any(t.word in vocab.pronouns for t in x.clause.tokens)
+            pointing = [(i, x) for i, x in asking if any(t.word in vocab.pronouns for t in x.clause.tokens)
                         and (vocab.asks(x, openers=False) or vocab.cue("modal_requests", x))]
             for at, fid in mentioned:
-                after = [x for x in pointing if readings.index(x) > at]
+                after = [x for i, x in pointing if i > at]
                 if after and fid not in h.facts_asked:
                     h.facts_asked.append(fid)
                     mark(f"asked:{fid}", after[0])
