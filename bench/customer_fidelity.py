@@ -3,7 +3,9 @@
 Prints progress, then one JSON object on the last line. Rates are over customer lines:
 - *_rate: lines the trainee saw with that fault (after the guard; should be 0),
 - raw_*_rate: the actor's first attempts with that fault (what the guard caught),
-- replaced_rate: lines replaced by authored fallbacks.
+- replaced_rate: lines replaced by authored fallbacks;
+- loop_rate: a phrase said again inside one line; echo_rate: part of an agent's line said back;
+- by_language: the same rates for the English and the Romanian personas apart.
 Usage: python bench/customer_fidelity.py [--personas a,b] [--policies good,rude] [--seeds 1] [--turns 10] [--no-llm]
 """
 
@@ -14,6 +16,7 @@ import json
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,6 +44,32 @@ class TimedLLM:
         yield self.complete(messages, **kw)
 
 
+# fault -> the guard's problems that show it
+FAULTS = {
+    "role_break": ("speaks as the agent", "third person", "narrates the brief"),
+    "ai_mention": ("mentions AI",),
+    "early_reveal": ("reveals",),
+    "repeat": ("repeats an earlier line",),
+    "loop": ("loops a phrase", "repeats itself"),  # a phrase or a sentence said again inside one line
+    "echo": ("echoes the agent",),  # part of an agent's line said back
+}
+
+
+def _faults(seen: list[str], raw: list[str], replaced: bool) -> Counter:
+    """One customer line's faults: in what the trainee saw, and in the actor's first attempt."""
+    hit = Counter(lines=1, replaced=int(replaced), raw_too_long=int("too long" in raw))
+    for fault, problems in FAULTS.items():
+        hit[fault] = int(any(p.startswith(problems) for p in seen))
+        hit[f"raw_{fault}"] = int(any(p.startswith(problems) for p in raw))
+    return hit
+
+
+def _rates(c: Counter) -> dict:
+    n = max(c["lines"], 1)
+    names = [*FAULTS, "replaced", *(f"raw_{f}" for f in FAULTS), "raw_too_long"]
+    return {"customer_lines": c["lines"], **{f"{k}_rate": round(c[k] / n, 4) for k in names}}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--personas", default="")
@@ -58,12 +87,12 @@ def main() -> None:
         from simulator.llm.factory import make_llms
         llm = TimedLLM(make_llms(settings).customer)
 
-    counts = dict(lines=0, role_break=0, ai=0, early=0, repeat=0, replaced=0,
-                  raw_role_break=0, raw_ai=0, raw_early=0, raw_repeat=0, raw_too_long=0)
+    counts: dict[str, Counter] = {}  # per persona language: Romanian faults apart from English ones
     ends: dict[str, dict[str, int]] = {}
     t0 = time.time()
     for pid in ids:
         persona = catalog.persona(pid)
+        c = counts.setdefault(persona.language, Counter())
         for policy in args.policies.split(","):
             for seed in range(args.seeds):
                 tr = selfplay(persona, llm, policy, seed=seed, turns=args.turns)
@@ -71,47 +100,29 @@ def main() -> None:
                 ends.setdefault(policy, {}).setdefault(reason, 0)
                 ends[policy][reason] += 1
                 earlier: list[str] = []
+                agent: list[str] = []
                 for turn in tr.turns:
                     if turn.role != "customer":
+                        agent.append(turn.text)
                         continue
                     st = turn.state
-                    counts["lines"] += 1
-                    counts["replaced"] += int(st.replaced)
                     # Re-check what the trainee saw, from the revealed facts before this line.
-                    allowed = st.revealed
-                    found = guard.problems(turn.text, persona, set(allowed), earlier)
-                    counts["role_break"] += any(p in ("speaks as the agent", "third person") for p in found)
-                    counts["ai"] += "mentions AI" in found
-                    counts["early"] += any(p.startswith("reveals") for p in found)
-                    counts["repeat"] += "repeats an earlier line" in found
-                    raw = st.rejected
-                    counts["raw_role_break"] += any(p in ("speaks as the agent", "third person") for p in raw)
-                    counts["raw_ai"] += "mentions AI" in raw
-                    counts["raw_early"] += any(p.startswith("reveals") for p in raw)
-                    counts["raw_repeat"] += "repeats an earlier line" in raw
-                    counts["raw_too_long"] += "too long" in raw
+                    found = guard.problems(turn.text, persona, set(st.revealed), earlier,
+                                           last_agent=agent[-1] if agent else None, agent_lines=agent)
+                    c.update(_faults(found, st.rejected, st.replaced))
                     earlier.append(turn.text)
                 print(f"{pid:<28} {policy:<13} seed {seed}: {reason:<12} "
                       f"{sum(1 for t in tr.turns if t.role == 'customer')} lines, "
                       f"{sum(1 for t in tr.turns if t.role == 'customer' and t.state.replaced)} replaced",
                       file=sys.stderr, flush=True)
-    n = max(counts["lines"], 1)
     times = sorted(llm.times) if llm else []
+    everything = sum(counts.values(), Counter())
     out = {
         "name": "customer_fidelity",
         "model": getattr(llm, "name", "none") if llm else "none (authored lines)",
         "personas": len(ids), "policies": args.policies.split(","), "seeds": args.seeds,
-        "customer_lines": counts["lines"],
-        "role_break_rate": round(counts["role_break"] / n, 4),
-        "ai_mention_rate": round(counts["ai"] / n, 4),
-        "early_reveal_rate": round(counts["early"] / n, 4),
-        "repeat_rate": round(counts["repeat"] / n, 4),
-        "replaced_rate": round(counts["replaced"] / n, 4),
-        "raw_role_break_rate": round(counts["raw_role_break"] / n, 4),
-        "raw_ai_mention_rate": round(counts["raw_ai"] / n, 4),
-        "raw_early_reveal_rate": round(counts["raw_early"] / n, 4),
-        "raw_repeat_rate": round(counts["raw_repeat"] / n, 4),
-        "raw_too_long_rate": round(counts["raw_too_long"] / n, 4),
+        **_rates(everything),
+        "by_language": {lang: _rates(c) for lang, c in sorted(counts.items())},
         "line_s_median": round(statistics.median(times), 3) if times else None,
         "line_s_p95": round(times[int(0.95 * (len(times) - 1))], 3) if times else None,
         "ends": ends,

@@ -170,7 +170,8 @@ class Dashboard:
             override = self.store.readiness_override(user["name"])
             board.append({
                 "trainee": user["name"], "group": user.get("group") or "", "ready": r.ready,
-                "source": r.source, "reasons": r.reasons,
+                "source": r.source, "reasons": r.reasons, "counts": r.counts,
+                "conditions": [c.model_dump() for c in r.conditions],
                 "override_note": (override or {}).get("note", ""), "override_by": (override or {}).get("by", ""),
             })
         return board

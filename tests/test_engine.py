@@ -218,3 +218,56 @@ def test_a_line_saying_one_sentence_twice_is_turned_down(persona):
     line = "Nu vreau să mă leg cu un contract pe doi ani. Nu vreau să mă legă cu un contract pe doi ani."
     assert "repeats itself" in guard.problems(line, persona, set(), [])
     assert "repeats itself" not in guard.problems("I want it fixed. I want it fixed today, not next week.", persona, set(), [])
+
+
+# Issue 19.10: the Romanian customer looped a phrase inside one line and said the agent's words back.
+@pytest.mark.parametrize("line", [
+    "Dacă nu vă pot plăti în rate, cât mai rapid posibil, cât mai rapid posibil, cât mai rapid posibil.",
+    "I need it back today, I need it back today, I need it back today.",
+    "Please please please please just fix it.",
+])
+def test_a_phrase_looping_inside_one_line_is_turned_down(persona, line):
+    assert "loops a phrase" in guard.problems(line, persona, set(), [])
+    assert guard.check_partial(line, persona, set(), []).problems  # the model is stopped, nothing shown
+
+
+@pytest.mark.parametrize("line", [
+    "I want it fixed. I want it fixed today, not next week.",
+    "No, no, no, that is not good enough!",
+])
+def test_emphasis_is_no_loop(persona, line):
+    assert "loops a phrase" not in guard.problems(line, persona, set(), [])
+
+
+def test_part_of_any_agent_line_said_back_is_an_echo(persona):
+    agent = ["Îmi puteți spune codul de client de pe factură?",
+             "Indexul a fost estimat. Vă refac factura după indexul real și vă returnez diferența.",
+             "Mai pot să vă ajut cu ceva?"]
+    # Said back from the agent's line before last, and the agent's own question turned round.
+    for line in ("Vă refac factura după indexul real.", "Vă pot spune codul de client de pe factură?"):
+        assert "echoes the agent" in guard.problems(line, persona, set(), [], last_agent=agent[-1], agent_lines=agent)
+    # An answer may take the question's words when it gives the fact asked for.
+    answer = "My account number on the bill is RC-48213."
+    assert "echoes the agent" not in guard.problems(
+        answer, persona, set(), [], allowed_fact="account_number",
+        last_agent="Could you read me the account number on the bill please?")
+
+
+def test_the_persona_brief_read_aloud_is_turned_down():
+    from simulator.catalog import Catalog
+
+    elena = Catalog.default().persona("elderly-electric-bill-ro")
+    brief = "Să înțeleagă mai exact de ce e mare factura și să o poată plăti în rate."
+    assert "narrates the brief" in guard.problems(brief, elena, set(), [])
+    own_words = "Vreau să înțeleg de ce e mare factura, maică, și dacă pot plăti în rate."
+    assert "narrates the brief" not in guard.problems(own_words, elena, set(), [])
+
+
+def test_an_echoing_actor_is_replaced_by_an_authored_line(persona):
+    agent_line = "I'll book an engineer for tomorrow morning between eight and twelve."
+    llm = ScriptedLLM(["Book an engineer for tomorrow morning between eight and twelve.",
+                       "Tomorrow morning between eight and twelve, book an engineer for tomorrow morning."])
+    call = CallSession(persona, llm, seed=1)
+    call.agent_says("Thank you for calling Nordlink, my name is Alex.", 1.0)
+    _, r = call.agent_says(agent_line, 2.0)
+    assert r.turn.state.replaced and "echoes the agent" in r.turn.state.rejected

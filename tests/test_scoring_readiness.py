@@ -17,22 +17,25 @@ READY = [session("irritable-outage", "irritable", 1, day=1), session("calm-upgra
 def test_ready_when_every_condition_is_met():
     r = assess_readiness(READY)
     assert r.ready and r.source == "rules"
-    assert r.reasons == ["passed 3 of 3 seeded calls", "passed calls with irritable, calm and hesitant customers",
+    assert r.reasons == ["passed 3 of 3 different seeded calls", "passed a seeded call with an irritable customer",
+                         "passed a seeded call with a calm customer", "passed a seeded call with a hesitant customer",
                          "no fatal failure in the last 5 calls"]
+    assert all(c.met for c in r.conditions)
 
 
 def test_repeating_the_same_seeded_call_counts_once():
     sessions = READY[:2] + [session("calm-upgrade", "calm", 2, day=4), session("hesitant-plan", "hesitant", None)]
     r = assess_readiness(sessions)
     assert not r.ready
-    assert "passed 2 of 3 seeded calls" in r.reasons
-    assert "no passed call with a hesitant customer yet" in r.reasons
+    assert "passed 2 of 3 different seeded calls; 1 passed call without a seed does not count" in r.reasons
+    assert ("no passed seeded call with a hesitant customer yet (a passed practice call without a seed does not count)"
+            in r.reasons)
 
 
 def test_failed_calls_do_not_count():
     sessions = READY[:2] + [session("hesitant-plan", "hesitant", 3, passed=False)]
     r = assess_readiness(sessions)
-    assert not r.ready and "no passed call with a hesitant customer yet" in r.reasons
+    assert not r.ready and "no passed seeded call with a hesitant customer yet" in r.reasons
 
 
 def test_recent_fatal_failure_blocks_and_is_named_with_its_date():
@@ -64,7 +67,27 @@ def test_override_wins_and_its_note_is_shown():
     r = assess_readiness([], grant)
     assert r.ready and r.source == "override"
     assert r.reasons[0] == "ready by supervisor override (maria, 2026-12-01): Observed 10 live calls with a mentor"
-    assert "rules: passed 0 of 3 seeded calls" in r.reasons
+    assert "rules: passed 0 of 3 different seeded calls" in r.reasons
     revoke = {"ready": False, "note": "Rude on a live call", "by": "maria", "created_at": "2026-12-02"}
     r = assess_readiness(READY, revoke)
     assert not r.ready and r.source == "override" and "Rude on a live call" in r.reasons[0]
+
+
+def test_each_condition_is_marked_met_or_unmet_with_the_call_that_met_it():
+    sessions = [dict(session("irritable-outage", "irritable", 7, day=6), total=82.0), session("calm-upgrade", "calm", 2)]
+    r = assess_readiness(sessions)
+    by_text = {c.text: c for c in r.conditions}
+    irritable = by_text["passed a seeded call with an irritable customer"]
+    assert irritable.met and irritable.calls == ["irritable-outage · seed 7 · 2026-11-06 · 82/100"]
+    assert by_text["no passed seeded call with a hesitant customer yet"].met is False
+    assert not r.ready
+
+
+def test_a_passed_practice_call_without_a_seed_is_said_not_to_count():
+    # Issue 19.4: a passed irritable call showed "no passed call with a irritable customer yet".
+    r = assess_readiness([session("irritable-outage", "irritable", None, exam=False)])
+    unmet = [c.text for c in r.conditions if not c.met]
+    assert "no passed seeded call with an irritable customer yet (a passed practice call without a seed does not count)" in unmet
+    assert "passed 0 of 3 different seeded calls; 1 passed call without a seed does not count" in unmet
+    assert "Practice calls without a seed do not count" in r.counts
+    assert not any(" a irritable" in text for text in r.reasons)

@@ -102,6 +102,7 @@ class CallSession:
         elif self.actor is not None:
             history = [(x.role, x.text) for x in self.transcript.turns]
             last_agent = next((text for role, text in reversed(history) if role == "agent"), None)
+            agent_lines = [text for role, text in history if role == "agent"]
             for attempt in range(2):
                 early: list[str] = []
                 try:
@@ -111,13 +112,14 @@ class CallSession:
                     else:
                         raw, early, shown = self._stream_line(
                             history, decision, attempt, on_partial,
-                            lambda so_far: guard.check_partial(so_far, p, revealed, earlier, decision.fact_id, last_agent))
+                            lambda so_far: guard.check_partial(so_far, p, revealed, earlier, decision.fact_id, last_agent,
+                                                                   agent_lines))
                 except Exception as exc:  # the call goes on with an authored line
                     rejected = [f"llm error: {exc}"]
                     break
                 cand = guard.trim(guard.clean(raw, p))
                 found = early or guard.problems(cand, p, revealed, earlier, allowed_fact=decision.fact_id,
-                                                last_agent=last_agent)
+                                                last_agent=last_agent, agent_lines=agent_lines)
                 if not found:
                     line = cand
                     break

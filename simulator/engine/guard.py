@@ -7,6 +7,8 @@ directions, a second speaker). `problems` lists why a cleaned line may not be sh
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -28,11 +30,14 @@ AGENT_PHRASES = [
     "your account", "your router", "your internet", "your bill", "your connection", "your order",
     "is there anything else", "i'll arrange", "i will arrange", "let me check", "let me look into",
     "contul dumneavoastra", "factura dumneavoastra", "va trimit un tehnician",
+    # Romanian offers of help: the 1.5B actor slipped into them ("Alo, Ana. Vă pot ajuta?").
+    "va pot ajuta", "va putem ajuta", "cu ce va mai pot",
 ]
 _AGENT_NORM = [normalize(p).strip() for p in AGENT_PHRASES]
 SPEAKER_PREFIX = re.compile(r"^\s*(?:\*\*)?(agent|operator|agentul|representative|support|rep)\b\s*(?:\*\*)?\s*:",
                             re.IGNORECASE)
-ECHO_WORDS = 5  # this many words in a row copied from the agent's last line: the model is echoing the agent
+ECHO_WORDS = 5  # this many words in a row copied from a line of the agent's: the model is echoing the agent
+LOOP_WORDS = 3  # a phrase of this many words said three times in one line (two more: twice): a loop
 AI_PATTERN = re.compile(
     r"\b(as an ai|an ai\b|i am an ai|i'm an ai|artificial intelligence|language model|ai model|"
     r"assistant|chatbot|chat bot|\bbot\b|openai|chatgpt|qwen|llm|"
@@ -67,30 +72,41 @@ def _words(text: str) -> int:
 
 
 def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str],
-             allowed_fact: str | None = None, last_agent: str | None = None) -> list[str]:
+             allowed_fact: str | None = None, last_agent: str | None = None,
+             agent_lines: Sequence[str] = ()) -> list[str]:
+    """Why `line` may not be shown. `last_agent` is the agent's line just said; `agent_lines`
+    every agent line of the call (the model echoes older ones too)."""
     if _words(line) == 0:
         return ["empty"]
     if SPEAKER_PREFIX.match(line):
         return ["speaks as the agent"]
     norm = normalize(line)
-    out = _lasting_problems(norm, persona, revealed, allowed_fact, last_agent)
+    out = _lasting_problems(norm, persona, revealed, allowed_fact, last_agent, agent_lines)
     if allowed_fact and not _contains_value(norm, persona.fact(allowed_fact).value, loose=True):
         out.append(f"does not give {allowed_fact}")
     if repeats(line, earlier):
         out.append("repeats an earlier line")
     if _repeats_itself(line):
         out.append("repeats itself")
+    elif loops(line):
+        out.append("loops a phrase")
     if _words(line) > MAX_WORDS:
         out.append("too long")
     return out
 
 
 def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_fact: str | None,
-                      last_agent: str | None) -> list[str]:
+                      last_agent: str | None, agent_lines: Sequence[str] = ()) -> list[str]:
     """The problems that more words cannot undo: once part of a line has one, the whole line has it."""
     out: list[str] = []
-    if last_agent and _echoes(norm, normalize(last_agent)):
+    said = [a for a in (last_agent, *agent_lines) if a]
+    # An answer may take the question's words ("Codul de client de pe factură e ..."): a line
+    # that gives the fact asked for is not an echo.
+    answering = allowed_fact is not None and _contains_value(norm, persona.fact(allowed_fact).value)
+    if said and not answering and echoes(norm, said):
         out.append("echoes the agent")
+    if narrates_goal(norm, persona.goal.text):
+        out.append("narrates the brief")
     if any(p in norm for p in _AGENT_NORM):
         out.append("speaks as the agent")
     if AI_PATTERN.search(norm):
@@ -129,10 +145,51 @@ def _repeats_itself(line: str) -> bool:
     return any(_similar(a, b, 0.85) for i, a in enumerate(said) for b in said[i + 1:])
 
 
-def _echoes(norm_line: str, norm_agent: str) -> bool:
-    a, b = norm_line.split(), norm_agent.split()
-    grams = {tuple(b[i:i + ECHO_WORDS]) for i in range(len(b) - ECHO_WORDS + 1)}
-    return any(tuple(a[i:i + ECHO_WORDS]) in grams for i in range(len(a) - ECHO_WORDS + 1))
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\w+", normalize(text))
+
+
+def _grams(words: list[str], n: int) -> list[tuple[str, ...]]:
+    return [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+
+
+def _copies(text: str, sources: Sequence[str], n: int) -> bool:
+    """`text` has `n` words in a row that one of `sources` has too (punctuation aside)."""
+    grams = {g for src in sources for g in _grams(_tokens(src), n)}
+    return bool(grams) and any(g in grams for g in _grams(_tokens(text), n))
+
+
+def echoes(line: str, agent_lines: Sequence[str]) -> bool:
+    """Part of an agent's line said back (ECHO_WORDS words in a row): a customer does not
+    repeat the agent's sentences, a small model copying its context does."""
+    return _copies(line, agent_lines, ECHO_WORDS)
+
+
+def narrates_goal(line: str, goal: str) -> bool:
+    """The line is mostly the trainer's words for the customer's goal ("Să înțeleagă de ce e mare
+    factura și să o poată plăti în rate"): the model read its brief aloud. A customer saying what
+    they want in their own words shares a phrase with it at most."""
+    grams = set(_grams(_tokens(goal), 4))
+    words = _tokens(line)
+    covered: set[int] = set()
+    for i, g in enumerate(_grams(words, 4)):
+        if g in grams:
+            covered.update(range(i, i + 4))
+    return len(covered) >= 8 and len(covered) >= 0.5 * len(words)
+
+
+def loops(line: str) -> bool:
+    """A model stuck in a loop inside one line ("cât mai rapid posibil, cât mai rapid posibil,
+    cât mai rapid posibil, …"): a phrase said three times, a longer one twice, or a word four
+    times running. A person's "I want it fixed. I want it fixed today" or "no, no, no" is left alone."""
+    words = _tokens(line)
+    short = Counter(g for g in _grams(words, LOOP_WORDS) if sum(len(w) > 2 for w in g) >= 2)
+    if short and max(short.values()) >= 3:
+        return True
+    long = _grams(words, LOOP_WORDS + 2)
+    if len(long) != len(set(long)):
+        return True
+    return any(len(set(words[i:i + 4])) == 1 for i in range(len(words) - 3))
 
 
 def _contains_value(norm_line: str, value: str, loose: bool = False) -> bool:
@@ -180,7 +237,8 @@ class Partial:
 
 
 def check_partial(raw: str, persona: Persona, revealed: set[str], earlier: list[str],
-                  allowed_fact: str | None = None, last_agent: str | None = None) -> Partial:
+                  allowed_fact: str | None = None, last_agent: str | None = None,
+                  agent_lines: Sequence[str] = ()) -> Partial:
     """How much of `raw`, the line so far, the trainee may see now. `problems(trim(clean(raw)))`
     still decides on the whole line; this only shows early what that check cannot turn down
     for a reason it can already see."""
@@ -193,7 +251,9 @@ def check_partial(raw: str, persona: Persona, revealed: set[str], earlier: list[
     if opener:
         text = text[:opener.start()]
     norm = normalize(text)
-    lasting = _lasting_problems(norm, persona, revealed, allowed_fact, last_agent)
+    lasting = _lasting_problems(norm, persona, revealed, allowed_fact, last_agent, agent_lines)
+    if not lasting and loops(text):  # no later word undoes a loop
+        lasting = ["repeats itself" if _repeats_itself(text) else "loops a phrase"]
     if lasting:
         return Partial("", lasting)
     words = text.split()

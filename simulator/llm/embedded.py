@@ -21,6 +21,13 @@ from simulator.llm.base import Message
 from simulator.llm.openai_compat import OpenAICompatLLM
 
 
+# A 1.5B model can loop on a phrase inside one line ("cât mai rapid posibil, cât mai rapid
+# posibil, …"). llama.cpp's penalties look back over a short window only: the fact a line must
+# give sits in the prompt just before the answer, and copying it is no loop.
+ANTI_LOOP = {"repeat_penalty": 1.1, "repeat_last_n": 24,
+             "dry_multiplier": 0.8, "dry_base": 1.75, "dry_allowed_length": 3, "dry_penalty_last_n": 24}
+
+
 def default_threads() -> int:
     # All cores, capped: past ~8 threads a 1.5B model gains little and starves the app.
     return max(1, min(os.cpu_count() or 2, 8))
@@ -145,6 +152,7 @@ class EmbeddedLLM:
                     retries=1,  # our own server: a failure is not a passing network hiccup
                     name=self.name,
                     extra_body={"cache_prompt": True},
+                    text_sampling=ANTI_LOOP,
                     unreachable_hint="the embedded model server stopped; restart rolecall",
                 )
                 # One tiny answer now pages the weights in: without it the first trainee line

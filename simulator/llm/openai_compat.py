@@ -140,6 +140,7 @@ class OpenAICompatLLM:
         retry_after_cap_s: float = 30.0,
         unreachable_hint: str = "start it or set OPENAI_BASE_URL",
         extra_body: dict[str, Any] | None = None,
+        text_sampling: dict[str, Any] | None = None,
         on_retry: Callable[[int, Failure, float], None] | None = None,
     ):
         self.base_url = base_url.rstrip("/")
@@ -152,6 +153,9 @@ class OpenAICompatLLM:
         self.retry_after_cap_s = retry_after_cap_s
         self.unreachable_hint = unreachable_hint
         self.on_retry = on_retry
+        # Server-specific sampling for free text only (not JSON answers): llama.cpp's loop
+        # penalties, which a constrained JSON verdict must not get.
+        self._text_body = {**(extra_body or {}), **text_sampling} if text_sampling else None
         # None: not tried yet; False: the server rejected it once, so we stop sending it.
         self.supports_response_format: bool | None = None
         self.attempts = 0
@@ -194,6 +198,8 @@ class OpenAICompatLLM:
         if json_schema is not None:
             # The server cannot constrain the output: ask for JSON in words instead.
             messages = [("system", schema_instruction(json_schema)), *messages]
+        elif self._text_body:
+            kwargs["extra_body"] = self._text_body
         return self._with_retries(lambda: self._invoke(messages, stop, kwargs))
 
     def stream(
@@ -206,6 +212,8 @@ class OpenAICompatLLM:
         stop: list[str] | None = None,
     ) -> Iterator[str]:
         kwargs = self._kwargs(max_tokens, temperature, seed)
+        if self._text_body:
+            kwargs["extra_body"] = self._text_body
         attempt = 0
         while True:
             self._count()

@@ -73,7 +73,17 @@ class Scorecard(BaseModel):
         raise KeyError(cid)
 
 
+class Condition(BaseModel):
+    """One condition of the readiness rule, met or not, with the calls that met it."""
+
+    met: bool
+    text: str
+    calls: list[str] = Field(default_factory=list, description="The calls that met it (or broke it), as people read them.")
+
+
 class Readiness(BaseModel):
     ready: bool
     reasons: list[str]
     source: Literal["rules", "override"]
+    conditions: list[Condition] = Field(default_factory=list, description="The rule's conditions, each met or unmet.")
+    counts: str = Field("", description="Which calls count towards readiness.")

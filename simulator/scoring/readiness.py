@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .model import Readiness
+from .model import Condition, Readiness
 
 
 class ReadinessPolicy(BaseModel):
@@ -42,31 +42,66 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _rules(sessions: list[dict[str, Any]], policy: ReadinessPolicy) -> tuple[bool, list[str]]:
-    reasons: list[str] = []
-    passed = [s for s in sessions if s.get("passed") and s.get("seed") is not None
-              and (s.get("exam") or not policy.exam_only)]
-    distinct = {(_text(s.get("persona_id")), s.get("seed")) for s in passed}
-    kind = "seeded exam calls" if policy.exam_only else "seeded calls"
-    enough = len(distinct) >= policy.k_passed
-    reasons.append(f"passed {min(len(distinct), policy.k_passed) if enough else len(distinct)} of "
-                   f"{policy.k_passed} {kind}" + (f" ({len(distinct)} in all)" if len(distinct) > policy.k_passed else ""))
+def _a(word: str) -> str:
+    """'an irritable', 'a calm': the article a reader expects."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
-    seen = {_text(s.get("temperament")) for s in passed}
-    missing = [t for t in policy.required_temperaments if t not in seen]
-    for t in missing:
-        reasons.append(f"no passed call with a {t} customer yet")
-    if not missing and policy.required_temperaments:
-        reasons.append(f"passed calls with {_and(list(policy.required_temperaments))} customers")
+
+def _call(s: dict[str, Any]) -> str:
+    """A call as a supervisor finds it in the sessions list."""
+    total = s.get("total")
+    score = f" · {total:.0f}/100" if isinstance(total, (int, float)) else ""
+    return f"{_text(s.get('persona_id'))} · seed {s.get('seed')} · {_day(s.get('started_at'))}{score}"
+
+
+def counted_calls(policy: ReadinessPolicy) -> str:
+    """Which calls count, said once on the board: practice calls without a seed do not."""
+    kind = "seeded exam calls" if policy.exam_only else "seeded calls (calls started with a seed)"
+    return (f"Only passed {kind} count towards readiness: every trainee meets the same customer in them. "
+            "Practice calls without a seed do not count.")
+
+
+def _rules(sessions: list[dict[str, Any]], policy: ReadinessPolicy) -> list[Condition]:
+    counts = [s for s in sessions if s.get("seed") is not None and (s.get("exam") or not policy.exam_only)]
+    passed = sorted((s for s in counts if s.get("passed")), key=_sort_key)
+    counted = {id(s) for s in counts}
+    unseeded = [s for s in sessions if s.get("passed") and id(s) not in counted]
+    kind = "seeded exam calls" if policy.exam_only else "seeded calls"
+    conditions: list[Condition] = []
+
+    first_of: dict[tuple[str, Any], dict[str, Any]] = {}
+    for s in passed:
+        first_of.setdefault((_text(s.get("persona_id")), s.get("seed")), s)
+    distinct = list(first_of.values())
+    enough = len(distinct) >= policy.k_passed
+    text = (f"passed {min(len(distinct), policy.k_passed) if enough else len(distinct)} of "
+            f"{policy.k_passed} different {kind}" + (f" ({len(distinct)} in all)" if len(distinct) > policy.k_passed else ""))
+    if not enough and unseeded:
+        text += f"; {len(unseeded)} passed call{'s' if len(unseeded) > 1 else ''} without a seed do{'es' if len(unseeded) == 1 else ''} not count"
+    conditions.append(Condition(met=enough, text=text, calls=[_call(s) for s in distinct]))
+
+    for t in policy.required_temperaments:
+        hit = next((s for s in passed if _text(s.get("temperament")) == t), None)
+        if hit is not None:
+            conditions.append(Condition(met=True, text=f"passed a seeded call with {_a(t)} customer", calls=[_call(hit)]))
+            continue
+        text = f"no passed seeded call with {_a(t)} customer yet"
+        practice = [s for s in unseeded if _text(s.get("temperament")) == t]
+        if practice:
+            text += " (a passed practice call without a seed does not count)"
+        conditions.append(Condition(met=False, text=text))
 
     recent = sorted(sessions, key=_sort_key, reverse=True)[: policy.last_n]
     fatal = [(s, f) for s in recent for f in (s.get("fatal") or [])]
     if fatal:
         details = "; ".join(f"{f} on {_day(s.get('started_at'))}" for s, f in fatal)
-        reasons.append(f"fatal failure in the last {policy.last_n} calls: {details}")
+        conditions.append(Condition(met=False, text=f"fatal failure in the last {policy.last_n} calls: {details}",
+                                    calls=[_call(s) if s.get("seed") is not None else
+                                           f"{_text(s.get('persona_id'))} · {_day(s.get('started_at'))}"
+                                           for s, _ in fatal]))
     else:
-        reasons.append(f"no fatal failure in the last {policy.last_n} calls")
-    return enough and not missing and not fatal, reasons
+        conditions.append(Condition(met=True, text=f"no fatal failure in the last {policy.last_n} calls"))
+    return conditions
 
 
 def assess_readiness(sessions: list[dict[str, Any]], override: dict[str, Any] | None = None,
@@ -74,12 +109,17 @@ def assess_readiness(sessions: list[dict[str, Any]], override: dict[str, Any] | 
     """Whether a trainee may take live calls, and why. Each session: persona_id, temperament,
     seed, exam, passed, fatal (criterion ids), started_at. An override (ready, note, by,
     created_at) from a supervisor wins; the rule's own findings follow its note."""
-    ready, reasons = _rules(sessions, policy or ReadinessPolicy())
+    policy = policy or ReadinessPolicy()
+    conditions = _rules(sessions, policy)
+    ready = all(c.met for c in conditions)
+    reasons = [c.text for c in conditions]
+    counts = counted_calls(policy)
     if override is None:
-        return Readiness(ready=ready, reasons=reasons, source="rules")
+        return Readiness(ready=ready, reasons=reasons, source="rules", conditions=conditions, counts=counts)
     granted = bool(override.get("ready"))
     who = _text(override.get("by")) or "a supervisor"
     when = _day(override.get("created_at")) if override.get("created_at") else "an unknown date"
     note = _text(override.get("note")).strip() or "no note"
     head = f"{'ready' if granted else 'not ready'} by supervisor override ({who}, {when}): {note}"
-    return Readiness(ready=granted, reasons=[head] + [f"rules: {r}" for r in reasons], source="override")
+    return Readiness(ready=granted, reasons=[head] + [f"rules: {r}" for r in reasons], source="override",
+                     conditions=conditions, counts=counts)

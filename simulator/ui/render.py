@@ -328,13 +328,18 @@ def matrix_html(frame: pd.DataFrame, empty_text: str) -> str:
 
 
 def readiness_html(board: list[dict[str, Any]], lang: str = "en") -> str:
-    """One card per trainee: ready or not, and why (the rules' reasons or the override note)."""
+    """One card per trainee: ready or not, each condition of the rule met (✓) or not (✗) with
+    the calls that met it, and a supervisor's override note. Which calls count is said once."""
     if not board:
         return f'<div class="rc-empty">{esc(label("sessions_empty", lang))}</div>'
     cards = []
     for row in board:
         ok = bool(row.get("ready"))
-        reasons = "".join(f"<li>{esc(r)}</li>" for r in row.get("reasons") or [])
+        items = []
+        for c in row.get("conditions") or [{"met": None, "text": r} for r in row.get("reasons") or []]:
+            mark = {True: ("rc-met", "✓"), False: ("rc-unmet", "✗")}.get(c.get("met"), ("", "•"))
+            calls = "".join(f"<div class=\"rc-cond-call\">{esc(x)}</div>" for x in c.get("calls") or [])
+            items.append(f'<li class="{mark[0]}"><span class="rc-cond-mark">{mark[1]}</span> {esc(c["text"])}{calls}</li>')
         note = ""
         if row.get("source") == "override":
             note = f'<div class="rc-note">✍ {esc(row.get("override_note"))} — {esc(row.get("override_by"))}</div>'
@@ -343,6 +348,8 @@ def readiness_html(board: list[dict[str, Any]], lang: str = "en") -> str:
             f'<div class="rc-ready-card {"rc-pass" if ok else "rc-fail"}"><div class="rc-ready-head">'
             f'<b>{esc(row["trainee"])}</b>{group}'
             f'<span class="rc-ready-verdict">{esc(label("ready" if ok else "not_ready", lang))}</span></div>'
-            f'<ul>{reasons}</ul>{note}</div>'
+            f'{note}<ul class="rc-conditions">{"".join(items)}</ul></div>'
         )
-    return f'<div class="rc-board">{"".join(cards)}</div>'
+    counts = next((row.get("counts") for row in board if row.get("counts")), "")
+    head = f'<div class="rc-counts">{esc(counts)}</div>' if counts else ""
+    return f'{head}<div class="rc-board">{"".join(cards)}</div>'

@@ -77,5 +77,12 @@ mark.rc-ev { background: #fde68a; padding: 0 2px; border-radius: 3px; }
 .rc-ready-card { padding: 10px 14px; border-radius: 10px; }
 .rc-ready-head { display: flex; gap: 6px; align-items: center; }
 .rc-ready-verdict { margin-left: auto; font-weight: 700; }
+.rc-conditions { list-style: none; padding-left: 0; margin: 6px 0 0; }
+.rc-conditions li { margin: 3px 0; }
+.rc-cond-mark { display: inline-block; width: 1.2em; font-weight: 700; }
+.rc-met .rc-cond-mark { color: #15803d; }
+.rc-unmet { color: #991b1b; }
+.rc-cond-call { margin-left: 1.4em; font-size: 0.85em; opacity: 0.8; }
+.rc-counts { margin: 0 0 8px; font-size: 0.9em; opacity: 0.85; }
 .rc-note { font-style: italic; margin-top: 4px; }
 """
