@@ -163,6 +163,12 @@ EN: dict[str, str] = {
     "supervisors_only": "This page is for supervisors.",
     "trainers_only": "This page is for trainers.",
     "error_generic": "Something went wrong on our side. Your call is saved; try again in a moment.",
+    # charts (issue 19.2: drawn as SVG with numeric axes)
+    "chart_turn": "turn",
+    "chart_call": "call",
+    "chart_angry": "angry",
+    "chart_pleased": "pleased",
+    "chart_no_mood": "The customer's mood shows here once the customer has spoken.",
 }
 
 RO: dict[str, str] = {
@@ -321,6 +327,12 @@ RO: dict[str, str] = {
     "supervisors_only": "Această pagină este pentru supervizori.",
     "trainers_only": "Această pagină este pentru formatori.",
     "error_generic": "A apărut o problemă la noi. Apelul este salvat; încercați din nou.",
+    # grafice
+    "chart_turn": "replica",
+    "chart_call": "apelul",
+    "chart_angry": "nervos",
+    "chart_pleased": "mulțumit",
+    "chart_no_mood": "Starea clientului apare aici după ce clientul vorbește.",
 }
 
 LABELS: dict[str, dict[str, str]] = {"en": EN, "ro": RO}

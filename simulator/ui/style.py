@@ -83,6 +83,12 @@ mark.rc-ev { background: #fde68a; padding: 0 2px; border-radius: 3px; }
 .rc-met .rc-cond-mark { color: #15803d; }
 .rc-unmet { color: #991b1b; }
 .rc-cond-call { margin-left: 1.4em; font-size: 0.85em; opacity: 0.8; }
+.rc-chart svg { width: 100%; height: auto; max-height: 260px; }
+.rc-chart-title { font-weight: 600; font-size: 0.9em; margin-bottom: 2px; }
+.rc-chart .rc-grid { stroke: #d1d5db; stroke-width: 1; }
+.rc-chart .rc-tick, .rc-chart .rc-axis { font-size: 11px; fill: #6b7280; }
+.rc-legend { display: flex; flex-wrap: wrap; gap: 10px; font-size: 0.85em; }
+.rc-legend i { display: inline-block; width: 10px; height: 10px; border-radius: 5px; margin-right: 4px; }
 .rc-counts { margin: 0 0 8px; font-size: 0.9em; opacity: 0.85; }
 .rc-note { font-style: italic; margin-top: 4px; }
 """
