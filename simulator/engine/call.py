@@ -20,6 +20,10 @@ from .acts import Act, TurnActs
 from .director import Decision, Director
 
 # Used when every authored line for a beat was already said (long calls): keeps lines unique.
+# The trainer's own lines answer rudeness and manipulation: a 1.5B actor turned them out of
+# character ("Oh, no! What am I doing wrong?" from the irritable customer) or answered like an
+# assistant ("Maybe you can ask the technician to provide more details?").
+AUTHORED_BEATS = frozenset({Beat.react_rude, Beat.deflect})
 _VARIANT_PREFIX = {"en": ["Look, ", "Honestly, ", "Again, ", "Listen, ", "Well, ", "Right, "],
                    "ro": ["Uitați, ", "Sincer, ", "Din nou, ", "Ascultați, ", "Păi, ", "Bine, "]}
 
@@ -99,6 +103,8 @@ class CallSession:
         line, replaced, rejected = None, False, None
         if decision.beat == Beat.opening and p.opening and not earlier:
             line = p.opening
+        elif decision.beat in AUTHORED_BEATS:
+            line = self._fallback(decision, earlier)
         elif self.actor is not None:
             history = [(x.role, x.text) for x in self.transcript.turns]
             last_agent = next((text for role, text in reversed(history) if role == "agent"), None)
