@@ -9,6 +9,10 @@ class ConfigError(RolecallError):
     pass
 
 
+class LineTooLong(RolecallError):
+    """A typed line longer than a spoken turn: nothing was sent, and the trainee keeps the text."""
+
+
 class ValidationFailed(RolecallError):
     """A persona or rubric file is invalid; `errors` holds `file:line: field: message` lines."""
 

@@ -22,7 +22,7 @@ import yaml
 from .catalog import Catalog, persona_from_yaml_text
 from .config import Settings
 from .engine.call import CallSession, CustomerReply
-from .errors import AccessDenied, NotFound, RolecallError
+from .errors import AccessDenied, LineTooLong, NotFound, RolecallError
 from .llm.base import LLM
 from .persona import Persona
 from .store import Store
@@ -58,11 +58,20 @@ class Reply:
     heard: str | None = None   # what speech recognition made of the trainee's recording
 
 
-def trainee_line(text: str | None) -> str:
-    """The trainee's line as it is sent: trimmed; an empty one is refused."""
+# About 40 seconds of speech: a turn on the phone, not a letter. A pasted wall of text was
+# heard as answering an objection the customer had never raised.
+MAX_LINE_CHARS = 600
+
+
+def trainee_line(text: str | None, limit: int | None = MAX_LINE_CHARS) -> str:
+    """The trainee's line as it is sent: trimmed; an empty one, or a typed one longer than a
+    spoken turn, is refused (nothing is stored, so nothing is lost)."""
     text = (text or "").strip()
     if not text:
         raise RolecallError("the message is empty; type what you would say to the customer")
+    if limit is not None and len(text) > limit:
+        raise LineTooLong(f"your line is {len(text):,} characters; a turn on the phone is at most {limit} "
+                          f"(about 40 seconds of speech): say the first part now and the rest in your next turn")
     return text
 
 
@@ -232,7 +241,8 @@ class Rolecall:
 
     def send_message(self, user: User, session_id: str, text: str, *, audio: str | None = None,
                      on_partial: Callable[[str], None] | None = None) -> Reply:
-        text = trainee_line(text)
+        # A spoken turn is bounded by the recording (the turn detector stops at 60 s), not by this limit.
+        text = trainee_line(text, None if audio else MAX_LINE_CHARS)
         row = self._session_row(user, session_id)
         if row["user"] != user.name:
             raise AccessDenied("only the trainee who holds a call can speak in it")

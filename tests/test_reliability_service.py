@@ -84,7 +84,7 @@ def test_twenty_calls_writing_at_once_lose_and_double_nothing(service):
 
 
 HOSTILE = {
-    "100 KB": ("Please help me with my bill. " * 3500).strip(),
+    "a whole turn": ("Please help me with my bill. " * 21).strip(),  # 587 characters, under the limit
     "control characters": "line one\x00\x01\x07\x08\x1b[31mred\x1b[0m\x7f\u0085\u2028end",
     "right to left": "\u202eمرحبا، أريد المساعدة\u202c שלום \u200f123\u200e and <b>bold</b> & 'quotes' \"dq\"",
     "markup": "<script>alert(1)</script><img src=x onerror=alert(2)> {{7*7}} ${x} </div>",
@@ -109,3 +109,17 @@ def test_hostile_text_round_trips_exactly_and_renders_escaped(service, text):
     # Still scorable: scoring reads the same transcript.
     score = service.end_call(user, sid, judge="none")
     assert 0 <= score["total"] <= 100
+
+
+@pytest.mark.parametrize("chars", [601, 5_000, 100_000])
+def test_a_line_longer_than_a_spoken_turn_is_refused_and_nothing_is_stored(service, chars):
+    # Issue 19.7: a 5,000-character message was accepted and heard as answering an objection.
+    from simulator.errors import LineTooLong
+
+    user = User("t00", "trainee")
+    sid, _ = service.start_call(user, "irritable-outage", "text")
+    text = ("I understand, and I can waive the fee for you today. " * 2000)[:chars - 1] + "!"
+    with pytest.raises(LineTooLong, match=f"your line is {chars:,} characters; a turn on the phone is at most 600"):
+        service.send_message(user, sid, text)
+    assert service.store.turns(sid) == []  # nothing half-sent; the call goes on
+    assert service.send_message(user, sid, text[:600]).text
