@@ -18,7 +18,7 @@ from simulator.errors import AccessDenied, RolecallError
 from simulator.service import Rolecall
 from simulator.store import Store
 from simulator.ui.labels import label
-from simulator.ui.pages import assignments, header, history, practice, readiness, rubrics, sessions, studio
+from simulator.ui.pages import assignments, history, practice, readiness, rubrics, sessions, studio
 from simulator.ui.shared import PageContext, as_handler, boundary, lang_now
 
 USERS = {"ana": ("trainee", None), "ioana": ("trainee", "ro"), "tim": ("trainer", None), "sue": ("supervisor", None)}
@@ -300,14 +300,16 @@ def test_gradio_passes_the_request_event_data_and_progress_a_page_handler_asks_f
     assert progress_index == 1 and inputs[0] == "id: x" and inputs[2].username == "tim"
 
 
-def test_the_boundary_escapes_a_messages_markup_for_the_toast():
-    @boundary
-    def unknown():
+def test_a_page_shows_a_messages_markup_as_text_and_the_api_passes_it_as_it_is(ctx):
+    def unknown(ctx, user):
         raise RolecallError("unknown persona '<b>x</b>'")
 
-    with pytest.raises(gr.Error) as caught:
-        unknown()
-    assert caught.value.message == "unknown persona '&lt;b&gt;x&lt;/b&gt;'"
+    with pytest.raises(gr.Error) as toast:
+        as_handler(ctx, unknown)(request("ana"))
+    assert toast.value.message == "unknown persona '&lt;b&gt;x&lt;/b&gt;'"
+    with pytest.raises(gr.Error) as api_error:
+        boundary(lambda: unknown(ctx, None))()
+    assert api_error.value.message == "unknown persona '<b>x</b>'"
 
 
 def test_every_page_module_is_small_and_app_only_assembles_them():

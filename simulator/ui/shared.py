@@ -67,26 +67,29 @@ def require(user: User, roles: tuple[str, ...]) -> User:
 # --------------------------------------------------------------------------- the boundary
 
 
-def _translated(exc: Exception, where: str) -> gr.Error:
-    """An exception as the one thing a person sees. The toast shows HTML, so text is escaped."""
+def _translated(exc: Exception, where: str, markup: bool) -> gr.Error:
+    """An exception as the one line a person sees. A page shows it in a toast, which reads
+    HTML: there (`markup`) the text is escaped, so `<draft>:2: …` does not vanish as a tag."""
     if isinstance(exc, gr.Error):
         return exc
     if isinstance(exc, RolecallError):
-        return gr.Error(html.escape(str(exc), quote=False), print_exception=False)
+        text = str(exc)
+        return gr.Error(html.escape(text, quote=False) if markup else text, print_exception=False)
     log.exception("unexpected error in %s", where)
     return gr.Error(label("error_generic", lang_now()), print_exception=False)
 
 
-def boundary(fn: Callable) -> Callable:
+def boundary(fn: Callable, *, toast: bool = False) -> Callable:
     """Domain errors become gr.Error with their one-line message; anything else is logged
-    and shown as a short generic message (no traceback reaches the browser)."""
+    and shown as a short generic message (no traceback reaches the browser). `toast`: the
+    message goes to a page's toast, so it is escaped (the API's callers get it as it is)."""
     if inspect.isgeneratorfunction(fn):  # Gradio streams a generator's outputs: so must the wrapper
         @functools.wraps(fn)
         def streaming(*args: Any, **kwargs: Any) -> Any:
             try:
                 yield from fn(*args, **kwargs)
             except Exception as exc:
-                raise _translated(exc, fn.__name__) from None
+                raise _translated(exc, fn.__name__, toast) from None
 
         return streaming
 
@@ -95,7 +98,7 @@ def boundary(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except Exception as exc:
-            raise _translated(exc, fn.__name__) from None
+            raise _translated(exc, fn.__name__, toast) from None
 
     return wrapper
 
@@ -144,7 +147,7 @@ class PageContext:
         self.service = service
         self.dash = Dashboard(service.store)
         self.lang = lang
-        self.T = PageText(lang)  # noqa: N806 - reads like a label lookup, as L does
+        self.T = PageText(lang)  # reads like a label lookup, as L does
         self.loads: list[tuple[Callable, list]] = []  # (Gradio handler, outputs), run after sign-in
         self.role_tabs: list[tuple[gr.Tab, tuple[str, ...]]] = []
 
@@ -251,8 +254,8 @@ def as_handler(ctx: PageContext, fn: Callable) -> Callable:
     Gradio reads a handler's signature to know what to pass: the inputs' values, then what a
     parameter's annotation or default asks for (gr.SelectData, gr.Progress, gr.Request). The
     handler gets `fn`'s parameters after (ctx, user), and a request last; the user comes from
-    the request, errors pass through `boundary`. A generator streams, each step in the user's
-    language (Gradio resumes a generator in a fresh context each time).
+    the request, errors pass through `boundary` (as toasts). A generator streams, each step
+    in the user's language (Gradio resumes a generator in a fresh context each time).
     """
     params = list(inspect.signature(fn).parameters.values())[2:]
     if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params):
@@ -284,4 +287,4 @@ def as_handler(ctx: PageContext, fn: Callable) -> Callable:
     call.__name__, call.__qualname__, call.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
     call.__signature__ = signature  # type: ignore[attr-defined]
     call.__annotations__ = {**special, "request": gr.Request}
-    return boundary(call)
+    return boundary(call, toast=True)
