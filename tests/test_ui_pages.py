@@ -183,6 +183,15 @@ def test_text_that_does_not_parse_yet_leaves_the_form_as_it_is(ctx):
         studio.apply_form(ctx, user(ctx, "tim"), "id: [unclosed\n", *[None] * 9)
 
 
+def test_a_value_the_form_cannot_show_leaves_its_field_as_it_is(ctx):
+    """Half-typed or invalid values never reach a dropdown (it would refuse "→ YAML" after)."""
+    text = persona_yaml(ctx).replace("temperament: calm", "temperament: gru").replace("patience: ", "patience: 9")
+    _check, *form = studio.follow_yaml(ctx, user(ctx, "tim"), text)
+    values = dict(zip(studio.FORM_KEYS, form))
+    assert "value" not in values["temperament"] and "value" not in values["patience"]  # 98 > 20
+    assert values["name"]["value"] == "Helen Park"
+
+
 def test_in_the_app_the_yaml_editor_drives_the_form(ctx):
     demo = app.build_app(ctx.service)
     _, block_fn = wired(demo, "follow_yaml")

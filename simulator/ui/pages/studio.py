@@ -8,12 +8,18 @@ import yaml
 
 from ...catalog import persona_from_yaml_text
 from ...errors import RolecallError, ValidationFailed
+from ...persona import CallType, Temperament
 from ...service import User
+from ...transcript import LANGUAGES
 from .. import render
 from ..shared import TRAINER_ROLES, L, PageContext, draft_lines, lang_now, not_saved, require
 
 # The form beside the YAML: these fields, in this order.
 FORM_KEYS = ["id", "name", "language", "temperament", "difficulty", "call_type", "company", "situation", "patience"]
+# The form's choice fields offer only these values (a dropdown refuses any other).
+CHOICES = {"language": list(LANGUAGES), "temperament": [t.value for t in Temperament],
+           "difficulty": ["easy", "medium", "hard"], "call_type": [c.value for c in CallType]}
+PATIENCE = (1, 20)  # the persona's limits, and the slider's
 
 
 def catalog_errors_html(ctx: PageContext) -> str:
@@ -28,15 +34,26 @@ def load_studio(ctx: PageContext, user: User):
     return gr.Dropdown(choices=sorted(ctx.service.catalog.personas)), catalog_errors_html(ctx)
 
 
+def _fits(key: str, value: object) -> bool:
+    """Whether the form's field `key` can show `value` (a half-typed choice cannot)."""
+    if value is None:
+        return False
+    if key in CHOICES:
+        return value in CHOICES[key]
+    if key == "patience":
+        return isinstance(value, int) and not isinstance(value, bool) and PATIENCE[0] <= value <= PATIENCE[1]
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
 def form_from(text: str) -> list:
-    """Updates for the form's fields (FORM_KEYS) from YAML text; a field the text lacks, or
-    text that does not parse yet, leaves that field as it is."""
+    """Updates for the form's fields (FORM_KEYS) from YAML text. A field the text lacks, or
+    gives a value the field cannot show, and text that does not parse yet, leave the field as it is."""
     try:
         data = yaml.safe_load(text or "") or {}
     except yaml.YAMLError:
         data = {}
     data = data if isinstance(data, dict) else {}
-    return [gr.update(value=data[k]) if data.get(k) is not None else gr.update() for k in FORM_KEYS]
+    return [gr.update(value=data[k]) if _fits(k, data.get(k)) else gr.update() for k in FORM_KEYS]
 
 
 def check_html(text: str) -> str:
@@ -132,13 +149,13 @@ def _form(ctx: PageContext) -> list:
     """The basic fields beside the YAML, in FORM_KEYS order (their labels are the YAML keys)."""
     fields = [gr.Textbox(label="id", max_lines=1), gr.Textbox(label="name", max_lines=1)]
     with gr.Row():
-        fields += [gr.Dropdown(["en", "ro"], value="en", label="language"),
-                   gr.Dropdown(ctx.temperaments()[1:], value="calm", label="temperament")]
+        fields += [gr.Dropdown(CHOICES["language"], value="en", label="language"),
+                   gr.Dropdown(CHOICES["temperament"], value="calm", label="temperament")]
     with gr.Row():
-        fields += [gr.Dropdown(["easy", "medium", "hard"], value="medium", label="difficulty"),
-                   gr.Dropdown(ctx.call_types()[1:], value="inbound_support", label="call_type")]
+        fields += [gr.Dropdown(CHOICES["difficulty"], value="medium", label="difficulty"),
+                   gr.Dropdown(CHOICES["call_type"], value="inbound_support", label="call_type")]
     fields += [gr.Textbox(label="company", max_lines=1), gr.Textbox(label="situation", lines=3),
-               gr.Slider(1, 20, value=5, step=1, label="patience")]
+               gr.Slider(*PATIENCE, value=5, step=1, label="patience")]
     return fields
 
 
