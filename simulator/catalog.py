@@ -14,14 +14,13 @@ from typing import TypeVar
 
 from .errors import NotFound, ValidationFailed
 from .loader import Located, load_located, load_text, unknown_rubric_error, yaml_files
+from .paths import BUILTIN_PERSONAS, BUILTIN_RUBRICS, REPO_ROOT
 from .persona import Persona
 from .rubric import Rubric
 
-M = TypeVar("M", Persona, Rubric)
+__all__ = ["BUILTIN_PERSONAS", "BUILTIN_RUBRICS", "REPO_ROOT", "Catalog", "persona_from_yaml_text"]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BUILTIN_PERSONAS = REPO_ROOT / "personas"
-BUILTIN_RUBRICS = REPO_ROOT / "rubrics"
+M = TypeVar("M", Persona, Rubric)
 
 
 def persona_from_yaml_text(text: str, name: str = "<draft>") -> Persona:

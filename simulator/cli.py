@@ -285,7 +285,7 @@ def cmd_serve(args) -> int:
         if callable(getattr(llm, "client", None)):
             llm.client()
     print(f"Rolecall is serving on http://{args.host}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
-    from .catalog import REPO_ROOT
+    from .paths import REPO_ROOT
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))
     import app as app_module  # the thin Gradio layer at the repository root

@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import ValidationFailed
+from .paths import BUILTIN_PERSONAS, BUILTIN_RUBRICS
 from .persona import Persona
 from .rubric import Rubric
 
@@ -507,12 +508,7 @@ def main_validate(paths: list[str]) -> int:
 
     With no paths, the built-in personas and rubrics are checked.
     """
-    if paths:
-        targets = [Path(p) for p in paths]
-    else:
-        from .catalog import BUILTIN_PERSONAS, BUILTIN_RUBRICS  # lazy: catalog imports this module
-
-        targets = [BUILTIN_PERSONAS, BUILTIN_RUBRICS]
+    targets = [Path(p) for p in paths] if paths else [BUILTIN_PERSONAS, BUILTIN_RUBRICS]
     checked, errors = validate_paths(targets)
     for line in errors:
         print(line)

@@ -36,6 +36,18 @@ def test_builtin_dirs_are_the_repo_folders():
     assert BUILTIN_PERSONAS == root / "personas" and BUILTIN_RUBRICS == root / "rubrics"
 
 
+def test_the_loader_does_not_import_the_catalog():
+    """No import cycle: the loader and the catalog both take the built-in folders from
+    simulator.paths, and only the catalog imports the loader."""
+    import ast
+
+    import simulator.loader
+
+    tree = ast.parse(Path(simulator.loader.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "catalog" not in imported and "simulator.catalog" not in imported
+
+
 def test_default_catalog_has_the_builtin_library():
     catalog = Catalog.default()
     assert "irritable-outage" in catalog.personas

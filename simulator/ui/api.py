@@ -1,0 +1,40 @@
+"""The app's named API endpoints, behind the same login as the pages, with plain typed inputs
+and outputs so that scripts and tests drive the app with gradio_client:
+/start_call, /send_message, /end_call, /list_sessions."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from .shared import CONCURRENCY, PageContext, boundary
+
+
+def register(ctx: PageContext) -> None:
+    """Add the endpoints to the Blocks being built."""
+    service = ctx.service
+
+    @boundary
+    def start_call(persona_id: str, mode: str = "text", seed: int | None = None,
+                   request: gr.Request = None) -> tuple[str, str]:
+        """Start a call; returns the session id and the customer's first line ("" when the trainee speaks first)."""
+        sid, first = service.start_call(ctx.who(request), persona_id, mode, seed)
+        return sid, first or ""
+
+    @boundary
+    def send_message(session_id: str, text: str, request: gr.Request = None) -> tuple[str, bool]:
+        """Say a line; returns the customer's reply and whether the call has ended."""
+        reply = service.send_message(ctx.who(request), session_id, text)
+        return reply.text or "", reply.ended
+
+    @boundary
+    def end_call(session_id: str, request: gr.Request = None) -> dict:
+        """End the call (if open) and return the score JSON."""
+        return service.end_call(ctx.who(request), session_id)
+
+    @boundary
+    def list_sessions(request: gr.Request = None) -> list[dict]:
+        """The sessions the signed-in user may see (a trainee: only their own)."""
+        return service.list_sessions(ctx.who(request))
+
+    for fn in (start_call, send_message, end_call, list_sessions):
+        gr.api(fn, api_name=fn.__name__, concurrency_limit=CONCURRENCY)

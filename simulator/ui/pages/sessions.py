@@ -1,0 +1,85 @@
+"""Sessions (supervisors): every session with filters, replay of any one, CSV export, and
+each trainee's trend."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from ...dashboard import SessionFilter
+from ...service import User
+from ..shared import SUPERVISOR_ROLES, PageContext, require
+
+
+def filters(trainee, persona, temp, ctype, since, until, passed) -> SessionFilter:
+    verdict = {"yes": True, "no": False}.get(passed)
+    return SessionFilter(trainee=trainee, persona_id=persona, temperament=temp, call_type=ctype, since=since,
+                         until=until, passed=verdict)
+
+
+def load_sessions(ctx: PageContext, user: User):
+    """Trainee and persona choices, every session, the trends (nothing for non-supervisors)."""
+    if user.role not in SUPERVISOR_ROLES:
+        return gr.Dropdown(), gr.Dropdown(), gr.Dataframe(), gr.LinePlot()
+    trainees = [u["name"] for u in ctx.service.store.list_users("trainee")]
+    return (gr.Dropdown(choices=[""] + trainees), gr.Dropdown(choices=[""] + sorted(ctx.service.catalog.personas)),
+            ctx.dash.sessions_frame(), ctx.dash.trend())
+
+
+def query(ctx: PageContext, user: User, trainee, persona, temp, ctype, since, until, passed):
+    """The sessions and trend matching the filters."""
+    require(user, SUPERVISOR_ROLES)
+    f = filters(trainee, persona, temp, ctype, since, until, passed)
+    return ctx.dash.sessions_frame(f), ctx.dash.trend(f.trainee)
+
+
+def export(ctx: PageContext, user: User, trainee, persona, temp, ctype, since, until, passed) -> gr.File:
+    """The sessions matching the filters as a CSV file to download."""
+    require(user, SUPERVISOR_ROLES)
+    f = filters(trainee, persona, temp, ctype, since, until, passed)
+    folder = Path(tempfile.mkdtemp(prefix="rolecall-export-"))
+    path = ctx.dash.export_csv(folder / f"rolecall-sessions-{time.strftime('%Y%m%d-%H%M')}.csv", f)
+    return gr.File(value=str(path), visible=True)
+
+
+def replay(ctx: PageContext, user: User, evt: gr.SelectData):
+    return ctx.replay_row(require(user, SUPERVISOR_ROLES), evt)
+
+
+def build(ctx: PageContext) -> None:
+    T = ctx.T  # noqa: N806
+    with ctx.tab("tab_sessions", "sessions", roles=SUPERVISOR_ROLES, elem_id="tab-sessions"):
+        with gr.Row():
+            trainee = gr.Dropdown([], label=T("f_trainee"), allow_custom_value=True)
+            persona = gr.Dropdown([], label=T("f_persona"), allow_custom_value=True)
+            temp = gr.Dropdown(ctx.temperaments(), value="any", label=T("f_temperament"))
+            ctype = gr.Dropdown(ctx.call_types(), value="any", label=T("f_call_type"))
+        with gr.Row():
+            since = gr.Textbox(label=T("f_since"), max_lines=1)
+            until = gr.Textbox(label=T("f_until"), max_lines=1)
+            passed = gr.Radio([(T("passed_any"), "any"), (T("passed_yes"), "yes"), (T("passed_no"), "no")],
+                              value="any", label=T("f_passed"))
+        with gr.Row():
+            refresh = gr.Button(T("refresh"), variant="primary")
+            export_btn = gr.Button(T("export_csv"))
+        file = gr.File(label="CSV", visible=False)
+        table = gr.Dataframe(pd.DataFrame(), interactive=False, wrap=True, elem_id="rc-sessions")
+        gr.Markdown(T.fmt("### {}", "replay"))
+        with gr.Row(equal_height=False):
+            score = gr.HTML(T.fmt('<div class="rc-empty">{}</div>', "replay_hint"))
+            with gr.Column():
+                transcript = gr.HTML("")
+                audio = gr.Audio(label=T("call_recording"), visible=False, interactive=False)
+        gr.Markdown(T.fmt("### {}", "trends"))
+        trend = gr.LinePlot(ctx.dash.trend("\0"), x="call", y="total", color="trainee", y_lim=[0, 100], height=260,
+                            show_label=False)
+
+    ctx.on_load(load_sessions, [trainee, persona, table, trend])
+    filter_inputs = [trainee, persona, temp, ctype, since, until, passed]
+    ctx.on(refresh.click, query, filter_inputs, [table, trend])
+    ctx.on(export_btn.click, export, filter_inputs, file)
+    ctx.on(table.select, replay, None, [score, transcript, audio])
