@@ -66,9 +66,13 @@ def make_auth(service: Rolecall) -> Callable[[str, str], bool]:
 
 
 def launch_options(service: Rolecall, lang: str = "en") -> dict[str, Any]:
-    """What `serve` passes to launch(): login, look, and no sharing. Tests reuse it."""
+    """What `serve` passes to launch(): login, look, no sharing, and the data folder as a place
+    Gradio may serve files from (reply audio, call recordings, exports live there: without it
+    Gradio refused every voice reply once the data folder was outside the working and
+    temporary folders, as it is after `make run`). Tests reuse it."""
+    served = [str(service.data_dir)] if service.data_dir is not None else []
     return {"auth": make_auth(service), "auth_message": label("login_message", lang), "theme": theme(),
-            "css": CSS, "share": False, "show_error": True, "max_threads": MAX_THREADS}
+            "css": CSS, "share": False, "show_error": True, "max_threads": MAX_THREADS, "allowed_paths": served}
 
 
 def serve(service: Rolecall, host: str = "127.0.0.1", port: int = 7860, lang: str = "en") -> None:

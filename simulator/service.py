@@ -278,6 +278,16 @@ class Rolecall:
         d.mkdir(parents=True, exist_ok=True)
         return d
 
+    def exports_dir(self) -> Path:
+        """Where CSV exports are written: the data folder (the app serves files from there), or
+        a fresh temporary folder when none is configured."""
+        if self.data_dir is None:
+            import tempfile
+            return Path(tempfile.mkdtemp(prefix="rolecall-export-"))
+        folder = self.data_dir / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     def _voice(self):
         if self.stt is None or self.tts is None:
             from .voice import EspeakTTS, default_stt

@@ -52,10 +52,11 @@ def test_a_quote_not_in_the_line_is_not_highlighted():
     assert "<mark" not in html
 
 
-def test_mood_frame_and_uncovered_facts_come_from_customer_states():
+def test_mood_chart_and_uncovered_facts_come_from_customer_states():
+    from simulator.ui.charts import mood_chart
+
     t = _transcript()
-    frame = render.mood_frame(t)
-    assert frame.to_dict("records") == [{"turn": 2, "mood": -0.4, "patience": 3}]
+    assert 'data-x="2" data-y="-0.4"' in mood_chart(t)
     persona = Catalog.default(None).persona("irritable-outage")
     html = render.facts_html(t, persona)
     assert "✔ <b>account number</b> — RC-48213" in html
@@ -99,12 +100,12 @@ def test_a_branched_call_continues_through_the_service(tmp_path):
     assert "(" in render.compare_html(original, branch_score)
 
 
-def test_build_app_exposes_the_four_named_endpoints_without_launching(tmp_path):
+def test_build_app_exposes_the_named_endpoints_without_launching(tmp_path):
     service = Rolecall(Store(":memory:"), Catalog.default(None), None, data_dir=tmp_path)
     demo = app.build_app(service)
     assert isinstance(demo, gr.Blocks)
     names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}
-    assert names == {"start_call", "send_message", "end_call", "list_sessions"}
+    assert names == {"start_call", "send_message", "send_audio", "end_call", "list_sessions"}
 
 
 def test_the_review_says_under_each_trainee_line_what_the_customer_understood():

@@ -255,13 +255,6 @@ def compare_html(original: Mapping[str, Any] | None, branch: Mapping[str, Any] |
 # --------------------------------------------------------------------------- review data
 
 
-def mood_frame(transcript: Transcript) -> pd.DataFrame:
-    """Customer mood after each customer line: columns turn, mood, patience."""
-    rows = [{"turn": n, "mood": t.state.mood, "patience": t.state.patience}
-            for n, t in enumerate(transcript.turns, start=1) if t.role == "customer" and t.state is not None]
-    return pd.DataFrame(rows, columns=["turn", "mood", "patience"])
-
-
 def revealed_facts(transcript: Transcript) -> list[str]:
     """Fact ids the customer had revealed by the end of the call (the last state holds them all)."""
     for turn in reversed(transcript.turns):

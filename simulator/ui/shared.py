@@ -27,7 +27,7 @@ from ..dashboard import Dashboard
 from ..errors import AccessDenied, RolecallError, ValidationFailed
 from ..persona import CallType, Persona, Temperament
 from ..service import Rolecall, User
-from . import render
+from . import charts, render
 from .labels import label
 from .page_text import PageText
 
@@ -212,14 +212,14 @@ class PageContext:
         rubric = self.service.catalog.rubrics.get((score or {}).get("rubric") or "")
         return rubric.pass_mark if rubric else None
 
-    def review(self, user: User, session_id: str) -> tuple[str, str, pd.DataFrame, str]:
-        """Scorecard, highlighted transcript, mood data and uncovered facts of one session."""
+    def review(self, user: User, session_id: str) -> tuple[str, str, str, str]:
+        """Scorecard, highlighted transcript, mood chart and uncovered facts of one session."""
         transcript = self.service.transcript(user, session_id)
         score = self.service.score_of(user, session_id)
         persona = self.persona_or_none(transcript.persona)
         return (render.scorecard_html(score, lang_now(), self.pass_mark_of(score)),
                 render.transcript_html(transcript, score, lang_now()),
-                render.mood_frame(transcript),
+                charts.mood_chart(transcript, lang_now()),
                 render.facts_html(transcript, persona, lang_now()))
 
     # -- the files trainers edit

@@ -9,13 +9,15 @@ import pandas as pd
 
 from ...dashboard import SessionFilter
 from ...service import User
-from ..shared import PageContext
+from .. import charts
+from ..shared import PageContext, lang_now
 
 
 def load_history(ctx: PageContext, user: User):
     """Progress plot, "no calls yet", the sessions table, the replay area (shown once there are calls)."""
     frame = ctx.dash.sessions_frame(SessionFilter(trainee=user.name))
-    return (gr.LinePlot(value=ctx.dash.trend(user.name), visible=not frame.empty), gr.Markdown(visible=frame.empty),
+    progress = charts.progress_chart(ctx.dash.trend(user.name).to_dict("records"), lang_now())
+    return (gr.HTML(value=progress, visible=not frame.empty), gr.Markdown(visible=frame.empty),
             gr.Dataframe(value=frame.drop(columns=["trainee"]), visible=not frame.empty),
             gr.HTML(visible=not frame.empty))
 
@@ -28,8 +30,7 @@ def build(ctx: PageContext, call_ended: Any) -> None:
     """The history tab; it loads again after each call the practice page scores (`call_ended`)."""
     T = ctx.T  # noqa: N806
     with ctx.tab("tab_history", "history", elem_id="tab-history"):
-        progress = gr.LinePlot(ctx.dash.trend("\0"), x="call", y="total", y_lim=[0, 100], label=T("progress"),
-                               height=240)
+        progress = gr.HTML(T.made(lambda speaks: charts.progress_chart([], speaks)), elem_id="rc-progress")
         empty = gr.Markdown(T("history_empty"))
         history = gr.Dataframe(pd.DataFrame(), interactive=False, wrap=True, elem_id="rc-history")
         with gr.Row():

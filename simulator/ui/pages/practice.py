@@ -12,8 +12,8 @@ import gradio as gr
 
 from ...errors import RolecallError
 from ...service import User, trainee_line
-from ...transcript import LANGUAGES, Transcript
-from .. import render
+from ...transcript import LANGUAGES
+from .. import charts, render
 from ..shared import L, PageContext, lang_now, opt, seed
 from .assignments import due_day
 
@@ -135,11 +135,17 @@ def send_voice(ctx: PageContext, user: User, path, state, phone) -> Iterator[tup
     before = render.chat_messages(ctx.service.transcript(user, state["sid"]))
     reply = None
     turn = ctx.service.send_audio_stream(user, state["sid"], path, phone_line=bool(phone))
-    for item in render.chat_while_streaming(turn, before):
-        if isinstance(item, list):
-            yield item, gr.Audio(), gr.Audio()
-        else:
-            reply = item
+    try:
+        for item in render.chat_while_streaming(turn, before):
+            if isinstance(item, list):
+                yield item, gr.Audio(), gr.Audio()
+            else:
+                reply = item
+    except Exception:
+        # The chat as the store has it and a microphone ready for the next try; the error shows
+        # as one line. Nothing is lost: a turn that was heard is stored before the customer answers.
+        yield render.chat_messages(ctx.service.transcript(user, state["sid"])), gr.Audio(), None
+        raise
     # Clear the microphone so the next turn starts a fresh recording.
     yield (render.chat_messages(ctx.service.transcript(user, state["sid"])),
            gr.Audio(value=reply.audio, visible=True), None)
@@ -161,7 +167,7 @@ def end(ctx: PageContext, user: User, state):
     parent = state.get("parent_sid")
     cmp = render.compare_html(ctx.service.score_of(user, parent), score, lang_now()) if parent else ""
     status = f"{L('passed') if score.get('passed') else L('failed')} · {round(score.get('total', 0), 1):g}/100"
-    return (card, transcript_html, gr.LinePlot(value=mood, y_lim=[-1, 1]), fact_html, cmp, status,
+    return (card, transcript_html, mood, fact_html, cmp, status,
             gr.Timer(active=False), gr.Textbox(interactive=False), gr.Button(interactive=False),
             gr.Button(interactive=False), gr.Number(maximum=turns))
 
@@ -240,8 +246,7 @@ def _review(ctx: PageContext) -> SimpleNamespace:
         with gr.Column(scale=3):
             c.score = gr.HTML(T.made(lambda speaks: render.scorecard_html(None, speaks)), elem_id="rc-scorecard")
         with gr.Column(scale=2):
-            c.mood = gr.LinePlot(render.mood_frame(Transcript(persona="-")), x="turn", y="mood", y_lim=[-1, 1],
-                                 label=T("mood_plot"), height=220)
+            c.mood = gr.HTML(T.made(lambda speaks: charts.mood_chart(None, speaks)), elem_id="rc-mood")
             gr.Markdown(T.fmt("**{}**", "facts_uncovered"))
             c.facts = gr.HTML("")
     with gr.Accordion(T("transcript"), open=True):

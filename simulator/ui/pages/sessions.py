@@ -3,16 +3,15 @@ each trainee's trend."""
 
 from __future__ import annotations
 
-import tempfile
 import time
-from pathlib import Path
 
 import gradio as gr
 import pandas as pd
 
 from ...dashboard import SessionFilter
 from ...service import User
-from ..shared import SUPERVISOR_ROLES, PageContext, require
+from .. import charts
+from ..shared import SUPERVISOR_ROLES, PageContext, lang_now, require
 
 
 def filters(trainee, persona, temp, ctype, since, until, passed) -> SessionFilter:
@@ -21,27 +20,32 @@ def filters(trainee, persona, temp, ctype, since, until, passed) -> SessionFilte
                          until=until, passed=verdict)
 
 
+def trends(ctx: PageContext, trainee: str | None = None) -> str:
+    """Each trainee's totals over their calls, one line each."""
+    return charts.progress_chart(ctx.dash.trend(trainee).to_dict("records"), lang_now(), chart_id="rc-trends")
+
+
 def load_sessions(ctx: PageContext, user: User):
     """Trainee and persona choices, every session, the trends (nothing for non-supervisors)."""
     if user.role not in SUPERVISOR_ROLES:
-        return gr.Dropdown(), gr.Dropdown(), gr.Dataframe(), gr.LinePlot()
+        return gr.Dropdown(), gr.Dropdown(), gr.Dataframe(), gr.HTML()
     trainees = [u["name"] for u in ctx.service.store.list_users("trainee")]
     return (gr.Dropdown(choices=[""] + trainees), gr.Dropdown(choices=[""] + sorted(ctx.service.catalog.personas)),
-            ctx.dash.sessions_frame(), ctx.dash.trend())
+            ctx.dash.sessions_frame(), trends(ctx))
 
 
 def query(ctx: PageContext, user: User, trainee, persona, temp, ctype, since, until, passed):
     """The sessions and trend matching the filters."""
     require(user, SUPERVISOR_ROLES)
     f = filters(trainee, persona, temp, ctype, since, until, passed)
-    return ctx.dash.sessions_frame(f), ctx.dash.trend(f.trainee)
+    return ctx.dash.sessions_frame(f), trends(ctx, f.trainee)
 
 
 def export(ctx: PageContext, user: User, trainee, persona, temp, ctype, since, until, passed) -> gr.File:
     """The sessions matching the filters as a CSV file to download."""
     require(user, SUPERVISOR_ROLES)
     f = filters(trainee, persona, temp, ctype, since, until, passed)
-    folder = Path(tempfile.mkdtemp(prefix="rolecall-export-"))
+    folder = ctx.service.exports_dir()
     path = ctx.dash.export_csv(folder / f"rolecall-sessions-{time.strftime('%Y%m%d-%H%M')}.csv", f)
     return gr.File(value=str(path), visible=True)
 
@@ -75,8 +79,7 @@ def build(ctx: PageContext) -> None:
                 transcript = gr.HTML("")
                 audio = gr.Audio(label=T("call_recording"), visible=False, interactive=False)
         gr.Markdown(T.fmt("### {}", "trends"))
-        trend = gr.LinePlot(ctx.dash.trend("\0"), x="call", y="total", color="trainee", y_lim=[0, 100], height=260,
-                            show_label=False)
+        trend = gr.HTML("", elem_id="rc-trends-box")
 
     ctx.on_load(load_sessions, [trainee, persona, table, trend])
     filter_inputs = [trainee, persona, temp, ctype, since, until, passed]
