@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,11 +31,22 @@ def need_chromium() -> None:
 
 @contextmanager
 def running_app(tmp_path_factory, users: dict[str, str | tuple[str, str]], llm=None,
-                own_catalog: bool = False) -> Iterator[tuple[str, Store, Rolecall, Path]]:
-    """fakes.running_app, skipped when Chromium is missing (nothing would drive the page)."""
+                own_catalog: bool = False, users_folder: bool = False) -> Iterator[tuple[str, Store, Rolecall, Path]]:
+    """fakes.running_app, skipped when Chromium is missing (nothing would drive the page).
+    users_folder: the data lives under the home folder, as a user's does after `make run`,
+    not under the temporary folder that Gradio serves files from on its own."""
     need_chromium()
-    with fakes.running_app(tmp_path_factory.mktemp("app"), users, llm, own_catalog=own_catalog) as running:
-        yield running
+    if not users_folder:
+        with fakes.running_app(tmp_path_factory.mktemp("app"), users, llm, own_catalog=own_catalog) as running:
+            yield running
+        return
+    folder = Path.home() / ".cache" / f"rolecall-browser-{uuid.uuid4().hex[:8]}"
+    folder.mkdir(parents=True)
+    try:
+        with fakes.running_app(folder, users, llm, own_catalog=own_catalog) as running:
+            yield running
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def login(browser, url: str, name: str):

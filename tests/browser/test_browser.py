@@ -50,6 +50,12 @@ def test_trainee_call_scorecard_and_supervisor_view(browser, url):
     assert "The customer heard: a greeting, an apology" in review
     assert "The customer heard: an identity check, a request for: account number" in review
     shot(trainee, "03-trainee-scorecard")
+    # Issue 19.2: the mood chart has mood on a number axis, higher up when the customer is calmer.
+    dots = trainee.locator("#rc-mood circle.rc-dot")
+    points = [(float(d.get_attribute("data-y")), d.bounding_box()["y"]) for d in dots.all()]
+    assert len(points) == 2 and len({mood for mood, _ in points}) == 2
+    (low, low_y), (high, high_y) = sorted(points)
+    assert high_y < low_y  # on screen, the calmer mood sits higher
     trainee.get_by_role("tab", name="My history").click()
     expect(trainee.locator("#rc-history")).to_contain_text("irritable-outage")
     shot(trainee, "03b-trainee-history")
@@ -65,3 +71,8 @@ def test_trainee_call_scorecard_and_supervisor_view(browser, url):
     supervisor.get_by_role("tab", name="Readiness").click()
     supervisor.get_by_text("Not ready").first.wait_for()
     shot(supervisor, "05-supervisor-readiness")
+    # Issue 19.4: which calls count, and each condition marked met or unmet.
+    board = supervisor.locator(".rc-board").inner_text()
+    assert "no passed seeded call with an irritable customer yet" in board and " a irritable" not in board
+    assert supervisor.locator(".rc-counts").get_by_text("Practice calls without a seed do not count").count() == 1
+    assert supervisor.locator(".rc-conditions li.rc-unmet").count() >= 3

@@ -23,7 +23,8 @@ SAID = "Thank you for calling Brightline Telecom, my name is Ana. How can I help
 def served(tmp_path_factory):
     from simulator.voice import EspeakTTS
 
-    with running_app(tmp_path_factory, {"ana": "trainee"}) as (url, store, service, _data):
+    # The data folder outside the temporary folder, as after `make run` (issue 19.1: every reply was refused).
+    with running_app(tmp_path_factory, {"ana": "trainee"}, users_folder=True) as (url, store, service, _data):
         mic = tmp_path_factory.mktemp("mic") / "said.wav"
         # Slow and padded so the recording surely holds the whole sentence.
         voice = service.catalog.persona("irritable-outage").voice.model_copy(update={"rate": 150})
@@ -62,7 +63,18 @@ def test_spoken_turn_in_the_browser(served, playwright):
         assert "brightline" in chat or "calling" in chat  # the trainee's words, as text
         reply = page.locator("#rc-reply-audio audio[src]").first
         reply.wait_for(state="attached")
-        assert reply.get_attribute("autoplay") is not None  # the customer's voice is loaded and plays
+        assert reply.get_attribute("autoplay") is not None
+        # The customer's voice really loads and plays (the page showed "Error" when Gradio refused it).
+        # Gradio's waveform player shows the clip's length once it has loaded it, and its clock
+        # moves as it plays (the page showed "Error" when Gradio refused the file).
+        box = page.locator("#rc-reply-audio")
+        expect(box.locator("#duration")).not_to_have_text("0:00", timeout=30_000)
+        expect(box.locator("#time")).not_to_have_text("0:00", timeout=30_000)
+        served_file = box.locator("a.download-link").get_attribute("href")
+        assert page.request.get(served_file).status == 200
+        assert page.locator("#rc-reply-audio").get_by_text("Error").count() == 0
+        # The record button is back for the next turn.
+        expect(page.get_by_role("button", name=re.compile("^record", re.I)).first).to_be_visible()
     finally:
         browser.close()
 
