@@ -5,6 +5,7 @@ recogniser writes a number or a code as an error ("ME-220719", "me 220,719" and
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _NUMBERS = {
     "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
@@ -26,7 +27,9 @@ _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
 def normalise(text: str) -> list[str]:
-    t = text.lower().replace("’", "'")
+    # Diacritics folded: a recogniser writing "astept" for "aștept" heard the word.
+    t = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    t = t.replace("’", "'")
     for pat, rep in _CONTRACTIONS:
         t = re.sub(pat, rep, t)
     for pat, rep in _JOIN:
