@@ -12,7 +12,7 @@ Figures: wer_default (English, all personas), wer_<engine>, wer_by_persona (defa
 voices), ro_wer_default, rtf_<engine> (synthesis seconds / audio seconds), lines, words,
 and the worst lines.
 Usage: python bench/intelligibility.py [--lines first|all] [--engines default,piper,espeak,pyttsx3]
-       [--persona ID ...] [--no-ro]
+       [--persona ID ...] [--no-ro] [--save FILE.jsonl]
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def persona_lines(p: Persona, which: str = "first") -> list[str]:
     return [x for x in lines if not (x in seen or seen.add(x))]
 
 
-def run(engines: list[str], which: str, persona_ids: list[str] | None, with_ro: bool) -> dict:
+def run(engines: list[str], which: str, persona_ids: list[str] | None, with_ro: bool, save=None) -> dict:
     catalog = Catalog.default(None)
     personas = [p for p in catalog.personas.values() if not persona_ids or p.id in persona_ids]
     tts, stt = PersonaTTS(), WhisperSTT()
@@ -88,6 +88,10 @@ def run(engines: list[str], which: str, persona_ids: list[str] | None, with_ro: 
                             heard[key] = ""
                             log(f"  {p.id}: {e}")
                     errors, n = word_errors(text, heard[key])
+                    if save is not None:
+                        save.write(json.dumps({"engine": key_name, "persona": p.id, "voice": f"{choice.backend}:{choice.voice_id}",
+                                               "said": text, "heard": heard[key]}, ensure_ascii=False) + "\n")
+                        save.flush()
                     tot = totals.setdefault(key_name, [0, 0])
                     tot[0] += errors
                     tot[1] += n
@@ -121,6 +125,7 @@ def main() -> None:
     ap.add_argument("--engines", default="default,piper,espeak,pyttsx3")
     ap.add_argument("--persona", action="append")
     ap.add_argument("--no-ro", action="store_true")
+    ap.add_argument("--save", metavar="FILE.jsonl", help="also write every line said and heard (append)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -128,9 +133,13 @@ def main() -> None:
     if sys.platform.startswith("linux") and "pyttsx3" in engines and len(engines) > 1:
         engines.remove("pyttsx3")
         child_engines = ["pyttsx3"]
-    figures = run(engines, args.lines, args.persona, not args.no_ro and not args.child)
+    save = open(args.save, "a", encoding="utf-8") if args.save else None  # noqa: SIM115
+    figures = run(engines, args.lines, args.persona, not args.no_ro and not args.child, save)
     for engine in child_engines:
         cmd = [sys.executable, __file__, "--child", "--engines", engine, "--lines", args.lines, "--no-ro"]
+        if args.save:
+            save.flush()
+            cmd += ["--save", args.save]
         for pid in args.persona or ():
             cmd += ["--persona", pid]
         r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)

@@ -239,3 +239,19 @@ def test_rolecall_speak_uses_the_persona_engine(tmp_path, capsys):
     assert main(["speak", "--persona", "irritable-outage", "My internet is down again.", "-o", str(out)]) == 0
     samples, sr = read_wav(out)
     assert sr == 22050 and samples.size / sr > 1.0
+
+
+def test_female_voice_by_praat_when_installed_else_by_resampling(monkeypatch):
+    pytest.importorskip("piper")
+    from simulator.voice import piper_tts
+
+    piper = piper_tts.PiperTTS()
+    line = "I would like to talk about the fee on my statement."
+    man, sr = piper.render(line, Voice(gender="male"))
+    monkeypatch.setenv("ROLECALL_FEMALE_VOICE", "raise")
+    raised, _ = piper.render(line, Voice(gender="female", pitch=60))
+    assert 1.15 * f0(man, sr) < f0(raised, sr) < 1.7 * f0(man, sr)
+    if pytest.importorskip("parselmouth", reason="optional: praat-parselmouth"):
+        monkeypatch.setenv("ROLECALL_FEMALE_VOICE", "auto")
+        woman, _ = piper.render(line, Voice(gender="female", pitch=60))
+        assert f0(woman, sr) > 165 and abs(woman.size - man.size) < 0.2 * man.size

@@ -16,6 +16,20 @@ _ORD = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eigh
         "eighteenth", "nineteenth", "twentieth"]
 for _i, _w in enumerate(_ORD, 1):
     _NUMBERS[_w] = f"{_i}{'st' if _i % 10 == 1 and _i != 11 else 'nd' if _i % 10 == 2 and _i != 12 else 'rd' if _i % 10 == 3 and _i != 13 else 'th'}"
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_TEENS = {"eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16",
+          "seventeen": "17", "eighteen": "18", "nineteen": "19"}
+# British and American spellings of one word (the recogniser writes American English).
+_SPELLING = {
+    "neighbour": "neighbor", "neighbours": "neighbors", "colour": "color", "favour": "favor", "honour": "honor",
+    "behaviour": "behavior", "centre": "center", "metre": "meter", "cheque": "check", "cheques": "checks",
+    "organise": "organize", "organised": "organized", "realise": "realize", "realised": "realized",
+    "apologise": "apologize", "apologised": "apologized", "recognise": "recognize", "travelling": "traveling",
+    "cancelled": "canceled", "cancelling": "canceling", "programme": "program", "licence": "license",
+    "tyre": "tire", "analyse": "analyze", "prioritise": "prioritize", "authorise": "authorize",
+    "authorised": "authorized", "emphasise": "emphasize", "judgement": "judgment", "enrol": "enroll",
+    "fulfil": "fulfill", "catalogue": "catalog", "labour": "labor", "grey": "gray", "mould": "mold",
+}
 # Hesitations a recogniser may leave out or write its own way: not words either way.
 _DROP = {"hmm", "hm", "mm", "mmm", "um", "umm", "uh", "uhh", "er", "erm", "ah", "eh"}
 _JOIN = [(r"\bgood bye\b", "goodbye"), (r"\bok\b", "okay"), (r"\bo\.k\.", "okay")]
@@ -34,10 +48,25 @@ def normalise(text: str) -> list[str]:
         t = re.sub(pat, rep, t)
     for pat, rep in _JOIN:
         t = re.sub(pat, rep, t)
-    t = re.sub(r"(?<=\d)[,.](?=\d{3}\b)", "", t)  # 220,719 -> 220719
+    t = re.sub(r"(?<=\d),(?=\d{3}\b)", "", t)  # 220,719 -> 220719
+    t = re.sub(r"(?<=\d)\.(?=\d)", " point ", t)  # 2.9 -> 2 point 9
+    t = t.replace("%", " percent")
     t = re.sub(r"(?<=\w)-(?=\w)", " ", t)  # ME-220719, well-known -> two words
-    toks = [_NUMBERS.get(w, w) for w in _TOKEN.findall(t)]
-    toks = [w.replace("'", "") for w in toks if w not in _DROP]
+    raw = [w for w in _TOKEN.findall(t) if w not in _DROP]
+    toks = []
+    i = 0
+    while i < len(raw):  # "twenty one" -> "21", "forty" -> "40"
+        w = raw[i]
+        if w in _TENS:
+            n = _TENS[w]
+            if i + 1 < len(raw) and raw[i + 1] in _NUMBERS and _NUMBERS[raw[i + 1]].isdigit() and 0 < int(_NUMBERS[raw[i + 1]]) < 10:
+                n += int(_NUMBERS[raw[i + 1]])
+                i += 1
+            toks.append(str(n))
+        else:
+            toks.append(_SPELLING.get(w, _TEENS.get(w, _NUMBERS.get(w, w))))
+        i += 1
+    toks = [w.replace("'", "") for w in toks]
     # A code said in pieces: runs of digits and single letters are one token, and a short
     # letter prefix joins the digits after it ("me" + "220719").
     out: list[str] = []
