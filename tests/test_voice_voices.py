@@ -255,3 +255,14 @@ def test_female_voice_by_praat_when_installed_else_by_resampling(monkeypatch):
         monkeypatch.setenv("ROLECALL_FEMALE_VOICE", "auto")
         woman, _ = piper.render(line, Voice(gender="female", pitch=60))
         assert f0(woman, sr) > 165 and abs(woman.size - man.size) < 0.2 * man.size
+
+
+def test_codes_are_read_out_letter_by_letter_and_digit_by_digit(tmp_path):
+    from simulator.voice.voices import speakable
+
+    assert speakable("Sure, it's RC-48213.") == "Sure, it's R C, 4 8 2 1 3."
+    assert speakable("ticket TK-5521 and 40917") == "ticket T K, 5 5 2 1 and 4 0 9 1 7"
+    assert speakable("I have 2 kids, 14 Alder Street, 1979, flat 3") == "I have 2 kids, 14 Alder Street, 1979, flat 3"
+    tts = router()
+    tts.synthesize("It's ME-220719.", MAN, tmp_path / "x.wav")
+    assert tts.piper.spoken == [("It's M E, 2 2 0 7 1 9.", "en_US-joe-medium")]

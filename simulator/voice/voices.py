@@ -24,6 +24,7 @@ machine falls back (logged once) instead of failing the call.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 from dataclasses import dataclass
@@ -66,6 +67,21 @@ class VoiceEntry:
     gender: str | None
     available: bool
     note: str = ""
+
+
+_CODE = re.compile(r"\b([A-Z]{1,4})-?(\d{3,})\b|\b(\d{5,})\b")
+
+
+def speakable(text: str) -> str:
+    """Codes read out the way a caller reads them from a bill: letters spelled, digits one by
+    one ("RC-48213" -> "R C, 4 8 2 1 3"), not as one big number. Everything else as written."""
+
+    def say(m: re.Match) -> str:
+        letters, digits = (m.group(1) or ""), (m.group(2) or m.group(3))
+        spoken = " ".join(digits)
+        return f"{' '.join(letters)}, {spoken}" if letters else spoken
+
+    return _CODE.sub(say, text)
 
 
 class PersonaTTS:
@@ -185,10 +201,11 @@ class PersonaTTS:
             # A typo in the persona file is an error whichever engine would speak.
             raise ConfigError(f"unknown espeak voice {espeak_name!r}; use a name such as en-us, en-gb or ro")
         tried: set[str] = set()
+        spoken = speakable(text)
         while True:
             choice, _ = self._choose(voice, language, tried)
             try:
-                samples, rate = self._speak(choice, text, voice, language)
+                samples, rate = self._speak(choice, spoken, voice, language)
                 break
             except ConfigError as e:  # the engine failed to start: next one
                 tried.add(choice.backend)
