@@ -24,6 +24,21 @@ an utterance are transcribed in a background thread at each pause of `partial_pa
 inside it, so at the end of the turn only the tail is left to transcribe:
 `event.transcript()` waits for it and returns the whole text; `detector.partial_text()`
 is what has been heard so far.
+
+Wiring it to a streaming microphone (a sketch; one detector per call, in the session):
+
+    det = TurnDetector(transcriber=lambda a: stt.transcribe_samples(a, lang, ctx, vad_filter=False).text)
+    def on_chunk(chunk, state):                 # mic.stream(on_chunk, ..., stream_every=0.5)
+        for ev in det.feed(chunk):              # chunk = (rate, int16 array) from gr.Audio
+            if ev.kind == "speech_start": stop the customer's audio (send None to it)
+            elif ev.kind in ("end_of_turn", "max_turn"): text = ev.transcript(); send it as the turn
+            elif ev.kind == "discarded": let the customer's audio go on / ignore
+            elif ev.kind == "no_speech": show "we can't hear you — check your microphone"
+    on stop_recording: det.flush() (then as above); at the end of the call: det.close()
+
+While the customer's line plays, keep feeding: a speech_start then is a barge-in. Echo of
+the customer's own voice from speakers can trigger it; headphones (or the browser's echo
+cancellation, on by default for getUserMedia) avoid that.
 """
 
 from __future__ import annotations
