@@ -103,6 +103,16 @@ def test_silent_microphone_is_reported_every_n_seconds_until_speech():
     assert [e.kind for e in events] == ["speech_start", "end_of_turn"]
 
 
+def test_silence_clock_restarts_when_the_customer_has_finished_speaking():
+    det = detector(no_speech_s=3.0)
+    assert stream(det, silence(2.5)) == []
+    det.restart_silence_clock()  # the customer's line ended here
+    events = stream(det, silence(2.5))
+    assert events == []
+    events = stream(det, silence(1.0))
+    assert [e.kind for e in events] == ["no_speech"] and abs(events[0].t - 5.5) < 0.05
+
+
 def test_flush_closes_an_open_utterance():
     det = detector()
     stream(det, np.concatenate([silence(0.3), tone(1.0)]))

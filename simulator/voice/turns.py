@@ -34,6 +34,7 @@ Wiring it to a streaming microphone (a sketch; one detector per call, in the ses
             elif ev.kind in ("end_of_turn", "max_turn"): text = ev.transcript(); send it as the turn
             elif ev.kind == "discarded": let the customer's audio go on / ignore
             elif ev.kind == "no_speech": show "we can't hear you — check your microphone"
+    when the customer's line has finished playing: det.restart_silence_clock()
     on stop_recording: det.flush() (then as above); at the end of the call: det.close()
 
 While the customer's line plays, keep feeding: a speech_start then is a barge-in. Echo of
@@ -220,6 +221,12 @@ class TurnDetector:
         self._part_from = 0  # sample index in the utterance where the next part starts
         self._part_texts: list[str] = []
         self._lock = threading.Lock()
+
+    def restart_silence_clock(self) -> None:
+        """Count `no_speech_s` from now (call it when the customer's line has finished
+        playing: the trainee's silence before that is not a muted microphone). An open
+        utterance is left as it is."""
+        self._quiet_since_frame = self._frames_seen
 
     @property
     def t(self) -> float:
