@@ -96,7 +96,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for pid, templates in LINES.items():
             persona = catalog.personas[pid]
-            full = call_context(persona, args.trainee)
+            full = call_context(persona, args.trainee, hotwords=True)
             contexts = {
                 "none": CallContext(),
                 "hotwords": CallContext(hotwords=full.hotwords),

@@ -15,7 +15,7 @@ microphone would (48 kHz int16, 0.5 s chunks). Figures:
 - with --stt: wer_incremental vs wer_whole (the same audio transcribed at pauses then the
   tail, or whole at the end), and tail_s_median vs whole_s_median (seconds from the
   end_of_turn event to the text).
-Usage: python bench/turn_detection.py [--end-silence 0.9] [--stt]
+Usage: python bench/turn_detection.py [--end-silence 0.9] [--stt [--realtime]] [--voice both|piper|espeak]
 """
 
 from __future__ import annotations
@@ -99,6 +99,9 @@ def main() -> None:
     ap.add_argument("--end-silence", type=float, default=0.9)
     ap.add_argument("--stt", action="store_true", help="also compare incremental and whole transcription")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--realtime", action="store_true",
+                    help="feed chunks at the pace a microphone gives them (with --stt: parts are heard while the trainee talks)")
+    ap.add_argument("--voice", choices=["both", "piper", "espeak"], default="both", help="which utterances")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     items = build(rng)
@@ -121,13 +124,18 @@ def main() -> None:
     delays, chunk_ms = [], []
     inc_err = whole_err = words = 0
     tail_s, whole_s = [], []
+    if args.voice != "both":
+        items = [it for it in items if it["voice"].startswith(args.voice)]
     for it in items:
         det = TurnDetector(end_silence_s=args.end_silence, transcriber=transcriber)
         pcm = np.interp(np.arange(it["audio"].size * 3) / 3, np.arange(it["audio"].size), it["audio"])
         pcm = (np.clip(pcm, -1, 1) * 32767).astype(np.int16)
         ends = []
         n = 24_000  # 0.5 s at 48 kHz
+        t_stream = time.perf_counter()
         for i in range(0, pcm.size, n):
+            if args.realtime:
+                time.sleep(max(0.0, t_stream + (i + n) / 48_000 - time.perf_counter()))
             t0 = time.perf_counter()
             events = det.feed((48_000, pcm[i : i + n]))
             chunk_ms.append((time.perf_counter() - t0) * 1000)

@@ -20,14 +20,17 @@ def test_context_names_the_company_trainee_customer_and_codes(catalog):
     ctx = call_context(catalog.personas["irritable-outage"], "Ana")
     assert ctx.terms[:3] == ("Brightline Telecom", "Ana", "Dave Morrison")
     assert "RC-48213" in ctx.terms and "TK-5521" in ctx.terms and "Alder Street" in ctx.terms
-    assert "Monday" not in ctx.hotwords  # everyday words are left to the model
+    assert ctx.hotwords is None  # the prompt alone by default (bench/stt_context.py)
+    both = call_context(catalog.personas["irritable-outage"], "Ana", hotwords=True)
+    assert both.hotwords.startswith("Brightline Telecom, Ana, Dave Morrison")
+    assert "Monday" not in both.hotwords  # everyday words are left to the model
     assert ctx.initial_prompt.startswith("Thank you for calling Brightline Telecom, my name is Ana.")
     assert "RC-48213" in ctx.initial_prompt
 
 
 def test_context_without_a_trainee_name_and_in_romanian(catalog):
     ctx = call_context(catalog.personas["elderly-electric-bill-ro"], None)
-    assert "Ana" not in ctx.hotwords and "EL-300512" in ctx.terms
+    assert "Ana" not in ctx.terms and "EL-300512" in ctx.terms
     assert ctx.initial_prompt.startswith("Bună ziua, Electrica Luminis")
 
 
