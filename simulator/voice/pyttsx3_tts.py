@@ -64,8 +64,12 @@ def _prepare_linux() -> None:
     """Make libespeak-ng.so.1 loadable for pyttsx3 from the espeakng-loader wheel."""
     if not sys.platform.startswith("linux"):
         return
+    import importlib.util
+
     from simulator.voice.tts import claim_espeak
 
+    if importlib.util.find_spec("pyttsx3") is None:  # before claiming espeak-ng: nothing to start
+        raise ConfigError(f"the system voices need pyttsx3: {INSTALL_HINT}")
     claim_espeak("pyttsx3")
     try:
         import espeakng_loader
