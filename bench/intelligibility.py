@@ -13,7 +13,7 @@ Figures: wer_default (English, all personas), wer_<engine>, wer_by_persona (defa
 voices), ro_wer_default, rtf_<engine> (synthesis seconds / audio seconds), lines, words,
 and the worst lines.
 Usage: python bench/intelligibility.py [--lines first|all] [--engines default,piper,espeak,pyttsx3]
-       [--persona ID ...] [--no-ro] [--save FILE.jsonl]
+       [--persona ID ...] [--no-ro] [--save FILE.jsonl] | --rescore FILE.jsonl
 """
 
 from __future__ import annotations
@@ -120,6 +120,30 @@ def run(engines: list[str], which: str, persona_ids: list[str] | None, with_ro: 
     return figures
 
 
+def rescore(path: str) -> dict:
+    """The figures again from lines saved by --save (after a change to the normaliser)."""
+    totals: dict[str, list[int]] = {}
+    by_persona: dict[str, list[int]] = {}
+    worst = []
+    for line in open(path, encoding="utf-8"):
+        r = json.loads(line)
+        e, n = word_errors(r["said"], r["heard"])
+        t = totals.setdefault(r["engine"], [0, 0])
+        t[0], t[1] = t[0] + e, t[1] + n
+        if r["engine"] == "default":
+            b = by_persona.setdefault(r["persona"], [0, 0])
+            b[0], b[1] = b[0] + e, b[1] + n
+        if e:
+            worst.append((e / max(1, n), r["engine"], r["persona"], r["said"], r["heard"]))
+    figures: dict = {f"wer_{k}": round(e / max(1, n), 4) for k, (e, n) in totals.items()}
+    figures.update({f"words_{k}": n for k, (_, n) in totals.items()})
+    figures["wer_by_persona"] = {k: round(e / max(1, n), 4) for k, (e, n) in by_persona.items()}
+    figures["worst"] = [{"engine": w[1], "persona": w[2], "said": w[3], "heard": w[4], "wer": round(w[0], 2)}
+                        for w in sorted(worst, reverse=True)[:8]]
+    figures["rescored"] = path
+    return figures
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", choices=["first", "all"], default="first")
@@ -129,7 +153,11 @@ def main() -> None:
     ap.add_argument("--no-ro", action="store_true")
     ap.add_argument("--save", metavar="FILE.jsonl", help="also write every line said and heard (append)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--rescore", metavar="FILE.jsonl", help="only score again the lines a --save wrote")
     args = ap.parse_args()
+    if args.rescore:
+        emit("intelligibility", **rescore(args.rescore))
+        return
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     child_engines: list[str] = []
     if sys.platform.startswith("linux") and "pyttsx3" in engines and len(engines) > 1:

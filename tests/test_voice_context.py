@@ -49,6 +49,8 @@ def test_context_is_bounded_and_empty_persona_gives_no_bias():
     ("It's the 3rd of May.", "It's the third of May"),
     ("Hmm. Goodbye.", "Good bye."),
     ("Sigur, aștept.", "Sigur, astept!"),
+    ("about eighteen thousand a month, alright", "about 18,000 a month. All right."),
+    ("two point nine percent, my neighbour", "2.9% my neighbor"),
 ])
 def test_wer_normaliser_does_not_count_spelling_of_numbers_codes_or_diacritics(ref, hyp):
     assert wer(ref, hyp) == 0, (normalise(ref), normalise(hyp))

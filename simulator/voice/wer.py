@@ -32,7 +32,8 @@ _SPELLING = {
 }
 # Hesitations a recogniser may leave out or write its own way: not words either way.
 _DROP = {"hmm", "hm", "mm", "mmm", "um", "umm", "uh", "uhh", "er", "erm", "ah", "eh"}
-_JOIN = [(r"\bgood bye\b", "goodbye"), (r"\bok\b", "okay"), (r"\bo\.k\.", "okay")]
+_JOIN = [(r"\bgood bye\b", "goodbye"), (r"\bok\b", "okay"), (r"\bo\.k\.", "okay"), (r"\balright\b", "all right"),
+         (r"£\s?([\d,.]+)", r"\1 pounds"), (r"\$\s?([\d,.]+)", r"\1 dollars"), (r"€\s?([\d,.]+)", r"\1 euros")]
 _CONTRACTIONS = [
     (r"\bi'm\b", "i am"), (r"\b(it|that|what|there|here|he|she|let)'s\b", r"\1 is"), (r"n't\b", " not"),
     (r"'re\b", " are"), (r"'ve\b", " have"), (r"'ll\b", " will"), (r"'d\b", " would"),
@@ -66,7 +67,16 @@ def normalise(text: str) -> list[str]:
         else:
             toks.append(_SPELLING.get(w, _TEENS.get(w, _NUMBERS.get(w, w))))
         i += 1
-    toks = [w.replace("'", "") for w in toks]
+    # "18 thousand" -> "18000", as a recogniser writes it.
+    merged: list[str] = []
+    for w in toks:
+        if w == "thousand" and merged and merged[-1].isdigit():
+            merged[-1] = str(int(merged[-1]) * 1000)
+        elif w == "hundred" and merged and merged[-1].isdigit() and len(merged[-1]) == 1:
+            merged[-1] = str(int(merged[-1]) * 100)
+        else:
+            merged.append(w)
+    toks = [w.replace("'", "") for w in merged]
     # A code said in pieces: runs of digits and single letters are one token, and a short
     # letter prefix joins the digits after it ("me" + "220719").
     out: list[str] = []
