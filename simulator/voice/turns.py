@@ -23,15 +23,23 @@ chunks arrive. With a `transcriber` (text = transcriber(audio16k)), the finished
 an utterance are transcribed in a background thread at each pause of `partial_pause_s`
 inside it, so at the end of the turn only the tail is left to transcribe:
 `event.transcript()` waits for it and returns the whole text; `detector.partial_text()`
-is what has been heard so far.
+is what has been heard so far. Measured (bench/turn_detection.py --stt --realtime, tiny.en,
+2 busy cores): it did not pay: the text came 3.4 s after the end of the turn against 3.3 s
+for the whole utterance at once (Whisper encodes a padded 30 s window per call, so a short
+tail costs nearly what the whole turn does), and WER rose from 5.3% to 7.1% (each part
+loses the words around it). Leave `transcriber` out and transcribe `event.audio` whole,
+unless a faster machine or model shows otherwise.
 
 Wiring it to a streaming microphone (a sketch; one detector per call, in the session):
 
-    det = TurnDetector(transcriber=lambda a: stt.transcribe_samples(a, lang, ctx, vad_filter=False).text)
+    det = TurnDetector()                        # ctx = call_context(persona, trainee_name)
     def on_chunk(chunk, state):                 # mic.stream(on_chunk, ..., stream_every=0.5)
         for ev in det.feed(chunk):              # chunk = (rate, int16 array) from gr.Audio
             if ev.kind == "speech_start": stop the customer's audio (send None to it)
-            elif ev.kind in ("end_of_turn", "max_turn"): text = ev.transcript(); send it as the turn
+            elif ev.kind in ("end_of_turn", "max_turn"):
+                save_wav(ev.audio, 16000, path); service.send_audio(user, session_id, path)
+                (today's path for a recorded turn; with the call's words it would be
+                stt.transcribe(path, lang, context=ctx), AudioError when no words)
             elif ev.kind == "discarded": let the customer's audio go on / ignore
             elif ev.kind == "no_speech": show "we can't hear you — check your microphone"
     when the customer's line has finished playing: det.restart_silence_clock()
