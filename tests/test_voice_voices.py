@@ -213,6 +213,7 @@ def test_pyttsx3_worker_gives_each_request_its_own_text_in_a_fresh_file():
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "Audio saved" not in r.stdout
+    assert "aplay" not in r.stderr and "Playback" not in r.stdout  # every clip went to its file, none to the speakers
     out = json.loads(r.stdout.strip().splitlines()[-1])
     serial, again, threads = out["serial"], out["again"], out["threads"]
     assert serial[0] < serial[1] and serial[2] < serial[1]

@@ -22,6 +22,7 @@ import queue
 import sys
 import tempfile
 import threading
+import time
 import wave
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -158,6 +159,13 @@ class Pyttsx3TTS:
                     pass
             engine.save_to_file(text, str(path))
             engine.runAndWait()
+            # On espeak-ng (AUDIO_OUTPUT_RETRIEVAL) synthesis runs in espeak's own thread, and
+            # runAndWait can return before it ends (always on the first clip: the proxy starts
+            # busy, so its queued endLoop runs as the loop starts). The callback writes the
+            # file and then clears _speaking: wait for that, before clearing anything.
+            deadline = time.monotonic() + TIMEOUT_S
+            while getattr(driver, "_speaking", False) and time.monotonic() < deadline:
+                time.sleep(0.005)
             if driver is not None:
                 # pyttsx3 keeps the last text and file; a later run would speak them again.
                 for attr in ("_text_to_say", "_save_file"):
