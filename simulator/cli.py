@@ -275,6 +275,14 @@ def cmd_speak(args) -> int:
     return main_speak(persona.voice, persona.language, args.text, args.output, phone=args.phone)
 
 
+def cmd_voices(args) -> int:
+    from .voice import main_voices
+    personas = None
+    if args.personas:
+        personas = list(_catalog().personas.values())
+    return main_voices(all_languages=args.all, personas=personas)
+
+
 def cmd_serve(args) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from .service import Rolecall
@@ -348,6 +356,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", required=True, metavar="FILE.wav")
     s.add_argument("--phone", action="store_true", help="phone-line effect")
     s.set_defaults(func=cmd_speak)
+
+    s = sub.add_parser("voices", help="the text-to-speech voices this machine has")
+    s.add_argument("--all", action="store_true", help="every language, not only English and Romanian")
+    s.add_argument("--personas", action="store_true", help="also say which voice each persona gets here")
+    s.set_defaults(func=cmd_voices)
 
     s = sub.add_parser("users", help="accounts")
     us = s.add_subparsers(dest="users_command", required=True, metavar="ACTION")

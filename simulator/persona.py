@@ -106,9 +106,53 @@ class Mood(_Strict):
 
 
 class Voice(_Strict):
+    """How the customer sounds. Every field has a default, so a persona may leave `voice` out.
+
+    `backend` picks the speech engine (simulator.voice.voices): `auto` takes the best one
+    this machine has for the persona's language and gender (the neural Piper voice for
+    English men; the operating system's voices through pyttsx3 on Windows and macOS when
+    one fits; espeak-ng otherwise). A named backend or voice that this machine lacks falls
+    back the same way, with a warning in the log.
+    """
+
     rate: int = Field(170, ge=80, le=400, description="Words per minute.")
     pitch: int = Field(50, ge=0, le=99)
     espeak: str = Field("en-us", description="espeak-ng voice name, e.g. en-us, en-gb, ro.")
+    backend: Literal["auto", "piper", "pyttsx3", "espeak"] = Field(
+        "auto", description="Speech engine: auto (best available), piper, pyttsx3 (the OS voices) or espeak."
+    )
+    gender: Literal["male", "female"] | None = Field(
+        None, description="male or female; left out, it is guessed from the persona's first name, then its pitch."
+    )
+    piper: str | None = Field(None, description="Piper voice id, e.g. en_US-joe-medium (default: the best one installed).")
+    system: str | None = Field(
+        None, description="pyttsx3 (operating system) voice id or part of its name, e.g. Samantha, Zira, Ioana."
+    )
+
+
+# First names of the built-in personas and common ones besides; a trainer can always set
+# voice.gender instead.
+_FEMALE = {
+    "ana", "anna", "beryl", "carmen", "elena", "emma", "grace", "helen", "ioana", "linda", "maria", "mary",
+    "priya", "sarah", "sofia", "susan", "alice", "andreea", "cristina", "diana", "laura", "mihaela", "olivia",
+}
+_MALE = {
+    "dave", "david", "gheorghe", "kevin", "marcus", "mihai", "thomas", "john", "james", "michael", "robert",
+    "ion", "andrei", "alexandru", "luca", "mihnea", "toma", "vlad", "peter", "paul", "mark", "tom",
+}
+
+
+def guess_gender(name: str, pitch: int = 50, language: str = "en") -> Literal["male", "female"]:
+    """A persona's gender from its first name (a short list; Romanian names ending in -a
+    are taken as female), else from its voice pitch (55 and above: female)."""
+    first = (name.split() or [""])[0].lower().strip(".,")
+    if first in _FEMALE:
+        return "female"
+    if first in _MALE:
+        return "male"
+    if language == "ro" and first.endswith("a"):
+        return "female"
+    return "female" if pitch >= 55 else "male"
 
 
 class Persona(_Strict):
@@ -149,6 +193,9 @@ class Persona(_Strict):
         for f in self.facts:
             if f.share == "if_asked" and not f.asked_by:
                 raise ValueError(f"fact {f.id!r} is if_asked but has no asked_by phrases")
+        if self.voice.gender is None:
+            gender = guess_gender(self.name, self.voice.pitch, self.language)
+            self.voice = self.voice.model_copy(update={"gender": gender})
         return self
 
     def fact(self, fact_id: str) -> Fact:

