@@ -290,10 +290,21 @@ class Rolecall:
 
     def _voice(self):
         if self.stt is None or self.tts is None:
-            from .voice import EspeakTTS, default_stt
+            from .voice import default_stt, default_tts
             self.stt = self.stt or default_stt()
-            self.tts = self.tts or EspeakTTS()
+            self.tts = self.tts or default_tts()  # each persona's voice picks its engine (Piper, pyttsx3, espeak-ng)
         return self.stt, self.tts
+
+    def _heard(self, stt, path: str | Path, row: dict, user: User):
+        """The trainee's recording as text; a recogniser that takes the call's own words (the
+        company, the customer's names and codes, the trainee's name) gets them."""
+        import inspect
+
+        if "context" not in inspect.signature(stt.transcribe).parameters:
+            return stt.transcribe(path, language=row["language"])
+        from .voice.stt import call_context
+        persona = self.persona_at(row["persona_id"], row.get("persona_version"))
+        return stt.transcribe(path, language=row["language"], context=call_context(persona, user.name))
 
     def send_audio(self, user: User, session_id: str, path: str | Path, *, phone_line: bool = False,
                    on_partial: Callable[[Heard | str], None] | None = None) -> Reply:
@@ -304,7 +315,7 @@ class Rolecall:
         row = self._session_row(user, session_id)
         stt, tts = self._voice()
         # Raises AudioError (empty, silent, corrupt, unsupported, too long) before anything is stored.
-        heard = stt.transcribe(path, language=row["language"])
+        heard = self._heard(stt, path, row, user)
         folder = self._audio_dir(session_id)
         n = len(self.store.turns(session_id))
         kept = folder / f"{n:04d}-agent{Path(path).suffix or '.wav'}"
