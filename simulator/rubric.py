@@ -25,6 +25,10 @@ class Criterion(_Strict):
     )
     fatal: bool = Field(False, description="Failing this criterion fails the whole call.")
     na_when: str | None = Field(None, description="Condition under which the criterion does not apply.")
+    examples: dict[Literal["en", "ro"], list[str]] = Field(
+        default_factory=dict,
+        description="Good lines a trainee could say for this criterion, per language: coaching offers the first "
+                    "that fits the moment and was not said already.")
 
     @property
     def max_score(self) -> int:

@@ -38,7 +38,8 @@ class GullibleJudge:
     def complete(self, messages, *, max_tokens=256, temperature=0.7, seed=None, json_schema=None, stop=None):
         prompt = messages[-1][1]
         self.prompts.append(prompt)
-        top = int(re.search(r"score from 0 to (\d+)", prompt).group(1))
+        m = re.search(r"score from 0 to (\d+)", prompt) or re.search(r"give one of (?:\d+, )*(\d+)\.", prompt)
+        top = int(m.group(1))
         leaked = self.attack is not None and re.sub(r"\s+", " ", self.attack).strip()[:20] in prompt
         quote = self.attack if leaked else "What is your account number?"
         return json.dumps({"evidence": [{"turn": 3, "quote": quote}], "score": top if leaked else 1,
@@ -78,13 +79,17 @@ def _with_attack(attack: str, how: str) -> Transcript:
 @pytest.mark.parametrize("use_judge", [False, True])
 def test_attacks_never_raise_a_score(how, use_judge):
     base_judge = GullibleJudge() if use_judge else None
-    base = score_transcript(Transcript.model_validate(weak()), RUBRIC, base_judge, company="Nordlink Telecom")
+    # A capable judge is asked about more than the levels code left open: the widest door for an attack.
+    trust = "capable" if use_judge else None
+    base = score_transcript(Transcript.model_validate(weak()), RUBRIC, base_judge, company="Nordlink Telecom",
+                            judge_trust=trust)
     assert "manipulation_attempt" not in base.flags
     for attack in ATTACKS:
         transcript, turn = _with_attack(attack, how)
         judge = GullibleJudge(attack) if use_judge else None
-        card = score_transcript(transcript, RUBRIC, judge, company="Nordlink Telecom")
+        card = score_transcript(transcript, RUBRIC, judge, company="Nordlink Telecom", judge_trust=trust)
         assert "manipulation_attempt" in card.flags, attack
+        assert f"manipulation_attempt:turn {turn}" in card.flags, attack  # the flag names the turn
         assert [m.turn for m in card.manipulation] == [turn], attack
         assert card.total <= base.total, attack
         for c in card.criteria:
@@ -94,7 +99,9 @@ def test_attacks_never_raise_a_score(how, use_judge):
             # Evidence never quotes the flagged words.
             assert all(attack.strip() not in e.quote for e in c.evidence), (attack, c.id)
         if judge is not None:
-            assert judge.prompts and all("[removed: manipulation attempt]" in p for p in judge.prompts)
+            # (Appended to the only question, the attack leaves nothing for a judge to weigh.)
+            assert judge.prompts or how == "appended"
+            assert all("[removed: manipulation attempt]" in p for p in judge.prompts)
 
 
 def test_flagged_line_cannot_satisfy_a_rule():

@@ -168,3 +168,95 @@ QUESTION_START = [
     "ce", "cum", "când", "unde", "care", "cine", "de ce", "puteți", "ați", "aveți", "sunteți", "vreți",
     "doriți", "îmi puteți",
 ]
+
+# Dismissive or blaming wording the listener may not know as a phrase (each caps empathy).
+DISMISSIVE: list[tuple[str, str]] = [
+    ("stop whining", "I can hear how frustrating this has been."),
+    ("like a normal person", "Could you try restarting the router for me? I'll stay on the line."),
+    ("like everyone else", "I'll make sure your case is followed up."),
+    ("your own fault", "Let's see what happened and how to fix it."),
+    ("you should have", "Next time this happens, you can also ..."),
+    ("it is what it is", "Here is what I can do for you."),
+    ("not our fault", "I'm sorry this happened; let me look into it."),
+    ("nothing we can do", "Here is what I can do for you."),
+    ("e vina dumneavoastră", "Să vedem ce s-a întâmplat și cum rezolvăm."),
+    ("e vina ta", "Să vedem ce s-a întâmplat și cum rezolvăm."),
+    ("nu e vina noastră", "Îmi pare rău că s-a întâmplat asta; verific imediat."),
+    ("nu e vina mea", "Îmi pare rău că s-a întâmplat asta; verific imediat."),
+    ("nu-i vina mea", "Îmi pare rău că s-a întâmplat asta; verific imediat."),
+    ("nu este vina mea", "Îmi pare rău că s-a întâmplat asta; verific imediat."),
+    ("așteptați ca toată lumea", "Mă asigur personal că solicitarea dumneavoastră este urmărită."),
+    ("nu mai plângeți", "Înțeleg cât de frustrant este."),
+]
+# Words that name what a problem does to a person (empathy that speaks to the impact).
+IMPACT = [
+    "work from home", "your work", "your day", "your evening", "your weekend", "without", "for days",
+    "three times", "third time", "so long", "waiting", "worrying", "worry", "stressful", "a lot of trouble",
+    "disrupt", "costing you", "cost you", "your business", "your family", "that's a lot",
+    "de lucru", "fără", "a treia oară", "de zile", "așteptat", "griji", "stresant", "neplăcut", "vă încurcă",
+]
+# An action taken or offered that solves something.
+SOLUTION = [
+    "i'll send", "i will send", "i've booked", "i have booked", "i'll book", "i will book", "i can book",
+    "i've scheduled", "i'll schedule", "i've arranged", "i'll arrange", "i've applied", "i'll apply",
+    "i've added", "i'll add", "i will add", "i've credited", "i'll credit", "i've refunded", "i'll refund",
+    "i've reset", "i'll reset", "i've fixed", "i've cancelled", "i'll cancel", "i've waived", "i'll waive",
+    "i've removed", "i'll remove", "i've changed", "i'll change", "i've updated", "i'll update",
+    "i've corrected", "i'll correct", "i've replaced", "i'll replace", "i've sent", "i've reversed",
+    "i'll reverse", "technician", "engineer", "credit", "refund", "replacement", "will be back", "back up by",
+    "should be back", "will be fixed", "is fixed", "now fixed", "restored", "we can", "i can offer",
+    "vă trimit", "am programat", "vă programez", "am adăugat", "vă adaug", "am creditat", "vă returnez",
+    "am resetat", "am anulat", "anulez", "am corectat", "corectez", "tehnician", "credit", "rambursare",
+    "înlocuire", "va fi reparat", "repară", "revine", "am trimis", "pot să vă ofer",
+]
+# What makes an offer concrete besides a time or a number.
+CONCRETE = ["reference", "ticket", "text message", "sms", "email you", "confirmation", "credit", "refund",
+            "referință", "tichet", "confirmare", "credit"]
+# Promises with nothing behind them.
+VAGUE = [
+    "at some point", "someone will look", "someone will get back", "someone will call", "someone will contact",
+    "look into it", "looking into it", "as soon as possible", "asap", "eventually", "sometime", "some time soon",
+    "soon", "we'll see", "we will see", "hopefully", "in due course", "i can't promise", "no idea when",
+    "cândva", "la un moment dat", "cineva se va uita", "cineva vă va suna", "cât mai curând", "vedem",
+    "sperăm", "nu pot promite", "o să se uite cineva",
+]
+# Passing the problem on with no fix.
+ESCALATE = [
+    "escalate", "escalated", "pass it on", "pass this on", "passed it on", "forward it", "forwarded it",
+    "another department", "the relevant department", "the right team", "raise it with", "log a complaint",
+    "transmit mai departe", "alt departament", "departamentul responsabil", "am escaladat", "escaladez",
+]
+# Saying what happens next.
+FOLLOW_UP = ["text message", "you will get", "you'll get", "you'll receive", "you will receive", "confirmation",
+             "reference", "we'll call", "i'll call", "i will call", "between", "veți primi", "primiți",
+             "vă sunăm", "vă sun", "referință", "confirmare", "sms", "email"]
+# The customer turning an offer down.
+REFUSE = ["not good enough", "that doesn't help", "no, that", "not acceptable", "useless", "no thanks",
+          "no, thank you", "nu mă ajută", "nu e suficient", "inacceptabil", "nu, mulțumesc"]
+# Taking in what the other side said.
+ACKNOWLEDGE = [
+    "thank you", "thanks", "got it", "noted", "i see", "i understand", "understood", "that's helpful",
+    "that makes sense", "fair enough", "good to know", "great", "perfect", "okay", "ok", "right", "i hear you",
+    "that's a fair", "that's a good", "good question", "i appreciate",
+    "mulțumesc", "am notat", "am înțeles", "înțeleg", "perfect", "bine", "în regulă", "foarte bine", "notez",
+    "e o întrebare bună",
+]
+# A reply with substance to an objection.
+ANSWER_FACT = ["no contract", "cancel any time", "cancel anytime", "guarantee", "free", "no fee", "no charge",
+               "included", "save", "cheaper", "per month", "a month", "fără contract", "gratuit", "inclus",
+               "economisiți", "pe lună", "garanție", "anulați oricând"]
+# Pressure and false urgency in a sale.
+PRESSURE = ["only today", "today only", "last chance", "you must decide now", "decide right now", "right now or",
+            "you'd be stupid", "you'd be silly", "everyone is signing", "don't miss out", "or lose it",
+            "doar azi", "ultima șansă", "trebuie să vă decideți acum", "acum sau niciodată"]
+# Offering the product.
+PITCH = ["we offer", "we can offer", "i can offer", "our offer", "the offer", "our plan", "the plan", "package",
+         "our product", "our service", "switch to", "upgrade", "deal", "promotion",
+         "vă oferim", "vă pot oferi", "oferta", "pachet", "abonament", "promoție"]
+# A benefit for the customer rather than a feature.
+BENEFIT = ["save", "saving", "you'll get", "you will get", "you'd get", "so you can", "which means", "means you",
+           "for you", "you won't have to", "no more", "cheaper", "faster", "lower", "less",
+           "economisiți", "veți avea", "ca să puteți", "ceea ce înseamnă", "nu mai trebuie", "mai ieftin",
+           "mai rapid", "mai puțin"]
+PRICE = ["per month", "a month", "/month", "monthly", "euro", "eur", "lei", "ron", "pounds", "dollars", "£", "€",
+         "$", "price", "costs", "cost", "pe lună", "lunar", "preț", "costă"]

@@ -39,6 +39,12 @@ class Outcome:
     turn: int | None = None  # the moment coaching points at
     evidence: list[Evidence] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)  # values for the coaching template
+    # What code could not settle: the range (0..1, both ends included) a judge may choose
+    # within. None: code decided the level outright and no judge is asked.
+    open: tuple[float, float] | None = None
+    # The highest value any judge may give (a rude line caps empathy whatever a model thinks).
+    cap: float | None = None
+    act: str | None = None  # what a better line must be heard as (see coaching.better_line)
 
 
 class CheckParams(BaseModel):
@@ -284,6 +290,10 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
     offer_phrases, thanks_phrases = lx.CLOSING_OFFER + p.offer_phrases, lx.CLOSING_THANKS + p.thanks_phrases
     offer = next((x for x in last if view.heard(x).closing_offer or find_phrase(x.folded, offer_phrases)), None)
     thanks = next((x for x in last if view.heard(x).closing_thanks or find_phrase(x.folded, thanks_phrases)), None)
+    if thanks is None and offer is not None and offer is last[-1] and _left_satisfied(view, offer):
+        # "Anything else?" - "No, thanks, bye" and the customer hangs up: there was no turn left
+        # for the trainee's goodbye, and the offer was the closing.
+        thanks = offer
     parts = [thanks] + ([offer] if p.require_offer else [])
     value = sum(x is not None for x in parts) / len(parts)
     evidence = []
@@ -297,6 +307,19 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
     else:
         code = "closing.no_thanks" if thanks is None else "closing.no_offer"
     return Outcome(value, code, last[-1].turn, evidence, {"quote": last[-1].text.strip()})
+
+
+def _left_satisfied(view: CallView, after: Line) -> bool:
+    """The customer spoke last, after `after`, and ended the call content (a thanks or goodbye,
+    or the session recorded the call as resolved)."""
+    last = view.lines[-1] if view.lines else None
+    if last is None or last.role != "customer" or last.turn <= after.turn:
+        return False
+    if view.end_reason == EndReason.hung_up or (last.state and last.state.beat == "hang_up"):
+        return False
+    if view.end_reason == EndReason.resolved or (last.state and last.state.beat in ("goodbye", "accept")):
+        return True
+    return bool(find_phrase(last.folded, lx.CLOSING_THANKS + ["thanks", "thank you", "mulțumesc", "mersi"]))
 
 
 _DISMISSIVE_BETTER = {"en": "Here is what I can do for you.", "ro": "Iată ce pot face pentru dumneavoastră."}
@@ -463,40 +486,6 @@ def _response(view: CallView, p: ResponseParams) -> Outcome:
                    {"count": f"{median:.1f}", "budget": f"{p.max_s:.0f}"})
 
 
-@check("resolution")
-def _resolution(view: CallView, p: CheckParams) -> Outcome:
-    accepted = next((x for x in view.customer if x.state and x.state.beat == "accept"), None)
-    if accepted is None and view.end_reason is None and not any(x.state for x in view.customer):
-        # No session record: fall back to the customer's own words near the end.
-        accepted = next((x for x in view.customer[-2:] if find_phrase(x.folded, lx.ACCEPT)), None)
-    resolved = view.end_reason == EndReason.resolved or (
-        accepted is not None and view.end_reason != EndReason.hung_up)
-    offer = None
-    if resolved:
-        before = accepted.turn if accepted else (view.lines[-1].turn + 1 if view.lines else 0)
-        offer = next((x for x in reversed(view.agent) if x.turn < before and x.text != REMOVED), None)
-    if resolved:
-        return Outcome(1.0, "resolution.ok", offer.turn if offer else None, _ev(offer) if offer else [])
-    last = view.agent[-1] if view.agent else None
-    code = "resolution.hung_up" if view.end_reason == EndReason.hung_up else "resolution.no"
-    return Outcome(0.0, code, last.turn if last else None, [])
-
-
-@check("empathy")
-def _empathy(view: CallView, p: CheckParams) -> Outcome:
-    """Feelings acknowledged at least once: empathy in the trainee's own words is full marks
-    for the rule (the judge may lower it), an apology alone is half."""
-    lines = [x for x in view.agent if x.text != REMOVED]
-    felt = next((x for x in lines if view.heard(x).empathy), None)
-    if felt is not None:
-        return Outcome(1.0, "empathy.ok", felt.turn, _ev(felt, heard_quote(view, felt, "empathy")))
-    sorry = next((x for x in lines if view.heard(x).apology), None)
-    if sorry is not None:
-        return Outcome(0.5, "empathy.sorry_only", sorry.turn, _ev(sorry, heard_quote(view, sorry, "apology")),
-                       {"quote": sorry.text.strip()})
-    return Outcome(0.0, "empathy.missing", lines[0].turn if lines else None)
-
-
 class NextStepParams(CheckParams):
     last_turns: int = Field(3, ge=1)
     phrases: list[str] = Field(default_factory=list)
@@ -546,3 +535,8 @@ def na_conditions_of(na_when: str | None) -> list[str]:
 
 def not_applicable(na_when: str | None, view: CallView) -> bool:
     return any(NA_CONDITIONS[c](view) for c in na_conditions_of(na_when) if c in NA_CONDITIONS)
+
+
+# The checks for what used to be left to the judge (empathy, listening, resolution, objections,
+# the offer, survey listening) live in conduct.py and register into the same registry.
+from . import conduct  # noqa: E402,F401

@@ -1,0 +1,615 @@
+"""Checks for how the trainee treated the customer, decided by code and the listener.
+
+These used to be left to the judge (empathy, active listening, objection handling, the offer,
+survey listening, keeping on track) or were all-or-nothing (resolution). Each check returns
+the level it can decide on the rubric's own scale (as a share of the top level), the line
+that carried it as evidence, and — only where code cannot tell — `open`: the range a judge
+may choose within. A rude or dismissive line caps what a judge may give (`cap`).
+
+Levels, as shares of the top level (0-4 rubrics: 0, .25, .5, .75, 1):
+- empathy: dismissive or blaming 0; nothing while the customer was upset .25; a formulaic
+  "sorry"/"I understand" .5; feelings and impact acknowledged once .75; more than once 1.
+- listening: no questions 0; made the customer repeat something .25; one question, or
+  questions that use nothing the customer said .5; questions that use what they said .75;
+  plus a summary back 1.
+- resolution: nothing 0; vague promises or an escalation with no fix .25; a concrete
+  solution not accepted .5; accepted .75; accepted and what happens next explained 1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pydantic import Field
+
+from simulator.listener.meaning import vocabulary
+from simulator.listener.words import tokens
+from simulator.transcript import EndReason
+
+from . import lexicon as lx
+from .model import Evidence
+from .rules import CheckParams, Outcome, _customer_upset, _ev, check, heard_quote, questions_in, sentence_with
+from .text import find_phrase, fold, phrase_pattern
+from .view import REMOVED, CallView, Line
+
+# --- shared readings of a call ---------------------------------------------------------------
+
+
+def usable(view: CallView) -> list[Line]:
+    return [x for x in view.agent if x.text != REMOVED]
+
+
+@lru_cache(maxsize=8192)
+def _stems(text: str, language: str) -> frozenset[str]:
+    lang = language if language in ("en", "ro") else "en"
+    stop = vocabulary(lang).stop
+    return frozenset(t.stem for t in tokens(text, lang) if t.stem not in stop and len(t.word) > 2
+                     and not t.word.isdigit())
+
+
+def content(text: str, language: str) -> frozenset[str]:
+    """Content words of a text as stems (no stop words, no short words)."""
+    return _stems(text, language) - _FILLER
+
+
+# Words every call shares: they show no attention to this customer.
+_FILLER = frozenset({"sorri", "understand", "help", "thank", "pleas", "call", "today", "call", "problem", "issu",
+                     "realli", "absolut", "definit", "certain", "right", "okay", "inconveni", "frustrat",
+                     "situat", "happen", "know", "sure", "thing", "get", "can", "will", "need", "want", "just",
+                     "intelege", "multum", "rog", "ajut", "imi", "par", "rau", "bine", "pentru", "sunt"})
+
+
+def rude_lines(view: CallView) -> list[tuple[Line, str]]:
+    """Agent lines heard as rude, dismissive or blaming, with the words that made them so."""
+    out = []
+    for line in usable(view):
+        phrase = next((p for p, _ in lx.ABUSIVE + lx.UNPROFESSIONAL + lx.DISMISSIVE
+                       if phrase_pattern(p).search(line.folded)), None)
+        if phrase is None:
+            heard = view.heard(line)
+            if heard.rude:
+                phrase = heard.evidence.get("rude") or line.text
+        if phrase is not None:
+            out.append((line, sentence_with(line.text, [phrase])))
+    return out
+
+
+def _said_before(view: CallView, turn: int) -> str:
+    return " ".join(x.text for x in view.customer if x.turn < turn)
+
+
+def _customer_before(view: CallView, turn: int) -> Line | None:
+    return next((x for x in reversed(view.customer) if x.turn < turn), None)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.findall(r"[^.!?\n]+[.!?]*", text) if s.strip()]
+
+
+# --- empathy ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Felt:
+    line: Line
+    quote: str
+    specific: bool  # names something of this customer's situation, not a stock phrase
+
+
+def _felt(view: CallView) -> tuple[list[_Felt], list[_Felt]]:
+    """(empathy lines, apology lines), each with whether it speaks to this customer's case."""
+    felt, sorry = [], []
+    for line in usable(view):
+        heard = view.heard(line)
+        for label, bucket in (("empathy", felt), ("apology", sorry)):
+            if not getattr(heard, label):
+                continue
+            quote = heard_quote(view, line, label) or line.text.strip()
+            # The sentence that carries it, and the one after ("I'm sorry. Three calls is too many.")
+            sents = _sentences(line.text)
+            at = next((i for i, s in enumerate(sents) if quote in s or s in quote), 0)
+            near = " ".join(sents[at:at + 2])
+            said = content(_said_before(view, line.turn), view.language)
+            own = content(near, view.language)
+            specific = len(own & said) >= 1 or bool(find_phrase(fold(near), lx.IMPACT))
+            bucket.append(_Felt(line, quote, specific))
+    return felt, sorry
+
+
+@check("empathy")
+def _empathy(view: CallView, p: CheckParams) -> Outcome:
+    lines = usable(view)
+    rude = rude_lines(view)
+    if rude:
+        line, quote = rude[0]
+        return Outcome(0.0, "empathy.dismissive", line.turn, _ev(line, quote), {"quote": quote}, cap=0.0,
+                       act="empathy")
+    felt, sorry = _felt(view)
+    specific = [f for f in felt if f.specific] + [f for f in sorry if f.specific]
+    if felt and specific:
+        lines_with = {f.line.turn for f in specific} | {f.line.turn for f in felt}
+        best = next(f for f in felt + sorry if f.specific)
+        if len(lines_with) >= 2:
+            shown = [best] + [f for f in felt + sorry if f.line.turn != best.line.turn][:1]
+            return Outcome(1.0, "empathy.ok", best.line.turn, [e for f in shown for e in _ev(f.line, f.quote)],
+                           act="empathy")
+        return Outcome(0.75, "empathy.once", best.line.turn, _ev(best.line, best.quote), open=(0.75, 1.0),
+                       act="empathy")
+    if felt or sorry:
+        first = (felt or sorry)[0]
+        return Outcome(0.5, "empathy.formulaic" if felt else "empathy.sorry_only", first.line.turn,
+                       _ev(first.line, first.quote), {"quote": first.quote}, open=(0.5, 0.75), act="empathy")
+    upset = next((x for x in view.customer if find_phrase(x.folded, lx.UPSET)), None)
+    turn = next((x.turn for x in lines if upset is None or x.turn > upset.turn), lines[0].turn if lines else None)
+    return Outcome(0.25, "empathy.missing", turn, act="empathy")
+
+
+# --- active listening ------------------------------------------------------------------------
+
+# Things customers give and agents ask for, in any call: (kind, what giving it looks like,
+# what asking for it looks like). Persona facts (from the session record) come on top.
+_GIVES: dict[str, re.Pattern[str]] = {
+    "name": re.compile(r"\b(?:my name is|my name's|this is|i am|it's|numele meu (?:este|e)|ma numesc|sunt)\s+"
+                       r"(?:mr\.?\s+|mrs\.?\s+|ms\.?\s+|doamna\s+|domnul\s+)?[a-z][a-z'\-]+", re.I),
+    "account": re.compile(r"\b[a-z]{2,3}-?\d{3,}\b|\baccount (?:number )?(?:is )?\d{4,}|\b\d{6,}\b", re.I),
+    "postcode": re.compile(r"\b(?:postcode|post code|zip|cod postal|codul postal)\b", re.I),
+    "email": re.compile(r"\S+@\S+\.\w+", re.I),
+    "phone": re.compile(r"\b0\d{9,10}\b|\+\d{9,}", re.I),
+    "address": re.compile(r"\b\d+\s+\w+\s+(?:street|road|avenue|lane|close|drive|way)\b|\b(?:strada|str\.)\s+\w+",
+                          re.I),
+}
+_ASKS: dict[str, list[str]] = {
+    "name": ["your name", "who am i speaking", "who i am speaking", "who am i talking", "numele dumneavoastra",
+             "numele dvs", "cum va numiti", "cu cine vorbesc", "your full name", "numele complet"],
+    "account": ["account number", "customer number", "client number", "account id", "customer id",
+                "numarul de client", "numar de client", "numarul contului", "codul de client", "cod client"],
+    "postcode": ["postcode", "post code", "zip code", "postal code", "codul postal", "cod postal"],
+    "email": ["email address", "your email", "adresa de email", "adresa de e-mail"],
+    "phone": ["phone number", "mobile number", "numarul de telefon", "numar de telefon"],
+    "address": ["your address", "the address", "adresa dumneavoastra", "adresa de instalare"],
+}
+# Persona fact ids that mean one of the kinds above.
+_FACT_KIND = {"account": "account", "customer_id": "account", "client": "account", "postcode": "postcode",
+              "zip": "postcode", "address": "address", "email": "email", "phone": "phone", "name": "name"}
+
+
+def _kind_of_fact(fid: str) -> str:
+    return next((k for w, k in _FACT_KIND.items() if w in fid), fid)
+
+
+def _given(view: CallView, before: int) -> dict[str, int]:
+    """What the customer had given before a turn: kind -> the turn they gave it."""
+    out: dict[str, int] = {}
+    for x in view.customer:
+        if x.turn >= before:
+            break
+        for kind, pat in _GIVES.items():
+            if kind not in out and pat.search(x.text) and not x.text.strip().endswith("?"):
+                if kind == "postcode" and not re.search(r"\d", x.text):
+                    continue
+                if kind == "name" and not _gives_name(x.text):
+                    continue
+                out[kind] = x.turn
+        for fid in (x.state.revealed if x.state else []):
+            out.setdefault(_kind_of_fact(fid), x.turn)
+    return out
+
+
+_NAME_GIVE = re.compile(r"\b(?:my name is|my name's|this is|numele meu (?:este|e)|ma numesc)\s+([A-Z][\w'\-]+)")
+
+
+def _gives_name(text: str) -> bool:
+    return bool(_NAME_GIVE.search(text)) or bool(re.match(r"\s*(?:It's|I'm|Sunt)\s+[A-Z][a-z]+\s+[A-Z][a-z]+", text))
+
+
+def repeated_asks(view: CallView) -> list[tuple[Line, str, str]]:
+    """(agent line, the question, kind) where the trainee asked for something the customer had
+    already given; reading it back to check ("that's NL-48213, right?") is not asking again."""
+    out = []
+    for line in usable(view):
+        given = _given(view, line.turn)
+        if not given:
+            continue
+        heard = view.heard(line)
+        for q in questions_in(line) or ([line.text] if heard.facts_asked else []):
+            fq = fold(q)
+            kinds = {k for k, phrases in _ASKS.items() if find_phrase(fq, phrases)}
+            kinds |= {_kind_of_fact(f) for f in heard.facts_asked if f"asked:{f}" in heard.evidence
+                      and fold(heard.evidence[f"asked:{f}"]) in fq}
+            for kind in sorted(kinds & set(given)):
+                if _reads_back(view, line, given[kind]):
+                    continue
+                out.append((line, q, kind))
+                break
+    return out
+
+
+def _reads_back(view: CallView, line: Line, turn: int) -> bool:
+    said = next((x.text for x in view.customer if x.turn == turn), "")
+    values = re.findall(r"[A-Za-z]{0,3}-?\d{3,}|[A-Z][a-z]{2,}", said)
+    return any(v in line.text for v in values if len(v) >= 3 and v.lower() not in ("the", "this"))
+
+
+_SUMMARY = ["so just to confirm", "just to confirm", "to confirm", "if i understand", "if i've understood",
+            "so you're saying", "so you are saying", "let me make sure i", "to recap", "so what you're telling me",
+            "so, you", "so you", "let me summarise", "let me summarize", "what i'm hearing",
+            "daca am inteles", "deci", "sa recapitulez", "ca sa confirm", "sa confirm", "din ce imi spuneti",
+            "am inteles ca", "deci dumneavoastra"]
+_ROUTINE_Q = ["anything else", "how can i help", "how may i help", "what can i do for you", "cu ce va pot ajuta",
+              "cu ce va mai pot ajuta", "altceva", "is there anything", "still there", "are you there"]
+
+
+class ListeningParams(CheckParams):
+    min: int = Field(2, ge=1, description="Questions needed before they count as 'asks good questions'.")
+
+
+@check("listening", ListeningParams)
+def _listening(view: CallView, p: ListeningParams) -> Outcome:
+    lines = usable(view)
+    asked = [(x, q) for x in lines for q in questions_in(x) if not find_phrase(fold(q), _ROUTINE_Q)]
+    repeats = repeated_asks(view)
+    rude = rude_lines(view)
+    if repeats:
+        line, q, kind = repeats[0]
+        return Outcome(0.25, "listening.repeat", line.turn, _ev(line, q), {"quote": q, "kind": kind}, cap=0.25,
+                       act="listening")
+    if not asked:
+        turn = lines[1].turn if len(lines) > 1 else (lines[0].turn if lines else None)
+        return Outcome(0.0, "listening.none", turn, [], act="listening")
+    # About the problem first: an identity check is a question, but not one about what happened.
+    about = [(x, q) for x, q in asked if not view.listener.hear(q).identity_check] or asked
+    evidence = [Evidence(turn=x.turn, quote=q) for x, q in about[:2]]
+    # Uses what the customer said: a question or reply that picks up their own words.
+    used, summaries = [], []
+    for x in lines:
+        said = _customer_before(view, x.turn)
+        if said is None:
+            continue
+        common = content(x.text, view.language) & content(said.text, view.language)
+        if len(common) >= 2 or find_phrase(x.folded, _SUMMARY) and common:
+            used.append(x)
+        # A summary: says it sums up, or gives back three or more of the customer's own details.
+        earlier = content(_said_before(view, x.turn), view.language)
+        if (find_phrase(x.folded, _SUMMARY) and common) or len(content(x.text, view.language) & earlier) >= 3:
+            summaries.append(x)
+    summary = summaries[0] if summaries else None
+    cap = 0.5 if rude else None
+    if len(asked) < p.min:
+        value = 0.5
+        return Outcome(value, "listening.few", asked[0][0].turn, evidence, {"count": str(len(asked))},
+                       cap=cap, act="listening")
+    if not used:
+        return Outcome(0.5, "listening.unused", asked[-1][0].turn, evidence, cap=cap, open=(0.5, 0.75),
+                       act="listening")
+    if summary is not None and len(asked) >= p.min:
+        value = 1.0 if not rude else 0.5
+        quote = sentence_with(summary.text, _SUMMARY) if find_phrase(summary.folded, _SUMMARY) else \
+            _richest_sentence(summary.text, _said_before(view, summary.turn), view.language)
+        return Outcome(value, "listening.ok", summary.turn, evidence[:1] + _ev(summary, quote), cap=cap,
+                       act="listening")
+    value = 0.75 if not rude else 0.5
+    return Outcome(value, "listening.good", used[0].turn, evidence, cap=cap,
+                   open=None if rude else (0.75, 1.0), act="listening")
+
+
+def _richest_sentence(text: str, said: str, language: str) -> str:
+    """The sentence of `text` that gives back the most of what the customer said."""
+    theirs = content(said, language)
+    return max(_sentences(text) or [text], key=lambda s: len(content(s, language) & theirs)).strip()
+
+
+# --- resolution ------------------------------------------------------------------------------
+
+_TIME = re.compile(
+    r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|o'?clock)?\b|\b(?:today|tonight|tomorrow|this (?:evening|afternoon|morning)|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|within|by (?:the end of|noon|midday|\w+day)|"
+    r"next week|hours?|minutes?|days?|azi|astazi|diseara|maine|luni|marti|miercuri|joi|vineri|sambata|duminica|"
+    r"pana la|ore|ora|minute|zile)\b", re.I)
+
+
+def _concrete(view: CallView, line: Line) -> bool:
+    """An offer that names what will be done and when, or how much (not "someone will look at it")."""
+    heard = view.heard(line)
+    f = line.folded
+    action = heard.goal_offered or heard.next_step or bool(find_phrase(f, lx.SOLUTION))
+    if not action:
+        return False
+    marker = bool(_TIME.search(f)) or bool(re.search(r"\d", f)) or bool(find_phrase(f, lx.CONCRETE))
+    if find_phrase(f, lx.VAGUE) and not marker:
+        return False
+    return marker or heard.goal_offered
+
+
+def _vague(view: CallView, line: Line) -> bool:
+    return bool(find_phrase(line.folded, lx.VAGUE)) or bool(find_phrase(line.folded, lx.ESCALATE))
+
+
+def _accepted_after(view: CallView, turn: int) -> Line | None:
+    """The customer line that accepted what was offered at `turn`. With a session record the
+    director's beats say it; without one, the customer's own words do."""
+    if view.end_reason == EndReason.hung_up:
+        return None
+    recorded = any(x.state for x in view.customer)
+    for x in view.customer:
+        if x.turn <= turn:
+            continue
+        if recorded:
+            if x.state and x.state.beat == "accept":
+                return x
+            if x.state and x.state.beat == "hang_up":
+                return None
+        elif find_phrase(x.folded, lx.ACCEPT) and not find_phrase(x.folded, lx.REFUSE):
+            return x
+    return None
+
+
+@check("resolution")
+def _resolution(view: CallView, p: CheckParams) -> Outcome:
+    lines = usable(view)
+    concrete = [x for x in lines if _concrete(view, x)]
+    vague = [x for x in lines if _vague(view, x) and x not in concrete]
+    accepted = None
+    offer = None
+    for x in concrete:
+        got = _accepted_after(view, x.turn)
+        if got is not None:
+            accepted, offer = got, x
+            break
+    if offer is None and concrete and view.end_reason == EndReason.resolved and not any(
+            x.state and x.state.beat == "hang_up" for x in view.customer):
+        offer = concrete[-1]
+        accepted = view.customer[-1] if view.customer else None
+    if offer is not None:
+        quote = _offer_quote(view, offer)
+        # What happens next: when (a time), or how they will hear (a text, a reference, a call back).
+        explained = [x for x in lines if x.turn >= offer.turn and not _vague(view, x) and (
+            _TIME.search(x.folded) or find_phrase(x.folded, lx.FOLLOW_UP))]
+        if explained:
+            return Outcome(1.0, "resolution.ok", offer.turn, _ev(offer, quote), act="resolution")
+        return Outcome(0.75, "resolution.accepted", offer.turn, _ev(offer, quote), act="follow_up")
+    if concrete:
+        x = concrete[-1]
+        return Outcome(0.5, "resolution.not_accepted", x.turn, _ev(x, _offer_quote(view, x)), act="resolution")
+    if vague:
+        x = vague[-1]
+        quote = sentence_with(x.text, lx.VAGUE + lx.ESCALATE)
+        return Outcome(0.25, "resolution.vague", x.turn, _ev(x, quote), {"quote": quote}, act="resolution")
+    last = lines[-1] if lines else None
+    code = "resolution.hung_up" if view.end_reason == EndReason.hung_up else "resolution.no"
+    return Outcome(0.0, code, last.turn if last else None, [], act="resolution")
+
+
+def _offer_quote(view: CallView, line: Line) -> str:
+    heard = view.heard(line)
+    for label in ("goal", "next_step"):
+        if heard.evidence.get(label):
+            return sentence_with(line.text, [heard.evidence[label]])
+    phrase = find_phrase(line.folded, lx.SOLUTION)
+    return sentence_with(line.text, [phrase]) if phrase else line.text.strip()
+
+
+# --- objections (outbound) -------------------------------------------------------------------
+
+_CHECKS_LANDED = ["does that help", "does that answer", "does that make sense", "would that work", "does that work",
+                  "how does that sound", "is that ok", "is that okay", "are you comfortable", "does that address",
+                  "does that put your mind", "is that clearer", "va ajuta", "este in regula", "ce parere aveti",
+                  "sunteti de acord", "v-am lamurit", "raspunde la intrebare", "suna bine"]
+
+
+def _objection_lines(view: CallView) -> list[Line]:
+    return [x for x in view.customer if (x.state and x.state.beat == "object") or find_phrase(x.folded, lx.OBJECTION)]
+
+
+@check("objections")
+def _objections(view: CallView, p: CheckParams) -> Outcome:
+    objections = _objection_lines(view)
+    if not objections:
+        return Outcome(None, "objections.na")
+    rude = rude_lines(view)
+    if rude:
+        line, quote = rude[0]
+        return Outcome(0.0, "objections.argued", line.turn, _ev(line, quote), {"quote": quote}, cap=0.0,
+                       act="objection")
+    worst, evidence = 1.0, []
+    code, at = "objections.ok", None
+    for o in objections:
+        reply = next((x for x in usable(view) if x.turn > o.turn), None)
+        if reply is None:
+            continue
+        heard = view.heard(reply)
+        acknowledged = heard.empathy or heard.apology or bool(find_phrase(reply.folded, lx.ACKNOWLEDGE))
+        answered = bool(heard.objections_answered) or _answers(view, o, reply)
+        landed = bool(find_phrase(reply.folded, _CHECKS_LANDED))
+        if not answered:
+            value, c = (0.25, "objections.ignored")
+        elif acknowledged and landed:
+            value, c = (1.0, "objections.ok")
+        elif acknowledged:
+            value, c = (0.75, "objections.no_check")
+        else:
+            value, c = (0.5, "objections.generic")
+        if value < worst or at is None:
+            worst, code, at = min(worst, value), c if value <= worst else code, reply.turn
+        evidence += _ev(reply, sentence_with(reply.text, [heard.evidence.get(k) for k in heard.evidence
+                                                          if k.startswith("answered:")] or [reply.text]))
+    if at is None:
+        return Outcome(0.25, "objections.ignored", objections[-1].turn, [], act="objection")
+    return Outcome(worst, code, at, evidence[:2], open=(worst, min(1.0, worst + 0.25)) if worst >= 0.5 else None,
+                   act="objection")
+
+
+def _answers(view: CallView, objection: Line, reply: Line) -> bool:
+    """Without the persona's answers: a reply that speaks to the objection's own words with a
+    fact (a figure, a term, a guarantee) rather than repeating the pitch."""
+    common = content(reply.text, view.language) & content(objection.text, view.language)
+    fact = bool(re.search(r"\d", reply.folded)) or bool(find_phrase(reply.folded, lx.ANSWER_FACT))
+    return bool(common) and fact
+
+
+# --- the offer (outbound) --------------------------------------------------------------------
+
+
+@check("offer")
+def _offer(view: CallView, p: CheckParams) -> Outcome:
+    lines = usable(view)
+    pressure = next((x for x in lines if find_phrase(x.folded, lx.PRESSURE)), None)
+    if pressure is not None:
+        quote = sentence_with(pressure.text, lx.PRESSURE)
+        return Outcome(0.0, "offer.pressure", pressure.turn, _ev(pressure, quote), {"quote": quote}, cap=0.0,
+                       act="offer")
+    offers = [x for x in lines if view.heard(x).goal_offered or find_phrase(x.folded, lx.PITCH)]
+    if not offers:
+        return Outcome(0.0, "offer.none", lines[-1].turn if lines else None, act="offer")
+    benefit = [x for x in offers if find_phrase(x.folded, lx.BENEFIT)]
+    linked = [x for x in benefit + offers
+              if len(content(x.text, view.language) & content(_said_before(view, x.turn), view.language)) >= 1]
+    priced = any(re.search(r"\d", x.folded) and find_phrase(x.folded, lx.PRICE) for x in lines)
+    best = (linked or benefit or offers)[0]
+    quote = sentence_with(best.text, lx.BENEFIT + lx.PITCH) if not view.heard(best).goal_offered else \
+        _offer_quote(view, best)
+    if linked and benefit and priced:
+        return Outcome(1.0, "offer.ok", best.turn, _ev(best, quote), act="offer")
+    if linked and benefit:
+        return Outcome(0.75, "offer.no_price", best.turn, _ev(best, quote), open=(0.75, 1.0), act="offer")
+    if benefit or linked:
+        return Outcome(0.5, "offer.generic", best.turn, _ev(best, quote), open=(0.5, 0.75), act="offer")
+    return Outcome(0.25, "offer.features", best.turn, _ev(best, quote), open=(0.25, 0.5), act="offer")
+
+
+# --- discovery (outbound) --------------------------------------------------------------------
+
+_OPEN_Q = ["what", "how", "why", "which", "tell me", "walk me through", "describe", "ce ", "cum", "de ce", "care",
+           "spuneti-mi", "povestiti"]
+
+
+class DiscoveryParams(CheckParams):
+    min: int = Field(3, ge=1, description="Open questions before the offer for full marks.")
+
+
+@check("discovery", DiscoveryParams)
+def _discovery(view: CallView, p: DiscoveryParams) -> Outcome:
+    lines = usable(view)
+    first_offer = next((x.turn for x in lines if view.heard(x).goal_offered or find_phrase(x.folded, lx.PITCH)),
+                       None)
+    asked = [(x, q) for x in lines for q in questions_in(x)
+             if (first_offer is None or x.turn <= first_offer) and not find_phrase(fold(q), _ROUTINE_Q)
+             and not view.heard(x).permission]
+    open_q = [(x, q) for x, q in asked if any(fold(q).startswith(w) or f" {w}" in fold(q)[:20] for w in _OPEN_Q)]
+    evidence = [Evidence(turn=x.turn, quote=q) for x, q in (open_q or asked)[:2]]
+    if not asked:
+        return Outcome(0.0, "discovery.none", lines[0].turn if lines else None, act="discovery")
+    if len(asked) == 1 and not open_q:
+        return Outcome(0.25, "discovery.one", asked[0][0].turn, evidence, act="discovery")
+    offer_line = next((x for x in lines if x.turn == first_offer), None)
+    answers = " ".join(x.text for x in view.customer if first_offer is None or x.turn < first_offer)
+    used = offer_line is not None and bool(content(offer_line.text, view.language)
+                                           & content(answers, view.language))
+    if len(open_q) >= min(p.min, 2) and used:
+        value = 1.0 if len(open_q) >= p.min else 0.75
+        return Outcome(value, "discovery.ok", open_q[0][0].turn, evidence,
+                       open=None if value == 1.0 else (0.75, 1.0), act="discovery")
+    if open_q:
+        return Outcome(0.75 if used else 0.5, "discovery.partly", open_q[0][0].turn, evidence,
+                       open=(0.5, 0.75), act="discovery")
+    return Outcome(0.5, "discovery.closed", asked[0][0].turn, evidence, open=(0.25, 0.5), act="discovery")
+
+
+# --- survey: acknowledging answers, keeping on track ---------------------------------------
+
+_UNCLEAR = ["not sure", "i don't know", "maybe", "sort of", "kind of", "depends", "i guess", "hard to say",
+            "nu stiu", "poate", "depinde", "nu sunt sigur", "cam", "oarecum", "greu de spus"]
+_CLARIFY = ["do you mean", "could you say", "would you say", "what do you mean", "can you tell me more",
+            "could you tell me more", "closer to", "on balance", "more towards", "ce anume", "adica",
+            "va referiti", "mai degraba", "ati spune", "puteti detalia"]
+
+
+@check("acknowledges")
+def _acknowledges(view: CallView, p: CheckParams) -> Outcome:
+    answers = [x for x in view.customer[1:] if not x.text.strip().endswith("?")]
+    if not answers:
+        return Outcome(None, "acknowledges.na")
+    rude = rude_lines(view)
+    if rude:
+        line, quote = rude[0]
+        return Outcome(0.0, "acknowledges.overrides", line.turn, _ev(line, quote), {"quote": quote}, cap=0.0,
+                       act="acknowledge")
+    acked, missed, evidence = 0, None, []
+    for a in answers:
+        reply = next((x for x in usable(view) if x.turn > a.turn), None)
+        if reply is None:
+            continue
+        first = _sentences(reply.text)[:1]
+        head = fold(first[0]) if first else ""
+        if find_phrase(head, lx.ACKNOWLEDGE) or view.heard(reply).empathy:
+            acked += 1
+            if len(evidence) < 1:
+                evidence += _ev(reply, first[0])
+        elif missed is None:
+            missed = reply
+    total = sum(1 for a in answers if any(x.turn > a.turn for x in usable(view)))
+    if not total:
+        return Outcome(None, "acknowledges.na")
+    unclear = [a for a in answers if find_phrase(a.folded, _UNCLEAR)]
+    clarified = [x for a in unclear for x in usable(view)[:] if x.turn > a.turn
+                 and x is next((y for y in usable(view) if y.turn > a.turn), None)
+                 and (find_phrase(x.folded, _CLARIFY) or questions_in(x) and content(x.text, view.language)
+                      & content(a.text, view.language))]
+    share = acked / total
+    turn = missed.turn if missed else (evidence[0].turn if evidence else None)
+    if share >= 0.8 and (not unclear or clarified):
+        return Outcome(1.0, "acknowledges.ok", turn, evidence, act="acknowledge")
+    if share >= 0.5:
+        return Outcome(0.75, "acknowledges.most", turn, evidence, open=(0.75, 1.0), act="acknowledge")
+    if acked:
+        return Outcome(0.5, "acknowledges.some", turn, evidence, open=(0.5, 0.75), act="acknowledge")
+    return Outcome(0.25, "acknowledges.none", turn, [], act="acknowledge")
+
+
+_DRIFT_BEATS = {"deflect", "tangent", "chat", "drift", "ramble", "off_topic"}
+_STEER = ["coming back to", "back to", "getting back", "to get back", "if i may", "let's move on", "moving on",
+          "next question", "the next question", "revenind la", "sa revenim", "trecem la", "urmatoarea intrebare",
+          "ca sa revin", "sa continuam"]
+_ABRUPT = ["stop", "enough", "i don't care", "not relevant", "irrelevant", "get to the point", "whatever",
+           "nu ma intereseaza", "nu conteaza", "ajunge", "la subiect"]
+
+
+@check("on_track")
+def _on_track(view: CallView, p: CheckParams) -> Outcome:
+    rude = rude_lines(view)
+    if rude:
+        line, quote = rude[0]
+        return Outcome(0.0, "on_track.rude", line.turn, _ev(line, quote), {"quote": quote}, cap=0.0, act="steer")
+    lines = usable(view)
+    drift = [x for x in view.customer if (x.state and x.state.beat in _DRIFT_BEATS)
+             or (len(x.text.split()) > 30 and not questions_in(x))]
+    if not drift:
+        return Outcome(1.0, "on_track.ok", None, [], act="steer")
+    steered, abrupt, followed = [], [], []
+    for d in drift:
+        reply = next((x for x in lines if x.turn > d.turn), None)
+        if reply is None:
+            continue
+        if find_phrase(reply.folded, _ABRUPT):
+            abrupt.append(reply)
+        elif find_phrase(reply.folded, _STEER) or (questions_in(reply) and not (
+                content(reply.text, view.language) & content(d.text, view.language))):
+            steered.append(reply)
+        else:
+            followed.append(reply)
+    if abrupt:
+        x = abrupt[0]
+        return Outcome(0.5, "on_track.abrupt", x.turn, _ev(x, sentence_with(x.text, _ABRUPT)), act="steer")
+    if steered and not followed:
+        x = steered[0]
+        return Outcome(1.0 if len(steered) > 1 else 0.75, "on_track.ok", x.turn,
+                       _ev(x, sentence_with(x.text, _STEER)), open=(0.75, 1.0), act="steer")
+    if steered:
+        x = steered[0]
+        return Outcome(0.5, "on_track.late", x.turn, _ev(x, sentence_with(x.text, _STEER)), open=(0.5, 0.75),
+                       act="steer")
+    return Outcome(0.25, "on_track.follows", followed[0].turn if followed else None, [], act="steer")
+
+
+__all__ = ["content", "repeated_asks", "rude_lines", "_customer_upset"]
