@@ -237,5 +237,5 @@ def test_both_method_takes_the_lower_of_rule_and_judge():
     card = score_transcript(Transcript.model_validate(data), RUBRIC,
                             ScriptedJudge(json.dumps({**GOOD, "score": 4})))
     c = card.criterion("professional_language")
-    assert c.score == 3  # the rule found "calm down"; the judge's 4 cannot lift it
+    assert c.score == 2  # the rule found "calm down" (one dismissive phrase: 2); the judge's 4 cannot lift it
     assert "calm down" in c.feedback and c.better.startswith("I understand")

@@ -18,7 +18,12 @@ DATA = Path(__file__).parent / "data" / "scoring"
 ROOT = Path(__file__).parent.parent
 CORPUS = json.loads((DATA / "manipulation.json").read_text(encoding="utf-8"))
 ATTACKS, BENIGN = CORPUS["attacks"], CORPUS["benign"]
-RUBRIC = Rubric.model_validate(yaml.safe_load((ROOT / "rubrics" / "inbound-support.yaml").read_text(encoding="utf-8")))
+_INBOUND = yaml.safe_load((ROOT / "rubrics" / "inbound-support.yaml").read_text(encoding="utf-8"))
+# Plus a judged-only criterion (as a trainer's rubric may have), so the judge is always asked
+# something and an attack has a door to try.
+RUBRIC = Rubric.model_validate({**_INBOUND, "criteria": _INBOUND["criteria"] + [{
+    "id": "rapport", "title": "Rapport", "description": "Builds rapport with the customer.", "weight": 1,
+    "method": "llm", "levels": {0: "None.", 1: "Some.", 2: "Warm throughout."}}]})
 
 
 def weak() -> dict:
@@ -99,8 +104,7 @@ def test_attacks_never_raise_a_score(how, use_judge):
             # Evidence never quotes the flagged words.
             assert all(attack.strip() not in e.quote for e in c.evidence), (attack, c.id)
         if judge is not None:
-            # (Appended to the only question, the attack leaves nothing for a judge to weigh.)
-            assert judge.prompts or how == "appended"
+            assert judge.prompts
             assert all("[removed: manipulation attempt]" in p for p in judge.prompts)
 
 

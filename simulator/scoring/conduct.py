@@ -58,7 +58,28 @@ def content(text: str, language: str) -> frozenset[str]:
 _FILLER = frozenset({"sorri", "understand", "help", "thank", "pleas", "call", "today", "call", "problem", "issu",
                      "realli", "absolut", "definit", "certain", "right", "okay", "inconveni", "frustrat",
                      "situat", "happen", "know", "sure", "thing", "get", "can", "will", "need", "want", "just",
-                     "intelege", "multum", "rog", "ajut", "imi", "par", "rau", "bine", "pentru", "sunt"})
+                     "intelege", "multum", "rog", "ajut", "imi", "par", "rau", "bine", "pentru", "sunt", "hear",
+                     "sound", "say", "said", "tell", "that", "feel", "must", "mean"})
+
+
+def heard_rude(view: CallView, line: Line) -> str | None:
+    """The words the customer heard as rude in a line, or None. What the listener alone hears
+    as rude counts unless it sits in a question to the customer ("so you're moving on the 28th,
+    is that right?") or in a line that is kind or constructive at the same time ("you're right
+    that you should have been told", "so you're moving on the 28th; I'll move your supply"):
+    in those the listener's rude words are a misreading, not a brush-off."""
+    heard = view.heard(line)
+    if not heard.rude:
+        return None
+    words = heard.evidence.get("rude") or line.text
+    if heard.mocking:
+        return words
+    sentence = sentence_with(line.text, [words])
+    if sentence.rstrip().endswith("?") and fold(words) != fold(sentence).rstrip("?. "):
+        return None
+    if any(k in heard.evidence for k in ("empathy", "apology", "goal", "next_step")):
+        return None  # kind or constructive in the same breath: not a brush-off
+    return words
 
 
 def rude_lines(view: CallView) -> list[tuple[Line, str]]:
@@ -68,9 +89,7 @@ def rude_lines(view: CallView) -> list[tuple[Line, str]]:
         phrase = next((p for p, _ in lx.ABUSIVE + lx.UNPROFESSIONAL + lx.DISMISSIVE
                        if phrase_pattern(p).search(line.folded)), None)
         if phrase is None:
-            heard = view.heard(line)
-            if heard.rude:
-                phrase = heard.evidence.get("rude") or line.text
+            phrase = heard_rude(view, line)
         if phrase is not None:
             out.append((line, sentence_with(line.text, [phrase])))
     return out
@@ -103,17 +122,25 @@ def _felt(view: CallView) -> tuple[list[_Felt], list[_Felt]]:
     felt, sorry = [], []
     for line in usable(view):
         heard = view.heard(line)
+        if heard.rude and heard_rude(view, line) is not None:
+            continue
         for label, bucket in (("empathy", felt), ("apology", sorry)):
-            if not getattr(heard, label):
+            # (The listener drops kindness from a line it hears as rude; a misheard line keeps it.)
+            if not (getattr(heard, label) or heard.evidence.get(label)):
                 continue
-            quote = heard_quote(view, line, label) or line.text.strip()
+            quote = sentence_with(line.text, [heard.evidence[label]]) if heard.evidence.get(label) else line.text
+            quote = quote.strip()
+            if quote.endswith("?"):
+                continue  # "Sorry, which cables did you say?" asks; it does not apologise
             # The sentence that carries it, and the one after ("I'm sorry. Three calls is too many.")
             sents = _sentences(line.text)
             at = next((i for i, s in enumerate(sents) if quote in s or s in quote), 0)
-            near = " ".join(sents[at:at + 2])
+            near = " ".join(x for x in sents[at:at + 2] if not x.endswith("?"))
             said = content(_said_before(view, line.turn), view.language)
-            own = content(near, view.language)
-            specific = len(own & said) >= 1 or bool(find_phrase(fold(near), lx.IMPACT))
+            # Specific: the sentence itself names something of this customer's case, or it or the
+            # next one names what the problem does to them ("I'm sorry. Three calls is too many.").
+            carrying = sents[at] if sents else quote
+            specific = len(content(carrying, view.language) & said) >= 1 or bool(find_phrase(fold(near), lx.IMPACT))
             bucket.append(_Felt(line, quote, specific))
     return felt, sorry
 
@@ -209,6 +236,10 @@ def repeated_asks(view: CallView) -> list[tuple[Line, str, str]]:
     already given; reading it back to check ("that's NL-48213, right?") is not asking again."""
     out = []
     for line in usable(view):
+        again = _asks_problem_again(view, line) or _asks_fact_again(view, line)
+        if again:
+            out.append((line, again, "problem"))
+            continue
         given = _given(view, line.turn)
         if not given:
             continue
@@ -224,6 +255,61 @@ def repeated_asks(view: CallView) -> list[tuple[Line, str, str]]:
                 out.append((line, q, kind))
                 break
     return out
+
+
+_ASKS_AGAIN = ["did you say", "say that again", "repeat that", "come again", "ce ați spus", "ați spus că", "puteți repeta",
+               "mai spuneți o dată"]
+_WHAT_PROBLEM = ["what seems to be the problem", "what's the problem", "what is the problem", "what's the issue",
+                 "what is the issue", "what's wrong", "what's up", "what happened", "and the problem is",
+                 "care e problema", "care este problema", "ce problemă aveți", "ce s-a întâmplat", "ce anume nu merge"]
+
+
+def _asks_problem_again(view: CallView, line: Line) -> str | None:
+    """A question for what the customer already told: "what seems to be the problem?" after they
+    described it, "which cables did you say?"."""
+    for q in questions_in(line):
+        fq = fold(q)
+        if find_phrase(fq, _ASKS_AGAIN):
+            return q
+        if find_phrase(fq, _WHAT_PROBLEM):
+            told = [x for x in view.customer if x.turn < line.turn and len(x.text.split()) >= 8]
+            if told:
+                return q
+    return None
+
+
+def _asks_fact_again(view: CallView, line: Line) -> str | None:
+    """A question for a persona fact whose value the customer had already said."""
+    persona = view.persona
+    if persona is None:
+        return None
+    if not questions_in(line):
+        return None
+    heard = view.heard(line)
+    before = " ".join(x.text for x in view.customer if x.turn < line.turn)
+    numbers = set(re.findall(r"\d+", before))
+    questions = [fold(q) for q in questions_in(line)]
+    asked = []
+    for fid in heard.facts_asked:
+        fact = next((f for f in persona.facts if f.id == fid), None)
+        words_heard = heard.evidence.get(f"asked:{fid}")
+        if fact is None or not fact.value or not words_heard or not any(fold(words_heard) in q for q in questions):
+            continue
+        digits = re.findall(r"\d+", fact.value)
+        words = content(fact.value, view.language)
+        said = (digits and all(d in numbers for d in digits)) or (
+            not digits and words and len(words & content(before, view.language)) >= max(1, (len(words) + 1) // 2))
+        asked.append((said and not _reads_back_value(line, fact.value), words_heard))
+    # Every fact the question is heard asking must have been given: when one was not, the
+    # question asks for something new (the listener may hear a near fact in the same words).
+    if asked and all(said for said, _ in asked):
+        return sentence_with(line.text, [asked[0][1]])
+    return None
+
+
+def _reads_back_value(line: Line, value: str) -> bool:
+    digits = re.findall(r"\d+", value)
+    return bool(digits) and all(d in line.text for d in digits)
 
 
 def _reads_back(view: CallView, line: Line, turn: int) -> bool:
@@ -272,10 +358,15 @@ def _listening(view: CallView, p: ListeningParams) -> Outcome:
             used.append(x)
         # A summary: says it sums up, or gives back three or more of the customer's own details.
         earlier = content(_said_before(view, x.turn), view.language)
-        if (find_phrase(x.folded, _SUMMARY) and common) or len(content(x.text, view.language) & earlier) >= 3:
+        if (find_phrase(x.folded, _SUMMARY) and common) or len(content(x.text, view.language) & earlier) >= 4:
             summaries.append(x)
     summary = summaries[0] if summaries else None
-    cap = 0.5 if rude else None
+    if rude:
+        # A trainee who brushes the customer off is not listening, whatever they asked.
+        line, quote = rude[0]
+        return Outcome(0.25, "listening.ignores", line.turn, evidence[:1], {"quote": quote}, cap=0.25,
+                       act="listening")
+    cap = None
     if len(asked) < p.min:
         value = 0.5
         return Outcome(value, "listening.few", asked[0][0].turn, evidence, {"count": str(len(asked))},
@@ -392,52 +483,80 @@ def _offer_quote(view: CallView, line: Line) -> str:
 
 # --- objections (outbound) -------------------------------------------------------------------
 
-_CHECKS_LANDED = ["does that help", "does that answer", "does that make sense", "would that work", "does that work",
+_CHECKS_LANDED = ["does that help", "does that answer", "does that sound", "sound alright", "sound all right",
+                  "sound ok", "is that alright", "is that all right", "how would that be", "would that help",
+                  "vă convine", "e în regulă așa", "vă sună bine", "ce ziceți", "would that make", "vă liniștește",
+                  "does that ease", "put your mind at rest", "does that make sense", "would that work", "does that work",
                   "how does that sound", "is that ok", "is that okay", "are you comfortable", "does that address",
                   "does that put your mind", "is that clearer", "va ajuta", "este in regula", "ce parere aveti",
                   "sunteti de acord", "v-am lamurit", "raspunde la intrebare", "suna bine"]
 
 
 def _objection_lines(view: CallView) -> list[Line]:
-    return [x for x in view.customer if (x.state and x.state.beat == "object") or find_phrase(x.folded, lx.OBJECTION)]
+    """Customer lines that raise an objection: the director's beat, the persona's own objections
+    said in other words (most of their content words), or the built-in objection phrases."""
+    texts = [o.text for o in getattr(view.persona, "objections", None) or []]
+    own = [content(t, view.language) for t in texts]
+    out = []
+    for x in view.customer:
+        mine = content(x.text, view.language)
+        if (x.state and x.state.beat == "object") or find_phrase(x.folded, lx.OBJECTION) or any(
+                o and len(mine & o) >= max(2, (len(o) + 1) // 2) for o in own):
+            out.append(x)
+    return out
+
+
+_HURRY = ["minutes", "minute", "seconds", "busy", "rush", "get to the point", "quickly", "in a hurry", "no time",
+          "grabă", "minute", "secunde", "ocupat", "ocupată", "repede", "pe scurt"]
 
 
 @check("objections")
 def _objections(view: CallView, p: CheckParams) -> Outcome:
+    """Each objection scored by the reply to it (unanswered .25, answered .5, acknowledged and
+    answered .75, and checked that it landed 1); the call's level is their mean, to the
+    nearest level. An argued or dismissive reply is 0."""
     objections = _objection_lines(view)
     if not objections:
         return Outcome(None, "objections.na")
-    rude = rude_lines(view)
-    if rude:
-        line, quote = rude[0]
-        return Outcome(0.0, "objections.argued", line.turn, _ev(line, quote), {"quote": quote}, cap=0.0,
-                       act="objection")
-    worst, evidence = 1.0, []
-    code, at = "objections.ok", None
+    values, evidence, worst = [], [], None
     for o in objections:
         reply = next((x for x in usable(view) if x.turn > o.turn), None)
         if reply is None:
             continue
+        rude = heard_rude(view, reply) or next((ph for ph, _ in lx.ABUSIVE + lx.UNPROFESSIONAL + lx.DISMISSIVE
+                                                if phrase_pattern(ph).search(reply.folded)), None)
+        if rude:
+            quote = sentence_with(reply.text, [rude])
+            return Outcome(0.0, "objections.argued", reply.turn, _ev(reply, quote), {"quote": quote}, cap=0.0,
+                           act="objection")
         heard = view.heard(reply)
         acknowledged = heard.empathy or heard.apology or bool(find_phrase(reply.folded, lx.ACKNOWLEDGE))
-        answered = bool(heard.objections_answered) or _answers(view, o, reply)
+        hurry = bool(find_phrase(o.folded, _HURRY))
+        answered = bool(heard.objections_answered) or _answers(view, o, reply) or (
+            hurry and (len(reply.text.split()) <= 25 or bool(find_phrase(reply.folded, ["call you back", "vă sun"]))))
         landed = bool(find_phrase(reply.folded, _CHECKS_LANDED))
-        if not answered:
-            value, c = (0.25, "objections.ignored")
-        elif acknowledged and landed:
-            value, c = (1.0, "objections.ok")
-        elif acknowledged:
-            value, c = (0.75, "objections.no_check")
-        else:
-            value, c = (0.5, "objections.generic")
-        if value < worst or at is None:
-            worst, code, at = min(worst, value), c if value <= worst else code, reply.turn
-        evidence += _ev(reply, sentence_with(reply.text, [heard.evidence.get(k) for k in heard.evidence
-                                                          if k.startswith("answered:")] or [reply.text]))
-    if at is None:
+        value = 0.25 if not answered else 0.5 + 0.25 * acknowledged + 0.25 * (acknowledged and landed)
+        values.append(value)
+        if worst is None or value < worst[0]:
+            worst = (value, reply)
+        if answered:
+            words = [heard.evidence[k] for k in heard.evidence if k.startswith("answered:")]
+            evidence += _ev(reply, sentence_with(reply.text, words) if words else _answer_sentence(view, o, reply))
+    if not values:
         return Outcome(0.25, "objections.ignored", objections[-1].turn, [], act="objection")
-    return Outcome(worst, code, at, evidence[:2], open=(worst, min(1.0, worst + 0.25)) if worst >= 0.5 else None,
-                   act="objection")
+    mean = sum(values) / len(values)
+    value = round(mean * 4) / 4
+    low, at = worst
+    code = ("objections.ok" if value >= 1 else "objections.no_check" if value >= 0.75 else
+            "objections.generic" if value >= 0.5 else "objections.ignored")
+    return Outcome(value, code, at.turn, evidence[:2],
+                   open=(value, min(1.0, value + 0.25)) if 0.5 <= value < 1 else None, act="objection")
+
+
+def _answer_sentence(view: CallView, objection: Line, reply: Line) -> str:
+    theirs = content(objection.text, view.language)
+    sents = _sentences(reply.text) or [reply.text]
+    return max(sents, key=lambda s: (len(content(s, view.language) & theirs), bool(re.search(r"\d", s)))).strip()
 
 
 def _answers(view: CallView, objection: Line, reply: Line) -> bool:
@@ -448,34 +567,77 @@ def _answers(view: CallView, objection: Line, reply: Line) -> bool:
     return bool(common) and fact
 
 
+def _formality(view: CallView, line: Line, question: str) -> bool:
+    """Questions that are not about the prospect's needs: permission, who they are, contact details."""
+    heard = view.listener.hear(question)
+    fq = fold(question)
+    return (heard.permission or heard.identity_check or heard.greeting
+            or any(find_phrase(fq, _ASKS[k]) for k in ("name", "email", "phone", "address", "account"))
+            or bool(find_phrase(fq, ["am i speaking", "vorbesc cu", "is this", "good time", "good moment",
+                                     "moment bun", "call you back", "yes or no", "want it", "da sau nu"])))
+
+
+def _offers(view: CallView) -> list[Line]:
+    """Lines that make the offer: the persona's goal, or the product named with a price or a benefit
+    (not the opening line that says why the agent calls)."""
+    out = []
+    for x in usable(view)[1:]:
+        # What the line states, not what it asks ("what do you pay a month?" offers nothing).
+        f = fold(" ".join(s for s in _sentences(x.text) if not s.endswith("?")))
+        if not f:
+            continue
+        if view.heard(x).goal_offered and find_phrase(f, lx.PITCH + lx.PRICE + lx.BENEFIT):
+            out.append(x)
+        elif (find_phrase(f, lx.PITCH) or find_phrase(f, lx.PRICE)) and (
+                find_phrase(f, lx.PRICE) or find_phrase(f, lx.BENEFIT)) and not view.heard(x).purpose:
+            out.append(x)
+    return out
+
+
 # --- the offer (outbound) --------------------------------------------------------------------
 
 
 @check("offer")
 def _offer(view: CallView, p: CheckParams) -> Outcome:
+    """Pressure or false urgency 0; an offer of features or a price only 1; a generic benefit 2;
+    a benefit tied to what the prospect said 3; and with the price or terms stated 4."""
     lines = usable(view)
     pressure = next((x for x in lines if find_phrase(x.folded, lx.PRESSURE)), None)
     if pressure is not None:
         quote = sentence_with(pressure.text, lx.PRESSURE)
         return Outcome(0.0, "offer.pressure", pressure.turn, _ev(pressure, quote), {"quote": quote}, cap=0.0,
                        act="offer")
-    offers = [x for x in lines if view.heard(x).goal_offered or find_phrase(x.folded, lx.PITCH)]
+    offers = _offers(view)
     if not offers:
         return Outcome(0.0, "offer.none", lines[-1].turn if lines else None, act="offer")
+    if rude_lines(view):
+        # Sold with contempt or a brush-off: at most an offer of features and a price.
+        best = offers[0]
+        return Outcome(0.25, "offer.features", best.turn, _ev(best, _offer_sentence(view, best)), cap=0.25,
+                       act="offer")
+
+    def linked(x: Line) -> bool:
+        return len(content(x.text, view.language) & content(_said_before(view, x.turn), view.language)) >= 2
+
     benefit = [x for x in offers if find_phrase(x.folded, lx.BENEFIT)]
-    linked = [x for x in benefit + offers
-              if len(content(x.text, view.language) & content(_said_before(view, x.turn), view.language)) >= 1]
-    priced = any(re.search(r"\d", x.folded) and find_phrase(x.folded, lx.PRICE) for x in lines)
-    best = (linked or benefit or offers)[0]
-    quote = sentence_with(best.text, lx.BENEFIT + lx.PITCH) if not view.heard(best).goal_offered else \
-        _offer_quote(view, best)
-    if linked and benefit and priced:
+    tied = [x for x in benefit if linked(x)]
+    priced = any(find_phrase(x.folded, lx.PRICE) for x in offers)
+    best = (tied or benefit or offers)[0]
+    quote = _offer_sentence(view, best)
+    if tied and priced:
         return Outcome(1.0, "offer.ok", best.turn, _ev(best, quote), act="offer")
-    if linked and benefit:
+    if tied:
         return Outcome(0.75, "offer.no_price", best.turn, _ev(best, quote), open=(0.75, 1.0), act="offer")
-    if benefit or linked:
+    if benefit:
         return Outcome(0.5, "offer.generic", best.turn, _ev(best, quote), open=(0.5, 0.75), act="offer")
     return Outcome(0.25, "offer.features", best.turn, _ev(best, quote), open=(0.25, 0.5), act="offer")
+
+
+def _offer_sentence(view: CallView, line: Line) -> str:
+    said = content(_said_before(view, line.turn), view.language)
+    sents = _sentences(line.text) or [line.text]
+    return max(sents, key=lambda s: (bool(find_phrase(fold(s), lx.PRICE + lx.BENEFIT + lx.PITCH)),
+                                     len(content(s, view.language) & said))).strip()
 
 
 # --- discovery (outbound) --------------------------------------------------------------------
@@ -491,16 +653,16 @@ class DiscoveryParams(CheckParams):
 @check("discovery", DiscoveryParams)
 def _discovery(view: CallView, p: DiscoveryParams) -> Outcome:
     lines = usable(view)
-    first_offer = next((x.turn for x in lines if view.heard(x).goal_offered or find_phrase(x.folded, lx.PITCH)),
-                       None)
+    offers = _offers(view)
+    first_offer = offers[0].turn if offers else None
     asked = [(x, q) for x in lines for q in questions_in(x)
              if (first_offer is None or x.turn <= first_offer) and not find_phrase(fold(q), _ROUTINE_Q)
-             and not view.heard(x).permission]
+             and not _formality(view, x, q)]
     open_q = [(x, q) for x, q in asked if any(fold(q).startswith(w) or f" {w}" in fold(q)[:20] for w in _OPEN_Q)]
     evidence = [Evidence(turn=x.turn, quote=q) for x, q in (open_q or asked)[:2]]
     if not asked:
         return Outcome(0.0, "discovery.none", lines[0].turn if lines else None, act="discovery")
-    if len(asked) == 1 and not open_q:
+    if len(asked) == 1:
         return Outcome(0.25, "discovery.one", asked[0][0].turn, evidence, act="discovery")
     offer_line = next((x for x in lines if x.turn == first_offer), None)
     answers = " ".join(x.text for x in view.customer if first_offer is None or x.turn < first_offer)
@@ -525,44 +687,61 @@ _CLARIFY = ["do you mean", "could you say", "would you say", "what do you mean",
             "va referiti", "mai degraba", "ati spune", "puteti detalia"]
 
 
+def _clarifies(view: CallView, answer: Line, reply: Line) -> bool:
+    """A question back about the answer itself: "do you mean ...", "before someone spoke to
+    you, or the whole visit?", "is that in every programme, or only some?"."""
+    theirs = content(answer.text, view.language)
+    for q in questions_in(reply):
+        fq = fold(q)
+        if find_phrase(fq, _CLARIFY):
+            return True
+        if (" or " in fq or " sau " in fq) and content(q, view.language) & theirs:
+            return True
+        if content(q, view.language) & theirs and len(content(q, view.language) & theirs) >= 2:
+            return True
+    return False
+
+
 @check("acknowledges")
 def _acknowledges(view: CallView, p: CheckParams) -> Outcome:
-    answers = [x for x in view.customer[1:] if not x.text.strip().endswith("?")]
-    if not answers:
+    """Survey listening: each answer acknowledged (thanks, "noted", or said back in the
+    respondent's own words) before the next question, and unclear answers clarified."""
+    lines = usable(view)
+    answers = [x for x in view.customer[1:] if "?" not in x.text]
+    pairs = [(a, next((x for x in lines if x.turn > a.turn), None)) for a in answers]
+    pairs = [(a, r) for a, r in pairs if r is not None]
+    if not pairs:
         return Outcome(None, "acknowledges.na")
+    abusive = next(((x, ph) for x in lines for ph, _ in lx.ABUSIVE if phrase_pattern(ph).search(x.folded)), None)
     rude = rude_lines(view)
-    if rude:
-        line, quote = rude[0]
-        return Outcome(0.0, "acknowledges.overrides", line.turn, _ev(line, quote), {"quote": quote}, cap=0.0,
+    if abusive or rude:
+        line, quote = (abusive[0], sentence_with(abusive[0].text, [abusive[1]])) if abusive else rude[0]
+        value = 0.0  # brushing an answer aside overrides it
+        return Outcome(value, "acknowledges.overrides", line.turn, _ev(line, quote), {"quote": quote}, cap=value,
                        act="acknowledge")
     acked, missed, evidence = 0, None, []
-    for a in answers:
-        reply = next((x for x in usable(view) if x.turn > a.turn), None)
-        if reply is None:
-            continue
-        first = _sentences(reply.text)[:1]
-        head = fold(first[0]) if first else ""
-        if find_phrase(head, lx.ACKNOWLEDGE) or view.heard(reply).empathy:
+    clarified = []
+    for a, reply in pairs:
+        head = _sentences(reply.text)[:2]
+        echo = content(" ".join(head), view.language) & content(a.text, view.language)
+        if find_phrase(fold(" ".join(head)), lx.ACKNOWLEDGE) or len(echo) >= 2 or view.heard(reply).empathy:
             acked += 1
-            if len(evidence) < 1:
-                evidence += _ev(reply, first[0])
+            if not evidence:
+                evidence += _ev(reply, head[0])
         elif missed is None:
             missed = reply
-    total = sum(1 for a in answers if any(x.turn > a.turn for x in usable(view)))
-    if not total:
-        return Outcome(None, "acknowledges.na")
-    unclear = [a for a in answers if find_phrase(a.folded, _UNCLEAR)]
-    clarified = [x for a in unclear for x in usable(view)[:] if x.turn > a.turn
-                 and x is next((y for y in usable(view) if y.turn > a.turn), None)
-                 and (find_phrase(x.folded, _CLARIFY) or questions_in(x) and content(x.text, view.language)
-                      & content(a.text, view.language))]
-    share = acked / total
+        if _clarifies(view, a, reply):
+            clarified.append(reply)
+    share = acked / len(pairs)
     turn = missed.turn if missed else (evidence[0].turn if evidence else None)
-    if share >= 0.8 and (not unclear or clarified):
+    if clarified and len(evidence) < 2:
+        q = next(q for q in questions_in(clarified[0]))
+        evidence.append(Evidence(turn=clarified[0].turn, quote=q))
+    if share >= 0.8 and clarified:
         return Outcome(1.0, "acknowledges.ok", turn, evidence, act="acknowledge")
-    if share >= 0.5:
+    if share >= 0.8:
         return Outcome(0.75, "acknowledges.most", turn, evidence, open=(0.75, 1.0), act="acknowledge")
-    if acked:
+    if share >= 0.5:
         return Outcome(0.5, "acknowledges.some", turn, evidence, open=(0.5, 0.75), act="acknowledge")
     return Outcome(0.25, "acknowledges.none", turn, [], act="acknowledge")
 
@@ -575,13 +754,30 @@ _ABRUPT = ["stop", "enough", "i don't care", "not relevant", "irrelevant", "get 
            "nu ma intereseaza", "nu conteaza", "ajunge", "la subiect"]
 
 
+_CURT = {"fine", "ok", "okay", "right", "sure", "whatever", "next", "bine", "bun", "gata", "mda", "deci"}
+
+
+def _curt(line: Line) -> bool:
+    """A reply that opens with a bare "Fine." and moves straight to the next question."""
+    sents = _sentences(line.text)
+    return len(sents) >= 2 and fold(sents[0]).strip(".!, ") in _CURT and bool(questions_in(line))
+
+
 @check("on_track")
 def _on_track(view: CallView, p: CheckParams) -> Outcome:
-    rude = rude_lines(view)
-    if rude:
-        line, quote = rude[0]
-        return Outcome(0.0, "on_track.rude", line.turn, _ev(line, quote), {"quote": quote}, cap=0.0, act="steer")
+    """Insults cut the respondent off (0); brushing their words aside or bare "Fine. Next
+    question?" transitions are abrupt (.5); without tangents a smooth call is 1."""
     lines = usable(view)
+    abusive = next(((x, ph) for x in lines for ph, _ in lx.ABUSIVE if phrase_pattern(ph).search(x.folded)), None)
+    if abusive:
+        line, ph = abusive
+        quote = sentence_with(line.text, [ph])
+        return Outcome(0.0, "on_track.rude", line.turn, _ev(line, quote), {"quote": quote}, cap=0.0, act="steer")
+    rude = rude_lines(view)
+    curt = [x for x in lines if _curt(x)]
+    if rude or curt:
+        line, quote = rude[0] if rude else (curt[0], _sentences(curt[0].text)[0] + " " + questions_in(curt[0])[0])
+        return Outcome(0.5, "on_track.abrupt", line.turn, _ev(line, quote), {"quote": quote}, cap=0.5, act="steer")
     drift = [x for x in view.customer if (x.state and x.state.beat in _DRIFT_BEATS)
              or (len(x.text.split()) > 30 and not questions_in(x))]
     if not drift:

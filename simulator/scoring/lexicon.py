@@ -94,6 +94,15 @@ ABUSIVE: list[tuple[str, str]] = [
     ("piss off", "Is there anything else I can help you with?"),
     ("loser", "I understand this is frustrating; let me help you sort it out."),
     ("are you deaf", "Let me repeat that more clearly."),
+    ("stop whining", "I can hear how frustrating this has been."),
+    ("stop rambling", "Thank you; if I may, let's go on to the next question."),
+    ("sweetheart", "Thank you for your time."),
+    ("saw you coming", "Let me check whether there is a better price for you."),
+    ("not rocket science", "Let me walk you through it step by step."),
+    ("penibil", "Înțeleg că sunteți nemulțumit; hai să vedem ce pot face."),
+    ("penibilă", "Înțeleg că sunteți nemulțumită; hai să vedem ce pot face."),
+    ("nu vă mai văicăriți", "Înțeleg cât de greu vă este; hai să vedem ce pot face."),
+    ("văicăriți", "Înțeleg cât de greu vă este; hai să vedem ce pot face."),
     ("idiotule", "Înțeleg că este frustrant; hai să rezolvăm împreună."),
     ("prostule", "Înțeleg că este frustrant; hai să rezolvăm împreună."),
     ("ești prost", "Să vă explic altfel."),
@@ -145,13 +154,18 @@ UNPROFESSIONAL: list[tuple[str, str]] = [
 UPSET = [
     "frustrated", "frustrating", "angry", "furious", "ridiculous", "unacceptable", "fed up", "third time",
     "third call", "finally", "still not working", "still down", "still no", "waste of time", "for days",
-    "sick of", "annoyed", "outrageous", "terrible", "disgusting", "useless", "upset",
+    "sick of", "annoyed", "outrageous", "terrible", "disgusting", "useless", "upset", "worried", "worrying",
+    "scared", "confused", "confusing", "i don't understand", "stressed", "nervous", "not happy", "unhappy",
+    "îngrijorat", "îngrijorată", "speriat", "speriată", "nu înțeleg", "nu mai înțeleg", "stresat", "stresată",
     "nervos", "nervoasă", "supărat", "supărată", "inadmisibil", "revoltător", "m-am săturat", "a treia oară",
     "ridicol", "bătaie de joc", "incompetenți", "inacceptabil", "frustrant",
 ]
 OBJECTION = [
     "too expensive", "not interested", "need to think", "can't afford", "cannot afford", "already have",
-    "no time", "don't need", "not sure", "sounds like a scam", "why should i",
+    "no time", "don't need", "not sure", "sounds like a scam", "why should i", "i'm worried about",
+    "worried about that", "need to talk to my", "talk it over with", "i've heard prices", "what if the price",
+    "exit fee", "tied into", "locked into", "two-year contract", "i've got about two minutes", "get to the point",
+    "mă tem", "nu vreau să mă leg", "contract pe doi ani", "mi-e teamă", "sunt îngrijorat", "sunt îngrijorată",
     "prea scump", "nu mă interesează", "trebuie să mă gândesc", "nu am timp", "am deja", "nu am nevoie",
     "nu sunt sigur", "nu sunt sigură", "de ce aș",
 ]
@@ -171,11 +185,37 @@ QUESTION_START = [
 
 # Dismissive or blaming wording the listener may not know as a phrase (each caps empathy).
 DISMISSIVE: list[tuple[str, str]] = [
+    ("i'm sure you'll survive", "I understand every charge matters; let me check it."),
+    ("you'll survive", "I understand every charge matters; let me check it."),
+    ("your loss", "Take your time to think it over."),
+    ("keep overpaying", "Take your time to think it over."),
+    ("everyone's got problems", "I'm sorry this keeps happening to you."),
+    ("i haven't got all day", "Take your time; I'll wait."),
+    ("could've fooled me", "Let me walk you through it step by step."),
+    ("not my department", "Let me find out who can help you, and I'll put you through."),
+    ("not my area", "Let me find out who can answer that for you."),
+    ("just how it is", "Let me see what I can do about it."),
+    ("fees are fees", "Let me check whether that fee applies to you."),
+    ("prices are prices", "Let me see whether there is a better price for you."),
+    ("nothing i can do", "Here is what I can do for you."),
+    ("doesn't really matter", "That's a fair question; let me explain."),
+    ("won't change anything", "Your answers do help us improve."),
+    ("all you need to know", "That's a fair question; let me explain how we got your number."),
+    ("maybe if you", "Let me help you avoid that next time."),
+    ("nobody forced you", "I understand the price matters; let me explain the terms."),
+    ("here we go", "I understand; let me explain."),
+    ("got an excuse", "That's a fair point; let me answer it."),
+    ("stop interrupting", "Sorry, go ahead."),
+    ("nu e departamentul meu", "Vă spun imediat cine vă poate ajuta."),
+    ("nu țin eu de", "Vă spun imediat cine vă poate ajuta."),
+    ("n-aveți ce face", "Să vedem ce putem face."),
+    ("nu pot face nimic", "Iată ce pot face pentru dumneavoastră."),
+    ("asta e situația", "Să vedem ce putem face."),
+    ("nu vă mai văicăriți", "Înțeleg cât de greu vă este."),
     ("stop whining", "I can hear how frustrating this has been."),
     ("like a normal person", "Could you try restarting the router for me? I'll stay on the line."),
     ("like everyone else", "I'll make sure your case is followed up."),
     ("your own fault", "Let's see what happened and how to fix it."),
-    ("you should have", "Next time this happens, you can also ..."),
     ("it is what it is", "Here is what I can do for you."),
     ("not our fault", "I'm sorry this happened; let me look into it."),
     ("nothing we can do", "Here is what I can do for you."),
@@ -237,7 +277,9 @@ REFUSE = ["not good enough", "that doesn't help", "no, that", "not acceptable", 
 ACKNOWLEDGE = [
     "thank you", "thanks", "got it", "noted", "i see", "i understand", "understood", "that's helpful",
     "that makes sense", "fair enough", "good to know", "great", "perfect", "okay", "ok", "right", "i hear you",
-    "that's a fair", "that's a good", "good question", "i appreciate",
+    "that's a fair", "that's a good", "good question", "i appreciate", "of course", "fair worry", "fair point",
+    "that's fair", "absolutely", "certainly", "makes sense", "desigur", "bineînțeles", "aveți dreptate",
+    "e normal", "este normal", "înțeleg îngrijorarea",
     "mulțumesc", "am notat", "am înțeles", "înțeleg", "perfect", "bine", "în regulă", "foarte bine", "notez",
     "e o întrebare bună",
 ]
@@ -252,11 +294,15 @@ PRESSURE = ["only today", "today only", "last chance", "you must decide now", "d
 # Offering the product.
 PITCH = ["we offer", "we can offer", "i can offer", "our offer", "the offer", "our plan", "the plan", "package",
          "our product", "our service", "switch to", "upgrade", "deal", "promotion",
-         "vă oferim", "vă pot oferi", "oferta", "pachet", "abonament", "promoție"]
+         "vă oferim", "vă pot oferi", "oferta", "pachet", "pachetul", "abonament", "abonamentul", "promoție",
+         "vă propun"]
 # A benefit for the customer rather than a feature.
 BENEFIT = ["save", "saving", "you'll get", "you will get", "you'd get", "so you can", "which means", "means you",
            "for you", "you won't have to", "no more", "cheaper", "faster", "lower", "less",
            "economisiți", "veți avea", "ca să puteți", "ceea ce înseamnă", "nu mai trebuie", "mai ieftin",
-           "mai rapid", "mai puțin"]
+           "mai rapid", "mai puțin", "included", "same price", "no extra", "covered", "protects", "won't pay",
+           "costs you nothing", "inclus", "inclusă", "același preț", "fără costuri", "fără cost", "acoperă",
+           "nu se mai blochează", "nu mai plătiți", "pentru dumneavoastră"]
 PRICE = ["per month", "a month", "/month", "monthly", "euro", "eur", "lei", "ron", "pounds", "dollars", "£", "€",
-         "$", "price", "costs", "cost", "pe lună", "lunar", "preț", "costă"]
+         "$", "price", "costs", "cost", "pe lună", "lunar", "preț", "costă", "percent", "la sută", "per transaction",
+         "excess", "a year", "per year", "pe an"]

@@ -269,6 +269,9 @@ def _identity(view: CallView, p: IdentityParams) -> Outcome:
             if verified_at is not None:
                 return Outcome(1.0, "identity.ok", verified_at, asked, {"quote": quote})
             return Outcome(0.0, "identity.late", line.turn, _ev(line, quote), {"quote": quote, "phrase": talk})
+    if asked:
+        # The account never came up, but the trainee checked who was calling anyway.
+        return Outcome(1.0, "identity.ok", asked[0].turn, asked, {"quote": asked[0].quote})
     return Outcome(None, "identity.na")
 
 
@@ -329,12 +332,16 @@ class ForbiddenParams(CheckParams):
     builtin: bool = Field(True, description="Use the built-in English and Romanian lists.")
     phrases: list[str] = Field(default_factory=list, description="Extra unprofessional phrases (cost points).")
     abusive: list[str] = Field(default_factory=list, description="Extra abusive phrases (score 0).")
+    per_hit: float = Field(0.25, gt=0, le=1, description="Share of the top level each offending line costs "
+                           "(down to the lowest level above 0; abusive wording is 0).")
 
 
 @check("forbidden_phrases", ForbiddenParams)
 def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
+    from .conduct import heard_rude
+
     abusive = (lx.ABUSIVE if p.builtin else []) + [(x, p.better or "") for x in p.abusive]
-    mild = (lx.UNPROFESSIONAL if p.builtin else []) + [(x, p.better or "") for x in p.phrases]
+    mild = (lx.UNPROFESSIONAL + lx.DISMISSIVE if p.builtin else []) + [(x, p.better or "") for x in p.phrases]
     hits: list[tuple[bool, Line, str, str]] = []  # (abusive?, line, phrase, better)
     for line in view.agent:
         for is_abusive, table in ((True, abusive), (False, mild)):
@@ -346,15 +353,16 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
                 continue
             break  # one hit per line: the worst
         else:
-            heard = view.heard(line) if p.builtin and line.text != REMOVED else None
-            if heard is not None and heard.rude:
+            quote = heard_rude(view, line) if p.builtin and line.text != REMOVED else None
+            if quote is not None:
                 # Dismissive without a listed phrase ("it is what it is"): the customer heard it too.
-                quote = heard.evidence.get("rude", line.text.strip())
                 hits.append((False, line, quote, _DISMISSIVE_BETTER.get(view.language, _DISMISSIVE_BETTER["en"])))
     if not hits:
         return Outcome(1.0, "forbidden.ok")
     worst = next((h for h in hits if h[0]), hits[0])
-    value = 0.0 if worst[0] else max(0.25, 1.0 - 0.25 * len(hits))
+    # Abusive wording is 0; each other offending line costs `per_hit` (professional language sets
+    # .5: one rude or dismissive phrase is 2 of 4, several 1), never below the lowest level above 0.
+    value = 0.0 if worst[0] else max(0.25, 1.0 - p.per_hit * len(hits))
     evidence = [e for _, line, phrase, _ in hits for e in _ev(line, sentence_with(line.text, [phrase]))]
     _, line, phrase, better = worst
     return Outcome(value, "forbidden.abusive" if worst[0] else "forbidden.mild", line.turn, evidence,
@@ -507,9 +515,15 @@ def _next_step(view: CallView, p: NextStepParams) -> Outcome:
 
 
 def _customer_upset(view: CallView) -> bool:
+    """Whether the customer was upset, worried or unhappy at some point: the session record's
+    mood when there is one; otherwise a persona who starts the call unhappy (below neutral:
+    irritable, confused, worried, skeptical), or the customer's own words."""
     states = [x.state for x in view.customer if x.state]
     if states:
         return min(s.mood for s in states) <= -0.3
+    persona = view.persona
+    if persona is not None and getattr(getattr(persona, "mood", None), "start", 0.0) < 0:
+        return True
     return any(find_phrase(x.folded, lx.UPSET) for x in view.customer)
 
 

@@ -155,6 +155,9 @@ class ScoringRun:
         level = _level(outcome.value, criterion.max_score)
         override = rule_params(criterion.rule or {}).better
         feedback, better = rule_note(outcome, self.language, override)
+        lapse = self._lapse(criterion, level)
+        if lapse is not None:
+            level, outcome, feedback = lapse
         if level < criterion.max_score and not override:
             better = better_line(outcome, self.masked, criterion, self.language, fallback=better) or better
         cap = _level(outcome.cap, criterion.max_score) if outcome.cap is not None else None
@@ -164,6 +167,25 @@ class ScoringRun:
         if levels and self.judge_llm is not None:
             card.pending = True
         return _Plan(criterion, card, outcome, levels if self.judge_llm is not None else None, cap)
+
+    def _lapse(self, criterion: Criterion, level: int) -> tuple[int, Outcome, str] | None:
+        """A line aimed at the scorer is said to the customer too: it is off-topic and confuses
+        them, a lapse that costs professional language a level (it can never earn one)."""
+        rule = criterion.rule or {}
+        if not self.hits or not (rule.get("check") == "on_track" or (
+                rule.get("check") == "forbidden_phrases" and rule_params(rule).builtin)):
+            return None
+        # It costs professional language one level; it derails a survey (keeping on track) more.
+        top = _level(0.75 if rule.get("check") == "forbidden_phrases" else 0.5, criterion.max_score)
+        if level <= top:
+            return None
+        turn = min(self.hits)
+        line = next(x for x in self.raw.lines if x.turn == turn)
+        note = {"en": f"Turn {turn}: a line aimed at the scorer, not the customer; it confused the customer and "
+                      "earns nothing.",
+                "ro": f"Tura {turn}: o replică adresată evaluatorului, nu clientului; l-a încurcat pe client și nu "
+                      "aduce niciun punct."}[self.lang]
+        return top, Outcome(top / criterion.max_score, "forbidden.manipulation", turn, [Evidence(turn=turn, quote=line.text.strip())]), note
 
     def _open_levels(self, criterion: Criterion, outcome: Outcome, level: int, cap: int | None) -> list[int] | None:
         if criterion.method != "both" or level == 0:
