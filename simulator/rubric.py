@@ -53,6 +53,10 @@ class Rubric(_Strict):
     pass_mark: float = Field(ge=0, le=100)
     time_budget_s: float | None = Field(None, gt=0, description="Time the call should fit in.")
     turn_budget: int | None = Field(None, gt=0, description="Most agent turns the call should take.")
+    rude_cap: float | None = Field(
+        None, ge=0, le=100,
+        description="Highest total for a call with several rude or dismissive lines or abusive wording (professional "
+                    "language at its lowest levels), whatever else went well: rude calls are never praised.")
     criteria: list[Criterion] = Field(min_length=1)
 
     @model_validator(mode="after")

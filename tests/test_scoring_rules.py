@@ -251,3 +251,24 @@ def test_survey_leading_question_loses_neutrality_points():
     b = score_transcript(leading, r, company="Nordlink Telecom").criterion("neutral_questions")
     assert a.score == 4 and b.score == 3 and b.evidence[0].turn == 3
     assert score_transcript(neutral, r, company="Nordlink Telecom").criterion("purpose_and_duration").score == 2
+
+
+# Issue 19.3: "anything else?" - "no, thanks, bye" and the customer hangs up content. There was no
+# turn left for the trainee's goodbye; the offer closed the call.
+@pytest.mark.parametrize("last,end,value", [
+    ("No, that's everything, thanks. Bye!", {"reason": "resolved", "t": 30}, 1.0),
+    ("Nu, asta a fost tot, mulțumesc. La revedere!", {"reason": "resolved", "t": 30}, 1.0),
+    ("No, that's everything, thanks. Bye!", None, 1.0),  # no session record: the customer's own thanks
+    ("This is useless. I'm cancelling.", {"reason": "hung_up", "t": 30}, 0.5),  # left unhappy: no goodbye given
+])
+def test_closing_kept_when_the_customer_ends_content_after_anything_else(last, end, value):
+    t = call("Thank you for calling Nordlink Telecom, my name is Ana.", "My bill is wrong.",
+             "I've corrected the bill and refunded the difference.", "Great, that works.",
+             "Is there anything else I can help you with today?", last, end=end)
+    assert check({"check": "closing"}, t).value == value
+
+
+def test_closing_still_needs_a_goodbye_when_the_trainee_speaks_last():
+    t = call("Hello, Nordlink.", "My bill is wrong.", "Fixed it. Anything else?", "No, thanks.", "OK.",
+             end={"reason": "agent_ended", "t": 30})
+    assert check({"check": "closing"}, t).value == 0.5

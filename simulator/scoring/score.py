@@ -202,6 +202,15 @@ class ScoringRun:
         lo, hi = max(0, lo), min(top, hi)
         return list(range(lo, hi + 1)) if hi > lo else None
 
+    def _rude_call(self, criteria: list[CriterionScore]) -> bool:
+        """Professional language (the built-in rude-word check) at a quarter of its top or below."""
+        for c, cs in zip(self.rubric.criteria, criteria):
+            rule = c.rule or {}
+            if rule.get("check") == "forbidden_phrases" and rule_params(rule).builtin and cs.applicable \
+                    and cs.score is not None and cs.score <= c.max_score * 0.25:
+                return True
+        return False
+
     def _rude(self) -> bool:
         from .conduct import rude_lines
 
@@ -267,6 +276,9 @@ class ScoringRun:
         scored = [c for c in criteria if c.applicable and c.score is not None]
         weight = sum(weights[c.id] for c in scored)
         total = round(100 * sum(weights[c.id] * c.score / c.max for c in scored) / weight, 1) if weight else 0.0
+        if self.rubric.rude_cap is not None and total > self.rubric.rude_cap and self._rude_call(criteria):
+            total = self.rubric.rude_cap
+            flags.append("rude_cap")
         fatal = []
         for c, cs in zip(self.rubric.criteria, criteria):
             if c.fatal and cs.applicable and cs.score is not None:
