@@ -1,0 +1,90 @@
+"""Calibration: a supervisor re-scores a criterion with a note; the score JSON shows both scores;
+agreement per criterion (exact, within one level, Cohen's kappa); the export carries both."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.calibration import agreement, cohen_kappa, with_reviews
+from simulator.dashboard import Dashboard
+from simulator.errors import AccessDenied, NotFound, RolecallError
+from simulator.service import Rolecall, User
+from simulator.store import Store
+
+
+def test_cohen_kappa_known_values():
+    assert cohen_kappa([1, 2, 3, 1], [1, 2, 3, 1]) == 1.0
+    # 2x2 table: agree 20+15 of 50; auto says 1 in 25, supervisor says 1 in 30
+    a = [1] * 20 + [1] * 5 + [0] * 10 + [0] * 15
+    b = [1] * 20 + [0] * 5 + [1] * 10 + [0] * 15
+    assert cohen_kappa(a, b) == pytest.approx(0.4, abs=0.001)
+    assert cohen_kappa([], []) is None and cohen_kappa([2, 2], [2, 2]) is None
+
+
+def test_agreement_counts_exact_adjacent_and_na():
+    pairs = [{"criterion_id": "empathy", "auto_score": 3, "score": 3, "applicable": True},
+             {"criterion_id": "empathy", "auto_score": 3, "score": 2, "applicable": True},
+             {"criterion_id": "empathy", "auto_score": 4, "score": 1, "applicable": True},
+             {"criterion_id": "closing", "auto_score": None, "score": None, "applicable": False},
+             {"criterion_id": "closing", "auto_score": 2, "score": None, "applicable": False}]
+    got = agreement(pairs)
+    assert got["empathy"]["n"] == 3 and got["empathy"]["exact"] == pytest.approx(0.333, abs=0.001)
+    assert got["empathy"]["within_one"] == pytest.approx(0.667, abs=0.001)
+    assert got["closing"]["exact"] == 0.5 and got["closing"]["within_one"] == 0.5  # "na" only meets "na"
+
+
+def test_with_reviews_keeps_the_automatic_score_and_adds_the_supervisor_total():
+    score = {"total": 50.0, "criteria": [{"id": "a", "score": 1, "max": 2, "applicable": True},
+                                         {"id": "b", "score": 0, "max": 4, "applicable": True}]}
+    merged = with_reviews(score, {"b": {"score": 4, "applicable": True, "note": "fine", "by": "sue",
+                                        "created_at": 1.0}}, {"a": 1, "b": 1})
+    b = merged["criteria"][1]
+    assert b["score"] == 0 and b["supervisor"] == {"score": 4, "note": "fine", "by": "sue", "at": 1.0}
+    assert merged["total"] == 50.0 and merged["supervisor_total"] == 75.0
+
+
+def test_supervisor_rescores_with_a_note_and_sees_both(tmp_path):
+    from simulator.catalog import Catalog
+
+    store = Store(":memory:")
+    store.add_user("tina", "trainee", "password1")
+    store.add_user("sue", "supervisor", "password1")
+    rc = Rolecall(store, Catalog.default(tmp_path), None)
+    sid = store.create_session(user="tina", persona_id="irritable-outage", rubric_id="inbound-support")
+    for role, text in [("agent", "Hello, Brightline Telecom, Ana speaking."),
+                       ("customer", "My internet is down again, third time I'm calling!"),
+                       ("agent", "Stop whining, turn it off and on like a normal person.")]:
+        store.add_turn(sid, role, text, 0.0)
+    store.end_session(sid, "hung_up", 20.0)
+    tina, sue = User("tina", "trainee"), User("sue", "supervisor")
+    auto = rc.end_call(tina, sid, judge="none")
+    emp = next(c for c in auto["criteria"] if c["id"] == "empathy")
+    assert emp["score"] == 0
+
+    with pytest.raises(AccessDenied):
+        rc.rescore_criterion(tina, sid, "empathy", 1, "I think it was fine")
+    with pytest.raises(RolecallError):
+        rc.rescore_criterion(sue, sid, "empathy", 9, "too high")
+    with pytest.raises(NotFound):
+        rc.rescore_criterion(sue, sid, "no_such", 1, "x")
+    with pytest.raises(RolecallError):
+        rc.rescore_criterion(sue, sid, "empathy", 1, "  ")
+
+    both = rc.rescore_criterion(sue, sid, "empathy", 1, "he did say sorry once, off the record")
+    emp = next(c for c in both["criteria"] if c["id"] == "empathy")
+    assert emp["score"] == 0 and emp["supervisor"]["score"] == 1 and emp["supervisor"]["by"] == "sue"
+    assert both["total"] == auto["total"] and "supervisor_total" in both
+    assert rc.score_of(tina, sid)["criteria"] == both["criteria"]  # the trainee sees the supervisor's word too
+
+    rc.rescore_criterion(sue, sid, "greeting", None, "no greeting was expected on a transfer")
+    figures = rc.calibration(sue)
+    assert figures["empathy"] == {"criterion": "empathy", "n": 1, "exact": 0.0, "within_one": 1.0, "kappa": 0.0}
+    assert figures["greeting"]["exact"] == 0.0
+    with pytest.raises(AccessDenied):
+        rc.calibration(tina)
+    rows = Dashboard(store).calibration()
+    assert {r["criterion"] for r in rows} == {"empathy", "greeting"}
+
+    path = Dashboard(store).export_csv(tmp_path / "out.csv")
+    text = path.read_text(encoding="utf-8")
+    assert "criterion:empathy" in text and "supervisor:empathy" in text and "off the record" in text
