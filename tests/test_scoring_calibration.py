@@ -88,3 +88,62 @@ def test_supervisor_rescores_with_a_note_and_sees_both(tmp_path):
     path = Dashboard(store).export_csv(tmp_path / "out.csv")
     text = path.read_text(encoding="utf-8")
     assert "criterion:empathy" in text and "supervisor:empathy" in text and "off the record" in text
+
+
+class SlowJudge:
+    """A judge that answers each criterion with a fixed level, and records what it was asked."""
+
+    name = "slow"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def complete(self, messages, *, max_tokens=256, temperature=0.7, seed=None, json_schema=None, stop=None):
+        import json
+
+        self.asked.append(messages[-1][1].split("Criterion: ", 1)[1].split("\n", 1)[0])
+        levels = json_schema["properties"]["score"].get("enum") or [json_schema["properties"]["score"]["maximum"]]
+        return json.dumps({"evidence": [], "score": max(levels), "feedback": "ok", "better": ""})
+
+    def stream(self, messages, **kw):
+        yield self.complete(messages, **kw)
+
+
+def test_end_call_stream_gives_the_code_decided_card_first_then_each_judged_part(tmp_path):
+    import time
+
+    from simulator.catalog import Catalog
+
+    store = Store(":memory:")
+    store.add_user("tina", "trainee", "password1")
+    judge = SlowJudge()
+    rc = Rolecall(store, Catalog.default(tmp_path), None, judge)
+    sid = store.create_session(user="tina", persona_id="irritable-outage", rubric_id="inbound-support")
+    lines = [("agent", "Good morning, Brightline Telecom, Ana speaking. How can I help?"),
+             ("customer", "My internet has been down since Monday, third time I'm calling, I work from home!"),
+             ("agent", "I'm sorry you've had to call three times while working from home. Could I have your "
+                       "account number?"),
+             ("customer", "RC-48213."),
+             ("agent", "Thank you. I've booked a technician for tomorrow between 8 and 10, and you'll get a text "
+                       "message to confirm."),
+             ("customer", "Okay, that works."),
+             ("agent", "Is there anything else I can help you with today?"),
+             ("customer", "No, thanks. Bye.")]
+    for i, (role, text) in enumerate(lines):
+        store.add_turn(sid, role, text, 5.0 * i)
+    store.end_session(sid, "resolved", 40.0)
+    t0 = time.perf_counter()
+    updates = list(rc.end_call_stream(User("tina", "trainee"), sid))
+    first, last = updates[0], updates[-1]
+    assert not first["final"] and first["done"] == 0 and first["total"] == len(updates) - 1 >= 1
+    pending = [c["id"] for c in first["score"]["criteria"] if c.get("pending")]
+    assert pending and "judging" in first["score"]["flags"]
+    # Code decided every other criterion in the first card, with its level already there.
+    assert all(c["score"] is not None for c in first["score"]["criteria"] if c["applicable"])
+    assert [u["criterion"] for u in updates[1:]] == pending
+    assert last["final"] and last["done"] == last["total"]
+    assert not any(c.get("pending") for c in last["score"]["criteria"])
+    judged = [c for c in last["score"]["criteria"] if c.get("decided_by") == "judge"]
+    assert judged and all(c["judged_levels"] for c in judged)
+    assert store.get_score(sid) == last["score"]  # the final card is the one kept
+    assert time.perf_counter() - t0 < 30

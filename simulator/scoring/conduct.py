@@ -151,8 +151,8 @@ def _empathy(view: CallView, p: CheckParams) -> Outcome:
     rude = rude_lines(view)
     if rude:
         line, quote = rude[0]
-        return Outcome(0.0, "empathy.dismissive", line.turn, _ev(line, quote), {"quote": quote}, cap=0.0,
-                       act="empathy")
+        return Outcome(0.0, "empathy.dismissive", line.turn, [e for x, q in rude[:3] for e in _ev(x, q)],
+                       {"quote": quote}, cap=0.0, act="empathy")
     felt, sorry = _felt(view)
     specific = [f for f in felt if f.specific] + [f for f in sorry if f.specific]
     if felt and specific:
@@ -339,8 +339,8 @@ def _listening(view: CallView, p: ListeningParams) -> Outcome:
     rude = rude_lines(view)
     if repeats:
         line, q, kind = repeats[0]
-        return Outcome(0.25, "listening.repeat", line.turn, _ev(line, q), {"quote": q, "kind": kind}, cap=0.25,
-                       act="listening")
+        return Outcome(0.25, "listening.repeat", line.turn, [e for x, qq, _ in repeats[:2] for e in _ev(x, qq)],
+                       {"quote": q, "kind": kind}, cap=0.25, act="listening")
     if not asked:
         turn = lines[1].turn if len(lines) > 1 else (lines[0].turn if lines else None)
         return Outcome(0.0, "listening.none", turn, [], act="listening")
@@ -360,17 +360,20 @@ def _listening(view: CallView, p: ListeningParams) -> Outcome:
         earlier = content(_said_before(view, x.turn), view.language)
         if (find_phrase(x.folded, _SUMMARY) and common) or len(content(x.text, view.language) & earlier) >= 4:
             summaries.append(x)
-    summary = summaries[0] if summaries else None
+    # A summary that says so ("so, just to confirm: ...") before one that only gives details back.
+    summary = next((x for x in summaries if find_phrase(x.folded, _SUMMARY)), summaries[0] if summaries else None)
     if rude:
-        # A trainee who brushes the customer off is not listening, whatever they asked.
+        # A trainee who brushes the customer off is not listening, whatever they asked: the
+        # questions asked and the brush-off are the evidence.
         line, quote = rude[0]
-        return Outcome(0.25, "listening.ignores", line.turn, evidence[:1], {"quote": quote}, cap=0.25,
+        shown = evidence[:2] + [e for x, q in rude[:1] for e in _ev(x, q)]
+        return Outcome(0.25, "listening.ignores", line.turn, shown, {"quote": quote}, cap=0.25,
                        act="listening")
     cap = None
     if len(asked) < p.min:
         value = 0.5
-        return Outcome(value, "listening.few", asked[0][0].turn, evidence, {"count": str(len(asked))},
-                       cap=cap, act="listening")
+        return Outcome(value, "listening.few", asked[0][0].turn, [Evidence(turn=x.turn, quote=q) for x, q in asked[:2]],
+                       {"count": str(len(asked))}, cap=cap, act="listening")
     if not used:
         return Outcome(0.5, "listening.unused", asked[-1][0].turn, evidence, cap=cap, open=(0.5, 0.75),
                        act="listening")
@@ -378,7 +381,7 @@ def _listening(view: CallView, p: ListeningParams) -> Outcome:
         value = 1.0 if not rude else 0.5
         quote = sentence_with(summary.text, _SUMMARY) if find_phrase(summary.folded, _SUMMARY) else \
             _richest_sentence(summary.text, _said_before(view, summary.turn), view.language)
-        return Outcome(value, "listening.ok", summary.turn, evidence[:1] + _ev(summary, quote), cap=cap,
+        return Outcome(value, "listening.ok", summary.turn, _ev(summary, quote) + evidence[:2], cap=cap,
                        act="listening")
     value = 0.75 if not rude else 0.5
     return Outcome(value, "listening.good", used[0].turn, evidence, cap=cap,
@@ -404,7 +407,7 @@ def _concrete(view: CallView, line: Line) -> bool:
     """An offer that names what will be done and when, or how much (not "someone will look at it")."""
     heard = view.heard(line)
     f = line.folded
-    action = heard.goal_offered or heard.next_step or bool(find_phrase(f, lx.SOLUTION))
+    action = heard.goal_offered or heard.next_step or bool(find_phrase(f, lx.SOLUTION + lx.COMMIT))
     if not action:
         return False
     marker = bool(_TIME.search(f)) or bool(re.search(r"\d", f)) or bool(find_phrase(f, lx.CONCRETE))
@@ -439,14 +442,19 @@ def _accepted_after(view: CallView, turn: int) -> Line | None:
 @check("resolution")
 def _resolution(view: CallView, p: CheckParams) -> Outcome:
     lines = usable(view)
-    concrete = [x for x in lines if _concrete(view, x)]
+    # A summary back ("so, just to make sure I've got it all: ...?") is not the offer.
+    concrete = [x for x in lines if _concrete(view, x)
+                and not (find_phrase(x.folded, _SUMMARY) and x.text.strip().endswith("?"))]
     vague = [x for x in lines if _vague(view, x) and x not in concrete]
     accepted = None
     offer = None
     for x in concrete:
         got = _accepted_after(view, x.turn)
         if got is not None:
-            accepted, offer = got, x
+            # The offer taken is the last one made before the customer said yes.
+            accepted = got
+            before = [y for y in concrete if y.turn < got.turn]
+            offer = ([y for y in before if find_phrase(y.folded, lx.COMMIT)] or before)[-1]
             break
     if offer is None and concrete and view.end_reason == EndReason.resolved and not any(
             x.state and x.state.beat == "hang_up" for x in view.customer):
@@ -458,27 +466,36 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
         explained = [x for x in lines if x.turn >= offer.turn and not _vague(view, x) and (
             _TIME.search(x.folded) or find_phrase(x.folded, lx.FOLLOW_UP))]
         if explained:
-            return Outcome(1.0, "resolution.ok", offer.turn, _ev(offer, quote), act="resolution")
+            follow = next((x for x in explained if x is not offer), None)
+            shown = _ev(offer, quote) + (_ev(follow, _offer_quote(view, follow)) if follow else [])
+            return Outcome(1.0, "resolution.ok", offer.turn, shown, act="resolution")
         return Outcome(0.75, "resolution.accepted", offer.turn, _ev(offer, quote), act="follow_up")
     if concrete:
-        x = concrete[-1]
+        x = ([y for y in concrete if find_phrase(y.folded, lx.COMMIT)] or concrete)[-1]
         return Outcome(0.5, "resolution.not_accepted", x.turn, _ev(x, _offer_quote(view, x)), act="resolution")
     if vague:
-        x = vague[-1]
-        quote = sentence_with(x.text, lx.VAGUE + lx.ESCALATE)
-        return Outcome(0.25, "resolution.vague", x.turn, _ev(x, quote), {"quote": quote}, act="resolution")
+        # The escalation (or the first empty promise) is the moment that carried it.
+        vague.sort(key=lambda y: (not find_phrase(y.folded, lx.ESCALATE), y.turn))
+        x = vague[0]
+        quote = sentence_with(x.text, lx.ESCALATE + lx.VAGUE)
+        shown = [e for y in vague[:2] for e in _ev(y, sentence_with(y.text, lx.ESCALATE + lx.VAGUE))]
+        return Outcome(0.25, "resolution.vague", x.turn, shown, {"quote": quote}, act="resolution")
     last = lines[-1] if lines else None
     code = "resolution.hung_up" if view.end_reason == EndReason.hung_up else "resolution.no"
     return Outcome(0.0, code, last.turn if last else None, [], act="resolution")
 
 
 def _offer_quote(view: CallView, line: Line) -> str:
+    """The sentence that makes the offer: what the agent will do, before how it is put."""
+    sents = [x for x in _sentences(line.text) if not x.endswith("?")] or [line.text.strip()]
     heard = view.heard(line)
-    for label in ("goal", "next_step"):
-        if heard.evidence.get(label):
-            return sentence_with(line.text, [heard.evidence[label]])
-    phrase = find_phrase(line.folded, lx.SOLUTION)
-    return sentence_with(line.text, [phrase]) if phrase else line.text.strip()
+    marks = [heard.evidence[k] for k in ("goal", "next_step") if heard.evidence.get(k)]
+
+    def weight(sent: str) -> tuple[int, int, int]:
+        f = fold(sent)
+        return (bool(find_phrase(f, lx.COMMIT)), bool(find_phrase(f, lx.SOLUTION)) + any(m in sent for m in marks),
+                bool(_TIME.search(f)))
+    return max(sents, key=weight).strip()
 
 
 # --- objections (outbound) -------------------------------------------------------------------
@@ -539,9 +556,8 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
         values.append(value)
         if worst is None or value < worst[0]:
             worst = (value, reply)
-        if answered:
-            words = [heard.evidence[k] for k in heard.evidence if k.startswith("answered:")]
-            evidence += _ev(reply, sentence_with(reply.text, words) if words else _answer_sentence(view, o, reply))
+        words = [heard.evidence[k] for k in heard.evidence if k.startswith("answered:")]
+        evidence += _ev(reply, sentence_with(reply.text, words) if words else _answer_sentence(view, o, reply))
     if not values:
         return Outcome(0.25, "objections.ignored", objections[-1].turn, [], act="objection")
     mean = sum(values) / len(values)
@@ -549,7 +565,7 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
     low, at = worst
     code = ("objections.ok" if value >= 1 else "objections.no_check" if value >= 0.75 else
             "objections.generic" if value >= 0.5 else "objections.ignored")
-    return Outcome(value, code, at.turn, evidence[:2],
+    return Outcome(value, code, at.turn, evidence[:3],
                    open=(value, min(1.0, value + 0.25)) if 0.5 <= value < 1 else None, act="objection")
 
 
@@ -589,8 +605,8 @@ def _offers(view: CallView) -> list[Line]:
         if view.heard(x).goal_offered and find_phrase(f, lx.PITCH + lx.PRICE + lx.BENEFIT):
             out.append(x)
         elif (find_phrase(f, lx.PITCH) or find_phrase(f, lx.PRICE)) and (
-                find_phrase(f, lx.PRICE) or find_phrase(f, lx.BENEFIT)) and not view.heard(x).purpose:
-            out.append(x)
+                find_phrase(f, lx.PRICE) or (find_phrase(f, lx.BENEFIT) and not view.heard(x).purpose)):
+            out.append(x)  # ("I'm calling with an offer for you" says why the agent calls; a price offers)
     return out
 
 
@@ -624,13 +640,15 @@ def _offer(view: CallView, p: CheckParams) -> Outcome:
     priced = any(find_phrase(x.folded, lx.PRICE) for x in offers)
     best = (tied or benefit or offers)[0]
     quote = _offer_sentence(view, best)
+    other = next((x for x in offers if x is not best), None)
+    shown = _ev(best, quote) + (_ev(other, _offer_sentence(view, other)) if other else [])
     if tied and priced:
-        return Outcome(1.0, "offer.ok", best.turn, _ev(best, quote), act="offer")
+        return Outcome(1.0, "offer.ok", best.turn, shown, act="offer")
     if tied:
-        return Outcome(0.75, "offer.no_price", best.turn, _ev(best, quote), open=(0.75, 1.0), act="offer")
+        return Outcome(0.75, "offer.no_price", best.turn, shown, open=(0.75, 1.0), act="offer")
     if benefit:
-        return Outcome(0.5, "offer.generic", best.turn, _ev(best, quote), open=(0.5, 0.75), act="offer")
-    return Outcome(0.25, "offer.features", best.turn, _ev(best, quote), open=(0.25, 0.5), act="offer")
+        return Outcome(0.5, "offer.generic", best.turn, shown, open=(0.5, 0.75), act="offer")
+    return Outcome(0.25, "offer.features", best.turn, shown, open=(0.25, 0.5), act="offer")
 
 
 def _offer_sentence(view: CallView, line: Line) -> str:
@@ -668,6 +686,10 @@ def _discovery(view: CallView, p: DiscoveryParams) -> Outcome:
     answers = " ".join(x.text for x in view.customer if first_offer is None or x.turn < first_offer)
     used = offer_line is not None and bool(content(offer_line.text, view.language)
                                            & content(answers, view.language))
+    if rude_lines(view):
+        # Questions asked of someone treated with contempt discover little: code keeps its level.
+        return Outcome(0.5 if len(asked) > 1 else 0.25, "discovery.closed", asked[0][0].turn, evidence,
+                       act="discovery")
     if len(open_q) >= min(p.min, 2) and used:
         value = 1.0 if len(open_q) >= p.min else 0.75
         return Outcome(value, "discovery.ok", open_q[0][0].turn, evidence,
@@ -720,7 +742,7 @@ def _acknowledges(view: CallView, p: CheckParams) -> Outcome:
         return Outcome(value, "acknowledges.overrides", line.turn, _ev(line, quote), {"quote": quote}, cap=value,
                        act="acknowledge")
     acked, missed, evidence = 0, None, []
-    clarified = []
+    clarified, missed_all = [], []
     for a, reply in pairs:
         head = _sentences(reply.text)[:2]
         echo = content(" ".join(head), view.language) & content(a.text, view.language)
@@ -728,26 +750,31 @@ def _acknowledges(view: CallView, p: CheckParams) -> Outcome:
             acked += 1
             if not evidence:
                 evidence += _ev(reply, head[0])
-        elif missed is None:
-            missed = reply
+        else:
+            missed = missed or reply
+            missed_all.append(reply)
         if _clarifies(view, a, reply):
             clarified.append(reply)
     share = acked / len(pairs)
     turn = missed.turn if missed else (evidence[0].turn if evidence else None)
-    if clarified and len(evidence) < 2:
-        q = next(q for q in questions_in(clarified[0]))
-        evidence.append(Evidence(turn=clarified[0].turn, quote=q))
+    if clarified:
+        q = next(iter(questions_in(clarified[0])))
+        evidence = [Evidence(turn=clarified[0].turn, quote=q)] + evidence
     if share >= 0.8 and clarified:
-        return Outcome(1.0, "acknowledges.ok", turn, evidence, act="acknowledge")
+        return Outcome(1.0, "acknowledges.ok", turn, evidence[:3], act="acknowledge")
     if share >= 0.8:
         return Outcome(0.75, "acknowledges.most", turn, evidence, open=(0.75, 1.0), act="acknowledge")
+    # Below "most", the evidence is where answers went unacknowledged.
+    gaps = [e for x in missed_all[:2] for e in _ev(x)]
     if share >= 0.5:
-        return Outcome(0.5, "acknowledges.some", turn, evidence, open=(0.5, 0.75), act="acknowledge")
-    return Outcome(0.25, "acknowledges.none", turn, [], act="acknowledge")
+        return Outcome(0.5, "acknowledges.some", turn, gaps + evidence[:1], open=(0.5, 0.75), act="acknowledge")
+    return Outcome(0.25, "acknowledges.none", turn, gaps, act="acknowledge")
 
 
 _DRIFT_BEATS = {"deflect", "tangent", "chat", "drift", "ramble", "off_topic"}
 _STEER = ["coming back to", "back to", "getting back", "to get back", "if i may", "let's move on", "moving on",
+          "quick questions", "won't take long", "not keep you long", "promised not to keep", "only a few",
+          "doar câteva întrebări", "durează puțin", "nu vă rețin mult",
           "next question", "the next question", "revenind la", "sa revenim", "trecem la", "urmatoarea intrebare",
           "ca sa revin", "sa continuam"]
 _ABRUPT = ["stop", "enough", "i don't care", "not relevant", "irrelevant", "get to the point", "whatever",
@@ -776,12 +803,19 @@ def _on_track(view: CallView, p: CheckParams) -> Outcome:
     rude = rude_lines(view)
     curt = [x for x in lines if _curt(x)]
     if rude or curt:
-        line, quote = rude[0] if rude else (curt[0], _sentences(curt[0].text)[0] + " " + questions_in(curt[0])[0])
-        return Outcome(0.5, "on_track.abrupt", line.turn, _ev(line, quote), {"quote": quote}, cap=0.5, act="steer")
+        shown = [(x, q) for x, q in rude[:2]] + [(x, x.text.strip()) for x in curt[:2]]
+        line, quote = shown[0]
+        return Outcome(0.5, "on_track.abrupt", line.turn, [e for x, q in shown[:3] for e in _ev(x, q)],
+                       {"quote": quote}, cap=0.5, act="steer")
     drift = [x for x in view.customer if (x.state and x.state.beat in _DRIFT_BEATS)
              or (len(x.text.split()) > 30 and not questions_in(x))]
     if not drift:
-        return Outcome(1.0, "on_track.ok", None, [], act="steer")
+        # The evidence of a smooth pace: moving on with a word for the last answer.
+        smooth = [x for x in lines[1:] if find_phrase(x.folded, _STEER)] + [
+            x for x in lines[1:] if questions_in(x) and find_phrase(fold(_sentences(x.text)[0]), lx.ACKNOWLEDGE)
+            and not find_phrase(x.folded, _STEER)]
+        return Outcome(1.0, "on_track.ok", smooth[0].turn if smooth else None,
+                       [e for x in smooth[:2] for e in _ev(x)], act="steer")
     steered, abrupt, followed = [], [], []
     for d in drift:
         reply = next((x for x in lines if x.turn > d.turn), None)

@@ -38,7 +38,8 @@ ACCOUNT_TALK = [
     "balance", "bill", "bills", "billing", "invoice", "payment", "payments", "paid", "plan", "contract",
     "subscription", "charges", "charged", "overcharged", "your account", "on your account",
     "the account shows", "outstanding", "due date", "direct debit", "tariff", "credit", "refund",
-    "compensation", "discount",
+    "compensation", "discount", "fee", "fees", "statement fee", "account ending", "linked to the account",
+    "the account shows", "taxa", "taxă", "comision",
     "sold", "soldul", "factura", "facturi", "factură", "facturii", "plata", "plată", "plătit", "abonament",
     "abonamentul", "contract", "contractul", "contul dumneavoastră", "contul tău", "în cont", "tarif",
     "tariful", "credit", "rambursare", "restituire", "despăgubire", "compensație", "reducere", "datorie",
@@ -257,6 +258,12 @@ SOLUTION = [
     "am resetat", "am anulat", "anulez", "am corectat", "corectez", "tehnician", "credit", "rambursare",
     "înlocuire", "va fi reparat", "repară", "revine", "am trimis", "pot să vă ofer",
 ]
+# Committing to do something, the heart of an offer.
+COMMIT = ["i'm going to", "i am going to", "i'm booking", "i'm adding", "i'll move", "i will move", "i'll book",
+          "i've booked", "i'll refund", "i'm refunding", "i'll credit", "i'll send", "i'll switch", "i'll set",
+          "let's do it together", "i can book", "i can refund", "i'll arrange", "i'll pass", "i'll escalate",
+          "vă propun", "propun să", "vă programez", "v-am programat", "vă trimit", "vă adaug", "vă returnez",
+          "vă mut", "eșalonăm", "anulez"]
 # What makes an offer concrete besides a time or a number.
 CONCRETE = ["reference", "ticket", "text message", "sms", "email you", "confirmation", "credit", "refund",
             "referință", "tichet", "confirmare", "credit"]

@@ -228,6 +228,9 @@ def _company_said(folded: str, company: str) -> bool:
 def _is_id_request(view: CallView, line: Line, extra: list[str]) -> bool:
     if view.heard(line).identity_check:
         return True
+    # A terse request is still one: "Account number." / "Codul de client, vă rog."
+    if any(len(words(s)) <= 6 and find_phrase(fold(s), lx.ID_REQUEST + extra) for s in _SENTENCE.findall(line.text)):
+        return True
     return bool(extra) and bool(find_phrase(line.folded, extra)) and (
         "?" in line.folded or bool(find_phrase(line.folded, lx.REQUEST_CUE)))
 
@@ -263,7 +266,12 @@ def _identity(view: CallView, p: IdentityParams) -> Outcome:
             verified_at = verified_at or line.turn
             asked = asked or _ev(line, heard_quote(view, line, "identity_check") or sentence_with(line.text, id_phrases))
             continue
-        talk = find_phrase(line.folded, lx.ACCOUNT_TALK + p.account_phrases) or _account_talk(view, line, p)
+        # What the agent says about the account, not what they ask the customer ("how much is on
+        # your bill?" discloses nothing; "your account shows a fee of 4.99" does).
+        stated = " ".join(s for s in _SENTENCE.findall(line.text) if not s.strip().endswith("?"))
+        talk = find_phrase(fold(stated), lx.ACCOUNT_TALK + p.account_phrases) or (
+            _account_talk(view, Line(line.turn, line.role, stated, fold(stated), line.t, line.state), p)
+            if stated.strip() else None)
         if talk:
             quote = sentence_with(line.text, [talk])
             if verified_at is not None:
@@ -358,6 +366,11 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
                 # Dismissive without a listed phrase ("it is what it is"): the customer heard it too.
                 hits.append((False, line, quote, _DISMISSIVE_BETTER.get(view.language, _DISMISSIVE_BETTER["en"])))
     if not hits:
+        if not p.builtin:
+            # A list of the rubric's own (leading questions, say): the questions asked show it was kept.
+            asked = [Evidence(turn=x.turn, quote=q) for x in view.agent if x.text != REMOVED for q in questions_in(x)
+                     if not view.heard(x).permission][:3]
+            return Outcome(1.0, "forbidden.ok", asked[0].turn if asked else None, asked)
         return Outcome(1.0, "forbidden.ok")
     worst = next((h for h in hits if h[0]), hits[0])
     # Abusive wording is 0; each other offending line costs `per_hit` (professional language sets
