@@ -364,8 +364,10 @@ def said_already(view, text: str) -> bool:
     from .text import fold
 
     mine = content(text, view.language)
+    folded = fold(text)
     for line in view.agent:
-        if difflib.SequenceMatcher(None, fold(text), line.folded).ratio() >= 0.7:
+        m = difflib.SequenceMatcher(None, folded, line.folded)
+        if m.real_quick_ratio() >= 0.7 and m.quick_ratio() >= 0.7 and m.ratio() >= 0.7:
             return True
         theirs = content(line.text, view.language)
         if mine and len(mine & theirs) >= max(2, int(0.7 * len(mine))):

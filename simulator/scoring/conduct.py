@@ -31,7 +31,8 @@ from simulator.transcript import EndReason
 from . import lexicon as lx
 from .model import Evidence
 from .rules import CheckParams, Outcome, _customer_upset, _ev, check, heard_quote, questions_in, sentence_with
-from .text import find_phrase, fold, phrase_pattern
+from .text import any_phrase as find_phrase
+from .text import fold
 from .view import REMOVED, CallView, Line
 
 # --- shared readings of a call ---------------------------------------------------------------
@@ -82,12 +83,21 @@ def heard_rude(view: CallView, line: Line) -> str | None:
     return words
 
 
+_RUDE_WORDS = tuple(p for p, _ in lx.ABUSIVE + lx.UNPROFESSIONAL + lx.DISMISSIVE)
+_ABUSIVE_WORDS = tuple(p for p, _ in lx.ABUSIVE)
+
+
 def rude_lines(view: CallView) -> list[tuple[Line, str]]:
     """Agent lines heard as rude, dismissive or blaming, with the words that made them so."""
+    if "rude_lines" not in view.memo:
+        view.memo["rude_lines"] = _rude_lines(view)
+    return view.memo["rude_lines"]
+
+
+def _rude_lines(view: CallView) -> list[tuple[Line, str]]:
     out = []
     for line in usable(view):
-        phrase = next((p for p, _ in lx.ABUSIVE + lx.UNPROFESSIONAL + lx.DISMISSIVE
-                       if phrase_pattern(p).search(line.folded)), None)
+        phrase = find_phrase(line.folded, _RUDE_WORDS)
         if phrase is None:
             phrase = heard_rude(view, line)
         if phrase is not None:
@@ -413,7 +423,7 @@ def _concrete(view: CallView, line: Line) -> bool:
     marker = bool(_TIME.search(f)) or bool(re.search(r"\d", f)) or bool(find_phrase(f, lx.CONCRETE))
     if find_phrase(f, lx.VAGUE) and not marker:
         return False
-    return marker or heard.goal_offered
+    return marker or heard.goal_offered or bool(find_phrase(f, lx.COMMIT))
 
 
 def _vague(view: CallView, line: Line) -> bool:
@@ -453,8 +463,11 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
         if got is not None:
             # The offer taken is the last one made before the customer said yes.
             accepted = got
-            before = [y for y in concrete if y.turn < got.turn]
-            offer = ([y for y in before if find_phrase(y.folded, lx.COMMIT)] or before)[-1]
+            # The offer taken: the first commitment made after the customer last turned one down.
+            refused = max((c.turn for c in view.customer if c.turn < got.turn and find_phrase(c.folded, lx.REFUSE)),
+                          default=0)
+            before = [y for y in concrete if refused < y.turn < got.turn] or [y for y in concrete if y.turn < got.turn]
+            offer = ([y for y in before if find_phrase(y.folded, lx.COMMIT)] or before)[0]
             break
     if offer is None and concrete and view.end_reason == EndReason.resolved and not any(
             x.state and x.state.beat == "hang_up" for x in view.customer):
@@ -540,8 +553,7 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
         reply = next((x for x in usable(view) if x.turn > o.turn), None)
         if reply is None:
             continue
-        rude = heard_rude(view, reply) or next((ph for ph, _ in lx.ABUSIVE + lx.UNPROFESSIONAL + lx.DISMISSIVE
-                                                if phrase_pattern(ph).search(reply.folded)), None)
+        rude = heard_rude(view, reply) or find_phrase(reply.folded, _RUDE_WORDS)
         if rude:
             quote = sentence_with(reply.text, [rude])
             return Outcome(0.0, "objections.argued", reply.turn, _ev(reply, quote), {"quote": quote}, cap=0.0,
@@ -596,6 +608,12 @@ def _formality(view: CallView, line: Line, question: str) -> bool:
 def _offers(view: CallView) -> list[Line]:
     """Lines that make the offer: the persona's goal, or the product named with a price or a benefit
     (not the opening line that says why the agent calls)."""
+    if "offers" not in view.memo:
+        view.memo["offers"] = _find_offers(view)
+    return view.memo["offers"]
+
+
+def _find_offers(view: CallView) -> list[Line]:
     out = []
     for x in usable(view)[1:]:
         # What the line states, not what it asks ("what do you pay a month?" offers nothing).
@@ -717,8 +735,8 @@ def _clarifies(view: CallView, answer: Line, reply: Line) -> bool:
         fq = fold(q)
         if find_phrase(fq, _CLARIFY):
             return True
-        if (" or " in fq or " sau " in fq) and content(q, view.language) & theirs:
-            return True
+        if " or " in fq or " sau " in fq:
+            return True  # "before someone spoke to you, or the whole visit?" narrows the answer down
         if content(q, view.language) & theirs and len(content(q, view.language) & theirs) >= 2:
             return True
     return False
@@ -734,12 +752,13 @@ def _acknowledges(view: CallView, p: CheckParams) -> Outcome:
     pairs = [(a, r) for a, r in pairs if r is not None]
     if not pairs:
         return Outcome(None, "acknowledges.na")
-    abusive = next(((x, ph) for x in lines for ph, _ in lx.ABUSIVE if phrase_pattern(ph).search(x.folded)), None)
+    abusive = next(((x, ph) for x in lines if (ph := find_phrase(x.folded, _ABUSIVE_WORDS))), None)
     rude = rude_lines(view)
     if abusive or rude:
         line, quote = (abusive[0], sentence_with(abusive[0].text, [abusive[1]])) if abusive else rude[0]
         value = 0.0  # brushing an answer aside overrides it
-        return Outcome(value, "acknowledges.overrides", line.turn, _ev(line, quote), {"quote": quote}, cap=value,
+        shown = _ev(line, quote) + [e for x, q in rude[:3] if x is not line for e in _ev(x, q)]
+        return Outcome(value, "acknowledges.overrides", line.turn, shown[:3], {"quote": quote}, cap=value,
                        act="acknowledge")
     acked, missed, evidence = 0, None, []
     clarified, missed_all = [], []
@@ -795,7 +814,7 @@ def _on_track(view: CallView, p: CheckParams) -> Outcome:
     """Insults cut the respondent off (0); brushing their words aside or bare "Fine. Next
     question?" transitions are abrupt (.5); without tangents a smooth call is 1."""
     lines = usable(view)
-    abusive = next(((x, ph) for x in lines for ph, _ in lx.ABUSIVE if phrase_pattern(ph).search(x.folded)), None)
+    abusive = next(((x, ph) for x in lines if (ph := find_phrase(x.folded, _ABUSIVE_WORDS))), None)
     if abusive:
         line, ph = abusive
         quote = sentence_with(line.text, [ph])

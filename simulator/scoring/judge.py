@@ -69,12 +69,27 @@ def criterion_block(criterion: Criterion, levels: list[int] | None = None) -> st
         max=str(criterion.max_score), choice=choice)
 
 
-def judge_messages(block: str, criterion: Criterion, levels: list[int] | None = None) -> list[Message]:
+_BRIEF = '\nAnswer with only {"evidence": [{"turn": N, "quote": "..."}], "score": N}.'
+
+
+def judge_messages(block: str, criterion: Criterion, levels: list[int] | None = None,
+                   brief: bool = False) -> list[Message]:
     """System + transcript first (identical for every criterion), the criterion last."""
-    return [("system", prompt_parts()["system"]), ("user", f"{block}\n\n{criterion_block(criterion, levels)}")]
+    tail = criterion_block(criterion, levels) + (_BRIEF if brief else "")
+    return [("system", prompt_parts()["system"]), ("user", f"{block}\n\n{tail}")]
 
 
-def verdict_schema(max_score: int, levels: list[int] | None = None) -> dict[str, Any]:
+def verdict_schema(max_score: int, levels: list[int] | None = None, brief: bool = False) -> dict[str, Any]:
+    """The answer's JSON schema. `brief`: one quote and the score, nothing else (what code uses
+    from a small model choosing among a few levels; its prose is not shown)."""
+    if brief:
+        return {"type": "object", "properties": {
+            "evidence": {"type": "array", "maxItems": 1, "items": {
+                "type": "object", "properties": {"turn": {"type": "integer", "minimum": 1}, "quote": {"type": "string"}},
+                "required": ["turn", "quote"]}},
+            "score": {"type": "integer", "enum": sorted(levels)} if levels else
+                     {"type": "integer", "minimum": 0, "maximum": max_score}},
+            "required": ["evidence", "score"]}
     # Property order matters to grammar-constrained decoding: evidence is written first.
     return {
         "type": "object",
@@ -249,13 +264,14 @@ class Judgement:
 
 
 def judge_criterion(llm: LLM, view: CallView, criterion: Criterion, *, samples: int = 1, seed: int = 0,
-                    block: str | None = None, max_tokens: int = 160, levels: list[int] | None = None) -> Judgement:
+                    block: str | None = None, max_tokens: int = 160, levels: list[int] | None = None,
+                    brief: bool = False) -> Judgement:
     """Judge one criterion on a (masked) call view; fails closed: no usable verdict → score None.
     `levels`: the judge may only pick among these (an answer outside them is moved to the
     nearest one and the criterion goes to review)."""
     block = block if block is not None else transcript_block(view)
-    messages = judge_messages(block, criterion, levels)
-    schema = verdict_schema(criterion.max_score, levels)
+    messages = judge_messages(block, criterion, levels, brief)
+    schema = verdict_schema(criterion.max_score, levels, brief)
     verdicts: list[Verdict] = []
     raws: list[str] = []
     flags: set[str] = set()

@@ -16,6 +16,7 @@ import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -28,7 +29,7 @@ from . import lexicon as lx
 from .model import Evidence
 from simulator.listener.examples import means_any
 
-from .text import find_phrase, fold, phrase_pattern, words
+from .text import any_phrase, find_phrase, fold, phrase_pattern, words
 from .view import REMOVED, CallView, Line
 
 
@@ -146,12 +147,17 @@ def _ev(line: Line, quote: str | None = None) -> list[Evidence]:
 def questions_in(line: Line) -> list[str]:
     """The question sentences of an agent line. Spoken transcripts may lack '?', so a
     sentence opening with a question word counts too."""
+    return list(_question_sentences(line.text))
+
+
+@lru_cache(maxsize=8192)
+def _question_sentences(text: str) -> tuple[str, ...]:
     out = []
-    for s in _SENTENCE.findall(line.text):
+    for s in _SENTENCE.findall(text):
         s = s.strip()
         if s.endswith("?") or (s and not s.endswith(("!",)) and _starts_question(fold(s))):
             out.append(s)
-    return out
+    return tuple(out)
 
 
 def _starts_question(folded: str) -> bool:
@@ -229,7 +235,7 @@ def _is_id_request(view: CallView, line: Line, extra: list[str]) -> bool:
     if view.heard(line).identity_check:
         return True
     # A terse request is still one: "Account number." / "Codul de client, vă rog."
-    if any(len(words(s)) <= 6 and find_phrase(fold(s), lx.ID_REQUEST + extra) for s in _SENTENCE.findall(line.text)):
+    if any(len(words(s)) <= 6 and any_phrase(fold(s), lx.ID_REQUEST + extra) for s in _SENTENCE.findall(line.text)):
         return True
     return bool(extra) and bool(find_phrase(line.folded, extra)) and (
         "?" in line.folded or bool(find_phrase(line.folded, lx.REQUEST_CUE)))
@@ -351,15 +357,13 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
     abusive = (lx.ABUSIVE if p.builtin else []) + [(x, p.better or "") for x in p.abusive]
     mild = (lx.UNPROFESSIONAL + lx.DISMISSIVE if p.builtin else []) + [(x, p.better or "") for x in p.phrases]
     hits: list[tuple[bool, Line, str, str]] = []  # (abusive?, line, phrase, better)
+    tables = [(True, [x for x, _ in abusive], dict(reversed(abusive))), (False, [x for x, _ in mild], dict(reversed(mild)))]
     for line in view.agent:
-        for is_abusive, table in ((True, abusive), (False, mild)):
-            for phrase, better in table:
-                if phrase_pattern(phrase).search(line.folded):
-                    hits.append((is_abusive, line, phrase, better))
-                    break
-            else:
-                continue
-            break  # one hit per line: the worst
+        for is_abusive, phrases, betters in tables:
+            phrase = any_phrase(line.folded, phrases) if phrases else None
+            if phrase is not None:
+                hits.append((is_abusive, line, phrase, betters[phrase]))
+                break  # one hit per line: the worst
         else:
             quote = heard_rude(view, line) if p.builtin and line.text != REMOVED else None
             if quote is not None:

@@ -228,9 +228,12 @@ class ScoringRun:
             self._block = transcript_block(self.masked)
         criterion = plan.criterion
         full = plan.outcome is None and plan.cap is None
+        # The embedded model choosing among levels code left open answers briefly (a quote and
+        # the level): its prose is not shown, and every token costs time on 2 cores.
+        brief = not full and self.trust != "capable"
         j: Judgement = judge_criterion(self.judge_llm, self.masked, criterion, samples=self.samples,
                                        seed=self.seed, block=self._block, levels=None if full else plan.levels,
-                                       max_tokens=160 if full or self.trust == "capable" else 96)
+                                       max_tokens=48 if brief else 160, brief=brief)
         for f in sorted(j.flags):
             if f not in self.flags:
                 self.flags.append(f)

@@ -41,6 +41,7 @@ class CallView:
     turn_budget: int | None = None
     time_budget_s: float | None = None
     persona: Any = None  # the Persona played, when known: its facts, objections and goal are heard too
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # readings checks share
     agent: tuple[Line, ...] = field(init=False)
     customer: tuple[Line, ...] = field(init=False)
 
