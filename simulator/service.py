@@ -106,6 +106,8 @@ class Rolecall:
         self.data_dir = Path(data_dir) if data_dir else None
         self.stt = stt
         self.tts = tts
+        # No judged part of a scorecard is started after this many seconds (code's level stands).
+        self.judge_deadline_s: float | None = 30.0
         self._calls: dict[str, CallSession] = {}
         self._started: dict[str, float] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -385,7 +387,7 @@ class Rolecall:
         persona = self.persona_at(row["persona_id"], row.get("persona_version"))
         updates = score_progressive(transcript, rubric, None if judge == "none" else self.judge_llm,
                                     seed=row.get("seed") or 0, company=persona.company, persona=persona,
-                                    voice_metrics=self._voice_metrics(transcript))
+                                    voice_metrics=self._voice_metrics(transcript), deadline_s=self.judge_deadline_s)
         last: dict | None = None
         for n, update in enumerate(updates):
             last = update.as_dict()

@@ -147,3 +147,24 @@ def test_end_call_stream_gives_the_code_decided_card_first_then_each_judged_part
     assert judged and all(c["judged_levels"] for c in judged)
     assert store.get_score(sid) == last["score"]  # the final card is the one kept
     assert time.perf_counter() - t0 < 30
+
+
+def test_a_judge_past_the_deadline_leaves_code_level_and_review():
+    import json
+    from pathlib import Path
+
+    from simulator.catalog import Catalog
+    from simulator.scoring import score_progressive
+    from simulator.transcript import Transcript
+
+    cat = Catalog.default(Path("/nonexistent-rolecall-data"))
+    data = json.loads((Path(__file__).parent / "data" / "scoring" / "calls" / "08-hurried-cafe-owner-good.json")
+                      .read_text(encoding="utf-8"))
+    t = Transcript.model_validate(data)
+    persona = cat.personas[t.persona]
+    updates = list(score_progressive(t, cat.rubric(persona.rubric), SlowJudge(), persona=persona, deadline_s=0.0))
+    last = updates[-1]
+    assert last.final and "judge_deadline" in last.card.flags
+    first_levels = {c.id: c.score for c in updates[0].card.criteria}
+    assert {c.id: c.score for c in last.card.criteria} == first_levels
+    assert not any(c.pending for c in last.card.criteria)

@@ -21,6 +21,7 @@ can never earn them.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -271,6 +272,15 @@ class ScoringRun:
                                       written=j.better) or card.better
         return card
 
+    def give_up(self, cids: list[str]) -> None:
+        """Stop waiting for these judged parts: code's level stands, a person looks at them."""
+        for p in self.plans:
+            if p.criterion.id in cids and p.card.pending:
+                p.card.pending = False
+                p.card.needs_review = True
+        if "judge_deadline" not in self.flags:
+            self.flags.append("judge_deadline")
+
     # -- the card ----------------------------------------------------------------------------
     def card(self) -> Scorecard:
         criteria = [p.card.model_copy(deep=True) for p in self.plans]
@@ -314,16 +324,23 @@ def _metrics(view: CallView, voice_metrics: dict[str, Any] | None) -> Metrics:
                    questions=count_questions(view), response_s_median=median, **extra)
 
 
-def score_progressive(transcript: Transcript, rubric: Rubric, judge: LLM | None = None,
-                      **kwargs: Any) -> Iterator[ScoreUpdate]:
+def score_progressive(transcript: Transcript, rubric: Rubric, judge: LLM | None = None, *,
+                      deadline_s: float | None = None, **kwargs: Any) -> Iterator[ScoreUpdate]:
     """Scores as they become known: first the card with everything code decides (judged parts
     marked `pending`, holding the level code gave), then one update per judged criterion as it
-    finishes; the last update has `final=True`. Takes the arguments of `score_transcript`."""
+    finishes; the last update has `final=True`. Takes the arguments of `score_transcript`.
+    `deadline_s`: no judged part is started after this many seconds; the ones left keep code's
+    level and go to review (flag `judge_deadline`), so a slow machine still gets a whole card."""
+    started = time.monotonic()
     run = ScoringRun(transcript, rubric, judge, **kwargs)
     todo = run.pending()
     first = run.card()
     yield ScoreUpdate(first, 0, len(todo), None, final=not todo)
     for n, cid in enumerate(todo, start=1):
+        if deadline_s is not None and time.monotonic() - started > deadline_s:
+            run.give_up(todo[n - 1:])
+            yield ScoreUpdate(run.card(), len(todo), len(todo), None, final=True)
+            return
         run.judge(cid)
         yield ScoreUpdate(run.card(), n, len(todo), cid, final=n == len(todo))
 
