@@ -417,12 +417,17 @@ def _concrete(view: CallView, line: Line) -> bool:
     """An offer that names what will be done and when, or how much (not "someone will look at it")."""
     heard = view.heard(line)
     f = line.folded
-    action = heard.goal_offered or heard.next_step or bool(find_phrase(f, lx.SOLUTION + lx.COMMIT))
+    committed = bool(find_phrase(f, lx.SOLUTION + lx.COMMIT))
+    action = heard.goal_offered or committed
     if not action:
         return False
+    if find_phrase(f, lx.NOTE_ONLY) and not committed:
+        return False  # "I've put a note on your account" fixes nothing
     marker = bool(_TIME.search(f)) or bool(re.search(r"\d", f)) or bool(find_phrase(f, lx.CONCRETE))
-    if find_phrase(f, lx.VAGUE) and not marker:
-        return False
+    if find_phrase(f, lx.VAGUE) and not (_TIME.search(f) and committed):
+        return False  # "someone will look at it at some point", "usually within a week"
+    if find_phrase(f, lx.ESCALATE) and not _TIME.search(f):
+        return False  # passed on to someone else, with no time: nothing is fixed
     return marker or heard.goal_offered or bool(find_phrase(f, lx.COMMIT))
 
 

@@ -272,12 +272,18 @@ VAGUE = [
     "at some point", "someone will look", "someone will get back", "someone will call", "someone will contact",
     "look into it", "looking into it", "as soon as possible", "asap", "eventually", "sometime", "some time soon",
     "soon", "we'll see", "we will see", "hopefully", "in due course", "i can't promise", "no idea when",
+    "usually", "normally", "typically", "gets sorted out", "should get sorted", "de obicei", "în mod normal",
     "cândva", "la un moment dat", "cineva se va uita", "cineva vă va suna", "cât mai curând", "vedem",
     "sperăm", "nu pot promite", "o să se uite cineva",
 ]
+# Writing it down is not doing it.
+NOTE_ONLY = ["put a note", "add a note", "added a note", "made a note", "make a note", "left a note", "noted it",
+             "am notat", "am pus o notă", "las o notă", "notez"]
 # Passing the problem on with no fix.
 ESCALATE = [
-    "escalate", "escalated", "pass it on", "pass this on", "passed it on", "forward it", "forwarded it",
+    "escalate", "escalated", "escalation", "pass it on", "pass this on", "passed it on", "forward it", "forwarded it",
+    "the team will decide", "someone else will", "someone will set up", "call back nearer", "if you call back",
+    "call us back", "sunați înapoi", "reveniți cu un telefon",
     "another department", "the relevant department", "the right team", "raise it with", "log a complaint",
     "transmit mai departe", "alt departament", "departamentul responsabil", "am escaladat", "escaladez",
 ]

@@ -194,7 +194,8 @@ def response_delays(view: CallView) -> list[tuple[Line, float]]:
 
 
 def _over_budget(value: float, budget: float) -> float:
-    return 1.0 if value <= budget else max(0.0, 1.0 - (value - budget) / budget)
+    """Within the budget 1; over it .5; twice the budget or more 0 (the rubrics' three levels)."""
+    return 1.0 if value <= budget else 0.5 if value < 2 * budget else 0.0
 
 
 # --- checks --------------------------------------------------------------------------------
@@ -306,7 +307,8 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
         last = last[1:]
     offer_phrases, thanks_phrases = lx.CLOSING_OFFER + p.offer_phrases, lx.CLOSING_THANKS + p.thanks_phrases
     offer = next((x for x in last if view.heard(x).closing_offer or find_phrase(x.folded, offer_phrases)), None)
-    thanks = next((x for x in last if view.heard(x).closing_thanks or find_phrase(x.folded, thanks_phrases)), None)
+    thanks = next((x for x in last if (view.heard(x).closing_thanks or find_phrase(x.folded, thanks_phrases))
+                   and not _bare_bye(x)), None)
     if thanks is None and offer is not None and offer is last[-1] and _left_satisfied(view, offer):
         # "Anything else?" - "No, thanks, bye" and the customer hangs up: there was no turn left
         # for the trainee's goodbye, and the offer was the closing.
@@ -326,6 +328,15 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
     return Outcome(value, code, last[-1].turn, evidence, {"quote": last[-1].text.strip()})
 
 
+_BARE_BYE = re.compile(r"^(?:(?:ok|okay|right|yes|yeah|fine|so|well|ok then|alright|bine|da|gata)[\s,.!]+)*"
+                       r"(?:bye|bye bye|bye now|pa|pa pa|ciao)[\s.!]*$")
+
+
+def _bare_bye(line: Line) -> bool:
+    """A curt "Bye." / "Okay, bye." is no thanks and no polite goodbye."""
+    return bool(_BARE_BYE.match(line.folded.strip()))
+
+
 def _left_satisfied(view: CallView, after: Line) -> bool:
     """The customer spoke last, after `after`, and ended the call content (a thanks or goodbye,
     or the session recorded the call as resolved)."""
@@ -334,6 +345,8 @@ def _left_satisfied(view: CallView, after: Line) -> bool:
         return False
     if view.end_reason == EndReason.hung_up or (last.state and last.state.beat == "hang_up"):
         return False
+    if view.end_reason == EndReason.agent_ended:
+        return False  # the trainee ended it: there was a turn for their goodbye
     if view.end_reason == EndReason.resolved or (last.state and last.state.beat in ("goodbye", "accept")):
         return True
     return bool(find_phrase(last.folded, lx.CLOSING_THANKS + ["thanks", "thank you", "mulțumesc", "mersi"]))
