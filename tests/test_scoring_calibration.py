@@ -168,3 +168,26 @@ def test_a_judge_past_the_deadline_leaves_code_level_and_review():
     first_levels = {c.id: c.score for c in updates[0].card.criteria}
     assert {c.id: c.score for c in last.card.criteria} == first_levels
     assert not any(c.pending for c in last.card.criteria)
+
+
+def test_rolecall_export_carries_both_scores(tmp_path, monkeypatch, capsys):
+    import json
+
+    from simulator.cli import main
+
+    db = tmp_path / "r.db"
+    monkeypatch.setenv("ROLECALL_DB", str(db))
+    monkeypatch.setenv("ROLECALL_DATA_DIR", str(tmp_path / "data"))
+    store = Store(db)
+    store.add_user("tina", "trainee", "password1")
+    sid = store.create_session(user="tina", persona_id="irritable-outage", rubric_id="inbound-support")
+    store.add_turn(sid, "agent", "Hello.", 0.0)
+    store.end_session(sid, "agent_ended", 1.0)
+    store.save_score(sid, {"rubric": "inbound-support", "total": 10.0, "passed": False,
+                           "criteria": [{"id": "greeting", "score": 1, "max": 2, "applicable": True}]})
+    store.add_criterion_review(sid, "greeting", 2, "the company was named", "sue", auto_score=1, max_score=2)
+    store.close()
+    assert main(["export", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["criterion:greeting"] == 1 and rows[0]["supervisor:greeting"] == 2
+    assert rows[0]["supervisor_note:greeting"] == "the company was named"
