@@ -256,11 +256,9 @@ LINES: dict[str, dict[str, list[str]]] = {
                "S-a schimbat ceva de când ne-ați sunat ultima dată?"],
     },
     "resolution": {
-        "en": ["I've booked a technician for tomorrow between 8 and 12, and you'll get a text message to confirm.",
-               "I'll apply the credit to your account today, and you'll see it on your next bill.",
+        "en": ["I'll sort this out for you right now, and you'll get an email today confirming what happens next.",
                "I've logged this under a reference number, and I'll call you back by 5 pm today with an update."],
-        "ro": ["V-am programat un tehnician mâine între 8 și 12 și veți primi un SMS de confirmare.",
-               "Vă adaug creditul în cont astăzi și îl veți vedea pe factura următoare.",
+        "ro": ["Rezolv asta chiar acum și veți primi azi un e-mail de confirmare cu pașii următori.",
                "Am înregistrat solicitarea și vă sun înapoi azi până la ora 17 cu o actualizare."],
     },
     "follow_up": {
@@ -375,6 +373,21 @@ def said_already(view, text: str) -> bool:
     return False
 
 
+def _persona_lines(view, act: str | None, lang: str) -> list[str]:
+    """Lines made from the persona's own words for what would satisfy this customer ("refund the
+    fee" -> "I can refund the fee for you today, ..."): English verb phrases with an object only."""
+    persona = getattr(view, "persona", None)
+    if persona is None or act != "resolution" or lang != "en" or getattr(persona, "language", "en") != "en":
+        return []
+    out = []
+    for phrase in persona.goal.satisfied_by:
+        ws = phrase.strip().split()
+        if len(ws) >= 2 and ws[0].lower() not in ("the", "a", "an", "your", "my") and any(
+                w.lower() in ("the", "a", "an", "your") for w in ws[1:]):
+            out.append(f"I can {phrase.strip()} for you today, and you'll get an email confirming it.")
+    return out[:2]
+
+
 def better_line(outcome: Outcome | None, view, criterion, language: str, *, fallback: str = "",
                 written: str | None = None) -> str:
     """The "Try saying" line: the first candidate that is a complete sentence in the call's
@@ -385,7 +398,8 @@ def better_line(outcome: Outcome | None, view, criterion, language: str, *, fall
     lang = "ro" if language == "ro" else "en"
     act = (outcome.act if outcome is not None else None) or _ACT_OF.get(getattr(criterion, "id", ""))
     examples = (getattr(criterion, "examples", None) or {}).get(lang, [])
-    candidates = ([written] if written else []) + list(examples) + LINES.get(act or "", {}).get(lang, [])
+    candidates = ([written] if written else []) + list(examples) + _persona_lines(view, act, lang) \
+        + LINES.get(act or "", {}).get(lang, [])
     if fallback and (act is None or not LINES.get(act)):
         candidates.append(fallback)
     for c in candidates:
