@@ -107,7 +107,7 @@ def cmd_chat(args) -> int:
             print(f"-- {persona.name} ended the call ({reply.end.reason.value})")
     rubric = catalog.rubric(call.transcript.rubric or persona.rubric)
     card = score_transcript(call.transcript, rubric, None if args.judge == "none" else _judge(settings, args.judge),
-                            company=persona.company)
+                            company=persona.company, persona=persona)
     _print_scorecard(card.model_dump(mode="json"))
     return 0
 
@@ -159,7 +159,8 @@ def cmd_score(args) -> int:
         raise RolecallError(f"{path}: no rubric named in the transcript; pass --rubric ID")
     rubric = catalog.rubric(rubric_id)
     judge = None if args.judge == "none" else _judge(settings, args.judge)
-    card = score_transcript(transcript, rubric, judge, company=company, samples=args.samples)
+    card = score_transcript(transcript, rubric, judge, company=company, samples=args.samples,
+                            persona=catalog.personas.get(transcript.persona))
     score = card.model_dump(mode="json")
     if args.json:
         _print_json(score)
@@ -246,8 +247,13 @@ def cmd_export(args) -> int:
             score = store.get_score(s["id"]) if s.get("total") is not None else None
             row = dict(s)
             if score:
+                reviews = store.criterion_reviews(s["id"])
                 for c in score.get("criteria", []):
                     row[f"criterion:{c['id']}"] = c.get("score")
+                    r = reviews.get(c["id"])
+                    if r is not None:  # a supervisor's re-score, beside the automatic one
+                        row[f"supervisor:{c['id']}"] = r["score"] if r["applicable"] else "na"
+                        row[f"supervisor_note:{c['id']}"] = r["note"]
                 row["fatal"] = ";".join(score.get("fatal", []))
                 row["flags"] = ";".join(score.get("flags", []))
             rows.append(row)

@@ -97,11 +97,19 @@ class Dashboard:
         for s in self.store.list_sessions(**kwargs, limit=limit):
             row = session_row(s)
             score = self.store.get_score(s["id"]) if s.get("total") is not None else None
+            reviews = self.store.criterion_reviews(s["id"]) if score else {}
             for c in (score or {}).get("criteria", []):
                 key = f"criterion:{c['id']}"
                 if key not in criteria:
                     criteria.append(key)
                 row[key] = "" if c.get("score") is None or not c.get("applicable", True) else c["score"]
+                r = reviews.get(c["id"])
+                if r is not None:  # the supervisor's score beside the automatic one
+                    for k in (f"supervisor:{c['id']}", f"supervisor_note:{c['id']}"):
+                        if k not in criteria:
+                            criteria.append(k)
+                    row[f"supervisor:{c['id']}"] = "na" if not r["applicable"] else r["score"]
+                    row[f"supervisor_note:{c['id']}"] = r["note"]
             row["fatal"] = ";".join((score or {}).get("fatal", []))
             row["flags"] = ";".join((score or {}).get("flags", []))
             rows.append(row)
@@ -145,6 +153,17 @@ class Dashboard:
         temps = sorted({k[1] for k in sums})
         data = {t: [round(sum(v) / len(v), 2) if (v := sums.get((c, t))) else float("nan") for c in crit] for t in temps}
         return pd.DataFrame(data, index=pd.Index(crit, name="criterion"))
+
+    # -- calibration -------------------------------------------------------------------------
+    def calibration(self, criterion_id: str | None = None) -> list[dict[str, Any]]:
+        """Agreement between the automatic scorer and supervisors' re-scores, one row per
+        criterion: n, exact, within_one, kappa (Cohen's). What the insights page shows."""
+        from .calibration import agreement
+
+        return list(agreement(self.store.review_pairs(criterion_id)).values())
+
+    def calibration_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.calibration(), columns=["criterion", "n", "exact", "within_one", "kappa"])
 
     # -- readiness --------------------------------------------------------------------------
     def readiness(self, trainee: str, policy: ReadinessPolicy | None = None) -> Readiness:

@@ -25,6 +25,10 @@ class Criterion(_Strict):
     )
     fatal: bool = Field(False, description="Failing this criterion fails the whole call.")
     na_when: str | None = Field(None, description="Condition under which the criterion does not apply.")
+    examples: dict[Literal["en", "ro"], list[str]] = Field(
+        default_factory=dict,
+        description="Good lines a trainee could say for this criterion, per language: coaching offers the first "
+                    "that fits the moment and was not said already.")
 
     @property
     def max_score(self) -> int:
@@ -49,6 +53,10 @@ class Rubric(_Strict):
     pass_mark: float = Field(ge=0, le=100)
     time_budget_s: float | None = Field(None, gt=0, description="Time the call should fit in.")
     turn_budget: int | None = Field(None, gt=0, description="Most agent turns the call should take.")
+    rude_cap: float | None = Field(
+        None, ge=0, le=100,
+        description="Highest total for a call with several rude or dismissive lines or abusive wording (professional "
+                    "language at its lowest levels), whatever else went well: rude calls are never praised.")
     criteria: list[Criterion] = Field(min_length=1)
 
     @model_validator(mode="after")

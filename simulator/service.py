@@ -115,6 +115,8 @@ class Rolecall:
         self.data_dir = Path(data_dir) if data_dir else None
         self.stt = stt
         self.tts = tts
+        # No judged part of a scorecard is started after this many seconds (code's level stands).
+        self.judge_deadline_s: float | None = 30.0
         self._calls: dict[str, CallSession] = {}
         self._started: dict[str, float] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -376,28 +378,87 @@ class Rolecall:
             return call.transcript
 
     def end_call(self, user: User, session_id: str, *, judge: str = "auto") -> dict:
-        """End the call (if still open) and score it. judge: auto (configured judge) | none."""
+        """End the call (if still open) and score it. judge: auto (configured judge) | none.
+        Returns the complete score JSON (after the judged parts); see `end_call_stream`."""
+        self._end(user, session_id)
+        with self._lock(session_id):
+            return self._score(session_id, judge)["score"]
+
+    def end_call_stream(self, user: User, session_id: str, *, judge: str = "auto") -> Iterator[dict]:
+        """End the call and score it progressively. Yields updates, each
+        {"score": score JSON, "done": n, "total": m, "criterion": id | None, "final": bool}:
+        first the card with everything code decides (in milliseconds; judged parts carry
+        `"pending": true` and code's level), then one update per judged criterion as the judge
+        finishes it, the last with "final": true. The first and the final card are saved; the
+        judging goes on in its own thread and is saved even if nobody reads on."""
+        self._end(user, session_id)
+
+        def run(on_update: Callable[[dict], None]) -> dict:
+            with self._lock(session_id):
+                return self._score(session_id, judge, on_update)
+
+        return _streamed(run, f"score-{session_id}")
+
+    def _end(self, user: User, session_id: str) -> None:
         row = self._session_row(user, session_id)
         with self._lock(session_id):
             if not row.get("end_reason"):
                 call = self._call(row)
                 end = call.end_by_agent(self._now(session_id))
                 self.store.end_session(session_id, end.reason, end.t)
-            return self._score(session_id, judge)
 
-    def _score(self, session_id: str, judge: str) -> dict:
-        from .scoring import score_transcript
+    def _score(self, session_id: str, judge: str, on_update: Callable[[dict], None] | None = None) -> dict:
+        """Score the stored call; returns the last update (see end_call_stream), passing the
+        earlier ones to on_update. The first card and the final one are saved."""
+        from .scoring import score_progressive
 
         row = self.store.get_session(session_id)
         transcript = self.store.transcript(session_id)
         rubric = self.catalog.rubric(row["rubric_id"])
         persona = self.persona_at(row["persona_id"], row.get("persona_version"))
-        card = score_transcript(transcript, rubric, None if judge == "none" else self.judge_llm,
-                                seed=row.get("seed") or 0, company=persona.company,
-                                voice_metrics=self._voice_metrics(transcript))
-        score = card.model_dump(mode="json")
-        self.store.save_score(session_id, score)
-        return score
+        updates = score_progressive(transcript, rubric, None if judge == "none" else self.judge_llm,
+                                    seed=row.get("seed") or 0, company=persona.company, persona=persona,
+                                    voice_metrics=self._voice_metrics(transcript), deadline_s=self.judge_deadline_s)
+        last: dict | None = None
+        for n, update in enumerate(updates):
+            last = update.as_dict()
+            if n == 0 or update.final:
+                self.store.save_score(session_id, last["score"])
+            if not update.final and on_update is not None:
+                on_update(last)
+        assert last is not None
+        return last
+
+    # -- calibration -------------------------------------------------------------------------
+    def rescore_criterion(self, user: User, session_id: str, criterion_id: str, score: int | None,
+                          note: str) -> dict:
+        """A supervisor's own score for one criterion of a scored call (None: not applicable),
+        with a note saying why. Kept beside the automatic score, never replacing it; returns the
+        score JSON with both (see `score_of`)."""
+        if not user.sees_everyone:
+            raise AccessDenied("only supervisors can re-score a call")
+        self._session_row(user, session_id)
+        saved = self.store.get_score(session_id)
+        if saved is None:
+            raise RolecallError(f"session '{session_id}' has no score yet; end the call first")
+        crit = next((c for c in saved.get("criteria", []) if c.get("id") == criterion_id), None)
+        if crit is None:
+            known = ", ".join(c.get("id", "") for c in saved.get("criteria", []))
+            raise NotFound(f"criterion '{criterion_id}' is not on this scorecard (it has: {known})")
+        if score is not None and not (isinstance(score, int) and 0 <= score <= int(crit.get("max") or 0)):
+            raise RolecallError(f"score for '{criterion_id}' must be 0 to {crit.get('max')} (or empty: not applicable)")
+        auto = crit.get("score") if crit.get("applicable", True) else None
+        self.store.add_criterion_review(session_id, criterion_id, score, note, user.name, auto_score=auto,
+                                        max_score=crit.get("max"))
+        return self.score_of(user, session_id)
+
+    def calibration(self, user: User, criterion_id: str | None = None) -> dict[str, dict]:
+        """Agreement between automatic and supervisor scores, per criterion (supervisors only)."""
+        from .calibration import agreement
+
+        if not user.sees_everyone:
+            raise AccessDenied("only supervisors can see calibration figures")
+        return agreement(self.store.review_pairs(criterion_id))
 
     def _voice_metrics(self, transcript: Transcript) -> dict | None:
         """Speaking rate, fillers, silences and talk ratio by time, for calls that were spoken."""
@@ -417,8 +478,21 @@ class Rolecall:
         return voice_metrics(agent, customer, language=transcript.language) if agent else None
 
     def score_of(self, user: User, session_id: str) -> dict | None:
+        """The saved score JSON, with supervisors' re-scores beside the automatic ones."""
+        from .calibration import with_reviews
+
         self._session_row(user, session_id)
-        return self.store.get_score(session_id)
+        score = self.store.get_score(session_id)
+        if score is None:
+            return None
+        reviews = self.store.criterion_reviews(session_id)
+        if not reviews:
+            return score
+        try:
+            weights = {c.id: c.weight for c in self.catalog.rubric(score.get("rubric")).criteria}
+        except RolecallError:
+            weights = None
+        return with_reviews(score, reviews, weights)
 
     def transcript(self, user: User, session_id: str) -> Transcript:
         self._session_row(user, session_id)

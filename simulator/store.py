@@ -1,5 +1,5 @@
 """The SQLite store: accounts, persona/rubric versions, sessions, turns, scores,
-assignments and readiness overrides.
+supervisors' re-scores per criterion, assignments and readiness overrides.
 
 One `Store` holds one connection, shared by all threads behind one lock: Gradio runs
 handlers in worker threads and a connection is tied to the thread that opened it unless
@@ -109,8 +109,21 @@ def _m2_user_language(db: sqlite_utils.Database) -> None:
     db.table("users").add_column("language", str)
 
 
+def _m3_criterion_reviews(db: sqlite_utils.Database) -> None:
+    """Supervisors' scores for single criteria of a call (calibration), kept beside the automatic
+    score: every review is a row, the latest per (session, criterion) counts."""
+    db.table("criterion_reviews").create(
+        {"id": int, "session_id": str, "criterion_id": str, "auto_score": int, "score": int, "max": int,
+         "applicable": int, "note": str, "by": str, "created_at": float},
+        pk="id",
+        not_null={"session_id", "criterion_id", "applicable", "note", "by", "created_at"},
+    )
+    db.table("criterion_reviews").create_index(["session_id", "criterion_id", "id"], find_unique_name=True)
+    db.table("criterion_reviews").create_index(["criterion_id", "id"], find_unique_name=True)
+
+
 # Ordered; PRAGMA user_version holds how many have been applied. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_base, _m2_user_language]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_base, _m2_user_language, _m3_criterion_reviews]
 
 
 # --------------------------------------------------------------------------- input models
@@ -516,6 +529,40 @@ class Store:
             "SELECT created_at, total, passed, score FROM scores_history WHERE session_id = ? ORDER BY id", [session_id]
         )
         return [{**r, "passed": bool(r["passed"]), "score": json.loads(r["score"])} for r in rows]
+
+    # -- calibration: supervisors' scores per criterion
+
+    def add_criterion_review(self, session_id: str, criterion_id: str, score: int | None, note: str, by: str,
+                             *, auto_score: int | None = None, max_score: int | None = None) -> int:
+        """A supervisor's score for one criterion of a call (None: not applicable), with why.
+        The automatic score it is compared with is kept in the row as it was then."""
+        if not note or not note.strip():
+            raise RolecallError(f"re-scoring '{criterion_id}' needs a note saying why")
+        with self._write() as db:
+            self._require_session(session_id)
+            return db.conn.execute(
+                "INSERT INTO criterion_reviews (session_id, criterion_id, auto_score, score, max, applicable, note, by, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [session_id, criterion_id, auto_score, score, max_score, int(score is not None), note.strip(), by,
+                 time.time()],
+            ).fetchone()[0]
+
+    def criterion_reviews(self, session_id: str) -> dict[str, dict[str, Any]]:
+        """The review in force per criterion of a session (the latest): criterion id -> row."""
+        rows = self._rows("SELECT * FROM criterion_reviews WHERE session_id = ? ORDER BY id", [session_id])
+        return {r["criterion_id"]: {**r, "applicable": bool(r["applicable"])} for r in rows}
+
+    def review_pairs(self, criterion_id: str | None = None, limit: int = 100_000) -> list[dict[str, Any]]:
+        """(automatic, supervisor) score pairs: the latest review per session and criterion, newest
+        first, with the session's persona and trainee."""
+        where, params = ("WHERE r.criterion_id = ?", [criterion_id]) if criterion_id else ("", [])
+        return self._rows(
+            "SELECT r.session_id, r.criterion_id, r.auto_score, r.score, r.max, r.applicable, r.note, r.by, "
+            "r.created_at, s.user, s.persona_id FROM criterion_reviews r "
+            "JOIN (SELECT MAX(id) AS id FROM criterion_reviews GROUP BY session_id, criterion_id) m USING (id) "
+            f"JOIN sessions s ON s.id = r.session_id {where} ORDER BY r.id DESC LIMIT ?",
+            params + [int(limit)],
+        )
 
     # -- assignments
 

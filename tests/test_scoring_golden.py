@@ -36,10 +36,11 @@ def test_matches_golden_scorecard():
 
 def test_score_json_follows_the_contract():
     got = card_json()
-    assert CONTRACT_TOP <= set(got) <= CONTRACT_TOP | {"manipulation"}
+    assert CONTRACT_TOP <= set(got) <= CONTRACT_TOP | {"manipulation", "supervisor_total"}
     assert isinstance(got["total"], float) and 0 <= got["total"] <= 100
     for c in got["criteria"]:
-        assert CONTRACT_CRITERION <= set(c) <= CONTRACT_CRITERION | {"title", "better", "raw"}
+        assert CONTRACT_CRITERION <= set(c) <= CONTRACT_CRITERION | {"title", "better", "raw", "decided_by",
+                                                                     "judged_levels", "pending", "supervisor"}
         assert c["method"] in ("rule", "llm", "both")
         assert all(set(e) == {"turn", "quote"} for e in c["evidence"])
     assert {"agent_turns", "talk_ratio", "duration_s"} <= set(got["metrics"])

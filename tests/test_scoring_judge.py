@@ -17,7 +17,12 @@ from simulator.transcript import Transcript
 
 DATA = Path(__file__).parent / "data" / "scoring"
 ROOT = Path(__file__).parent.parent
-RUBRIC = Rubric.model_validate(yaml.safe_load((ROOT / "rubrics" / "inbound-support.yaml").read_text(encoding="utf-8")))
+INBOUND = Rubric.model_validate(yaml.safe_load((ROOT / "rubrics" / "inbound-support.yaml").read_text(encoding="utf-8")))
+# The judge's machinery is tested on a judged-only criterion, as a trainer's rubric without a
+# check has it; the built-in empathy is decided by code (see the tests of judged ranges below).
+RUBRIC = Rubric.model_validate({**INBOUND.model_dump(), "criteria": [
+    {**c.model_dump(), "method": "llm", "rule": None} if c.id == "empathy" else c.model_dump()
+    for c in INBOUND.criteria]})
 GOOD = {"evidence": [{"turn": 3, "quote": "I'm really sorry, that sounds frustrating"}], "score": 3,
         "feedback": "You acknowledged the frustration.", "better": "I'm sorry you had to call three times."}
 
@@ -103,7 +108,8 @@ def test_schema_puts_evidence_before_score_and_bounds_the_level():
 
 def test_transcript_goes_in_as_delimited_data_and_prefix_is_shared():
     judge = ScriptedJudge(json.dumps(GOOD))
-    score_transcript(strong(), RUBRIC, judge, company="Nordlink Telecom")
+    # A capable judge is asked about every judged criterion (the embedded one only about open levels).
+    score_transcript(strong(), RUBRIC, judge, company="Nordlink Telecom", judge_trust="capable")
     judged = [c for c in RUBRIC.criteria if c.method != "rule"]
     assert len(judge.calls) == len(judged)
     firsts = [c["messages"] for c in judge.calls]
@@ -119,7 +125,8 @@ def test_transcript_goes_in_as_delimited_data_and_prefix_is_shared():
     # The criterion part comes last and differs.
     tails = {m[1][1][len(prefix):] for m in firsts}
     assert len(tails) == len(judged)
-    assert all(c["schema"]["properties"]["score"]["maximum"] == 4 for c in judge.calls)
+    assert all(max(c["schema"]["properties"]["score"].get("enum") or [c["schema"]["properties"]["score"].get(
+        "maximum")]) == 4 for c in judge.calls)
 
 
 def test_a_line_cannot_break_out_of_the_data_block():
@@ -146,10 +153,11 @@ def test_invented_quotes_are_dropped_and_flagged():
     ], "score": 4, "feedback": "Very empathetic.", "better": ""})
     card = score_transcript(strong(), RUBRIC, ScriptedJudge(answer), company="Nordlink Telecom")
     c = card.criterion("empathy")
-    assert [(e.turn, e.quote) for e in c.evidence] == [
-        (3, "I'm really sorry, that sounds frustrating"), (3, "Let me sort this out for you")]
+    # The true quote at the wrong turn is found at turn 3, but it shows no empathy: it is no
+    # evidence for this criterion (the embedded judge quoted the greeting as empathy).
+    assert [(e.turn, e.quote) for e in c.evidence] == [(3, "I'm really sorry, that sounds frustrating")]
     assert c.needs_review is True
-    assert "unverified_quote" in card.flags
+    assert "unverified_quote" in card.flags and "evidence_not_carrying" in card.flags
 
 
 def test_quotes_match_despite_curly_quotes_and_spacing():
@@ -182,7 +190,7 @@ def test_unusable_answer_leaves_criterion_unscored_with_raw_kept():
 def test_backend_error_fails_closed():
     from simulator.errors import LLMUnavailable
 
-    card = score_transcript(strong(), RUBRIC, ScriptedJudge(LLMUnavailable("server down")))
+    card = score_transcript(strong(), RUBRIC, ScriptedJudge(LLMUnavailable("server down")), judge_trust="capable")
     c = card.criterion("empathy")
     assert c.score is None and c.needs_review and "server down" in c.raw
     both = card.criterion("active_listening")  # the rule half still stands
@@ -229,5 +237,5 @@ def test_both_method_takes_the_lower_of_rule_and_judge():
     card = score_transcript(Transcript.model_validate(data), RUBRIC,
                             ScriptedJudge(json.dumps({**GOOD, "score": 4})))
     c = card.criterion("professional_language")
-    assert c.score == 3  # the rule found "calm down"; the judge's 4 cannot lift it
+    assert c.score == 2  # the rule found "calm down" (one dismissive phrase: 2); the judge's 4 cannot lift it
     assert "calm down" in c.feedback and c.better.startswith("I understand")

@@ -46,7 +46,9 @@ def test_romanian_call_scored_with_romanian_matches():
     t = Transcript.model_validate(json.loads((DATA / "romanian_inbound.json").read_text(encoding="utf-8")))
     card = score_transcript(t, rubric("inbound-support"), company="Nordlink Telecom")
     got = {c.id: c.score for c in card.criteria if c.method != "llm"}
-    assert got == {"greeting": 2, "identity_verification": 1, "active_listening": 4, "resolution": 4,
+    # One question about the problem (the account and postcode), no summary: listening 2; a
+    # stock "îmi pare rău, înțeleg cât de frustrant este" with nothing of this customer's case: 2.
+    assert got == {"greeting": 2, "identity_verification": 1, "active_listening": 2, "empathy": 2, "resolution": 4,
                    "professional_language": 4, "closing": 2, "efficiency": 2, "responsiveness": 2}
     assert card.criterion("identity_verification").evidence[0].quote.startswith("Îmi puteți spune numărul de client")
     assert card.criterion("greeting").feedback.startswith("Deschidere bună")  # coaching in Romanian
@@ -181,10 +183,11 @@ def test_questions_asked_counts_spoken_questions_without_marks():
 
 @pytest.mark.parametrize("end,states,value", [
     ({"reason": "resolved", "t": 9}, None, 1.0),
-    ({"reason": "hung_up", "t": 9}, None, 0.0),
+    ({"reason": "hung_up", "t": 9}, None, 0.5),  # a concrete offer the customer did not take
     ({"reason": "agent_ended", "t": 9}, {2: {"mood": 0.2, "patience": 3, "beat": "accept"}}, 1.0),
-    ({"reason": "agent_ended", "t": 9}, None, 0.0),
-    (None, None, 1.0),  # no session record: the customer's "that works" counts
+    ({"reason": "agent_ended", "t": 9}, {2: {"mood": -0.2, "patience": 3, "beat": "push"}}, 0.5),  # record wins
+    ({"reason": "agent_ended", "t": 9}, None, 1.0),  # no session record: the customer's "that works" counts
+    (None, None, 1.0),
 ])
 def test_resolution(end, states, value):
     t = call("I'll send a technician tomorrow.", "OK, that works, thanks.", end=end, states=states)
@@ -248,3 +251,24 @@ def test_survey_leading_question_loses_neutrality_points():
     b = score_transcript(leading, r, company="Nordlink Telecom").criterion("neutral_questions")
     assert a.score == 4 and b.score == 3 and b.evidence[0].turn == 3
     assert score_transcript(neutral, r, company="Nordlink Telecom").criterion("purpose_and_duration").score == 2
+
+
+# Issue 19.3: "anything else?" - "no, thanks, bye" and the customer hangs up content. There was no
+# turn left for the trainee's goodbye; the offer closed the call.
+@pytest.mark.parametrize("last,end,value", [
+    ("No, that's everything, thanks. Bye!", {"reason": "resolved", "t": 30}, 1.0),
+    ("Nu, asta a fost tot, mulțumesc. La revedere!", {"reason": "resolved", "t": 30}, 1.0),
+    ("No, that's everything, thanks. Bye!", None, 1.0),  # no session record: the customer's own thanks
+    ("This is useless. I'm cancelling.", {"reason": "hung_up", "t": 30}, 0.5),  # left unhappy: no goodbye given
+])
+def test_closing_kept_when_the_customer_ends_content_after_anything_else(last, end, value):
+    t = call("Thank you for calling Nordlink Telecom, my name is Ana.", "My bill is wrong.",
+             "I've corrected the bill and refunded the difference.", "Great, that works.",
+             "Is there anything else I can help you with today?", last, end=end)
+    assert check({"check": "closing"}, t).value == value
+
+
+def test_closing_still_needs_a_goodbye_when_the_trainee_speaks_last():
+    t = call("Hello, Nordlink.", "My bill is wrong.", "Fixed it. Anything else?", "No, thanks.", "OK.",
+             end={"reason": "agent_ended", "t": 30})
+    assert check({"check": "closing"}, t).value == 0.5

@@ -6,10 +6,11 @@ from .manipulation import scan_manipulation
 from .model import CriterionScore, Evidence, Metrics, Readiness, Scorecard
 from .readiness import ReadinessPolicy, assess_readiness
 from .rules import NA_CONDITIONS, known_checks, rubric_problems
-from .score import score_transcript
+from .score import ScoreUpdate, ScoringRun, score_progressive, score_transcript
 
 __all__ = [
     "CriterionScore", "Evidence", "Metrics", "NA_CONDITIONS", "Readiness", "ReadinessPolicy", "Scorecard",
     "assess_readiness", "known_checks", "parse_verdict", "rubric_problems", "scan_manipulation",
-    "score_transcript", "transcript_block", "verdict_schema", "verify_quotes",
+    "ScoreUpdate", "ScoringRun", "score_progressive", "score_transcript", "transcript_block", "verdict_schema",
+    "verify_quotes",
 ]

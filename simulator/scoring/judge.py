@@ -57,19 +57,39 @@ def transcript_block(view: CallView) -> str:
     return "\n".join(rows)
 
 
-def criterion_block(criterion: Criterion) -> str:
-    levels = "\n".join(f"{k} = {v.strip()}" for k, v in sorted(criterion.levels.items()))
+def criterion_block(criterion: Criterion, levels: list[int] | None = None) -> str:
+    """The criterion part of the prompt. `levels`: the only levels left open (code decided the
+    rest); the judge then sees just those and picks one."""
+    allowed = sorted(levels) if levels else sorted(criterion.levels)
+    text = "\n".join(f"{k} = {criterion.levels[k].strip()}" for k in allowed if k in criterion.levels)
+    choice = (f"Give a score from 0 to {criterion.max_score}." if not levels else
+              "Code already settled the rest: give one of " + ", ".join(str(x) for x in allowed) + ".")
     return Template(prompt_parts()["criterion"]).safe_substitute(
-        title=criterion.title, description=criterion.description.strip(), levels=levels,
-        max=str(criterion.max_score))
+        title=criterion.title, description=criterion.description.strip(), levels=text,
+        max=str(criterion.max_score), choice=choice)
 
 
-def judge_messages(block: str, criterion: Criterion) -> list[Message]:
+_BRIEF = '\nAnswer with only {"evidence": [{"turn": N, "quote": "..."}], "score": N}.'
+
+
+def judge_messages(block: str, criterion: Criterion, levels: list[int] | None = None,
+                   brief: bool = False) -> list[Message]:
     """System + transcript first (identical for every criterion), the criterion last."""
-    return [("system", prompt_parts()["system"]), ("user", f"{block}\n\n{criterion_block(criterion)}")]
+    tail = criterion_block(criterion, levels) + (_BRIEF if brief else "")
+    return [("system", prompt_parts()["system"]), ("user", f"{block}\n\n{tail}")]
 
 
-def verdict_schema(max_score: int) -> dict[str, Any]:
+def verdict_schema(max_score: int, levels: list[int] | None = None, brief: bool = False) -> dict[str, Any]:
+    """The answer's JSON schema. `brief`: one quote and the score, nothing else (what code uses
+    from a small model choosing among a few levels; its prose is not shown)."""
+    if brief:
+        return {"type": "object", "properties": {
+            "evidence": {"type": "array", "maxItems": 1, "items": {
+                "type": "object", "properties": {"turn": {"type": "integer", "minimum": 1}, "quote": {"type": "string"}},
+                "required": ["turn", "quote"]}},
+            "score": {"type": "integer", "enum": sorted(levels)} if levels else
+                     {"type": "integer", "minimum": 0, "maximum": max_score}},
+            "required": ["evidence", "score"]}
     # Property order matters to grammar-constrained decoding: evidence is written first.
     return {
         "type": "object",
@@ -78,7 +98,8 @@ def verdict_schema(max_score: int) -> dict[str, Any]:
                 "type": "object",
                 "properties": {"turn": {"type": "integer", "minimum": 1}, "quote": {"type": "string"}},
                 "required": ["turn", "quote"]}},
-            "score": {"type": "integer", "minimum": 0, "maximum": max_score},
+            "score": ({"type": "integer", "enum": sorted(levels)} if levels else
+                      {"type": "integer", "minimum": 0, "maximum": max_score}),
             "feedback": {"type": "string"},
             "better": {"type": "string"},
         },
@@ -243,11 +264,14 @@ class Judgement:
 
 
 def judge_criterion(llm: LLM, view: CallView, criterion: Criterion, *, samples: int = 1, seed: int = 0,
-                    block: str | None = None, max_tokens: int = 160) -> Judgement:
-    """Judge one criterion on a (masked) call view; fails closed: no usable verdict → score None."""
+                    block: str | None = None, max_tokens: int = 160, levels: list[int] | None = None,
+                    brief: bool = False) -> Judgement:
+    """Judge one criterion on a (masked) call view; fails closed: no usable verdict → score None.
+    `levels`: the judge may only pick among these (an answer outside them is moved to the
+    nearest one and the criterion goes to review)."""
     block = block if block is not None else transcript_block(view)
-    messages = judge_messages(block, criterion)
-    schema = verdict_schema(criterion.max_score)
+    messages = judge_messages(block, criterion, levels, brief)
+    schema = verdict_schema(criterion.max_score, levels, brief)
     verdicts: list[Verdict] = []
     raws: list[str] = []
     flags: set[str] = set()
@@ -265,14 +289,18 @@ def judge_criterion(llm: LLM, view: CallView, criterion: Criterion, *, samples: 
         if verdict is None:
             flags.add("judge_unparsed")
         else:
+            if levels and verdict.score not in levels:
+                flags.add("judge_out_of_range")
+                nearest = min(levels, key=lambda x: (abs(x - verdict.score), x))
+                verdict = Verdict(nearest, verdict.evidence, verdict.feedback, verdict.better)
             verdicts.append(verdict)
     if not verdicts:
         return Judgement(None, needs_review=True, flags=flags, raw="\n---\n".join(raws))
     scores = [v.score for v in verdicts]
     median = statistics.median_low(scores)
     chosen = next(v for v in verdicts if v.score == median)
-    needs_review = False
-    if max(scores) - min(scores) > 1:
+    needs_review = "judge_out_of_range" in flags
+    if max(scores) - min(scores) > (1 if not levels else 0):
         flags.add("judge_disagreement")
         needs_review = True
     agent_lines = {x.turn: x.text for x in view.agent}

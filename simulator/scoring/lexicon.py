@@ -38,7 +38,8 @@ ACCOUNT_TALK = [
     "balance", "bill", "bills", "billing", "invoice", "payment", "payments", "paid", "plan", "contract",
     "subscription", "charges", "charged", "overcharged", "your account", "on your account",
     "the account shows", "outstanding", "due date", "direct debit", "tariff", "credit", "refund",
-    "compensation", "discount",
+    "compensation", "discount", "fee", "fees", "statement fee", "account ending", "linked to the account",
+    "the account shows", "taxa", "taxă", "comision",
     "sold", "soldul", "factura", "facturi", "factură", "facturii", "plata", "plată", "plătit", "abonament",
     "abonamentul", "contract", "contractul", "contul dumneavoastră", "contul tău", "în cont", "tarif",
     "tariful", "credit", "rambursare", "restituire", "despăgubire", "compensație", "reducere", "datorie",
@@ -94,6 +95,15 @@ ABUSIVE: list[tuple[str, str]] = [
     ("piss off", "Is there anything else I can help you with?"),
     ("loser", "I understand this is frustrating; let me help you sort it out."),
     ("are you deaf", "Let me repeat that more clearly."),
+    ("stop whining", "I can hear how frustrating this has been."),
+    ("stop rambling", "Thank you; if I may, let's go on to the next question."),
+    ("sweetheart", "Thank you for your time."),
+    ("saw you coming", "Let me check whether there is a better price for you."),
+    ("not rocket science", "Let me walk you through it step by step."),
+    ("penibil", "Înțeleg că sunteți nemulțumit; hai să vedem ce pot face."),
+    ("penibilă", "Înțeleg că sunteți nemulțumită; hai să vedem ce pot face."),
+    ("nu vă mai văicăriți", "Înțeleg cât de greu vă este; hai să vedem ce pot face."),
+    ("văicăriți", "Înțeleg cât de greu vă este; hai să vedem ce pot face."),
     ("idiotule", "Înțeleg că este frustrant; hai să rezolvăm împreună."),
     ("prostule", "Înțeleg că este frustrant; hai să rezolvăm împreună."),
     ("ești prost", "Să vă explic altfel."),
@@ -145,13 +155,18 @@ UNPROFESSIONAL: list[tuple[str, str]] = [
 UPSET = [
     "frustrated", "frustrating", "angry", "furious", "ridiculous", "unacceptable", "fed up", "third time",
     "third call", "finally", "still not working", "still down", "still no", "waste of time", "for days",
-    "sick of", "annoyed", "outrageous", "terrible", "disgusting", "useless", "upset",
+    "sick of", "annoyed", "outrageous", "terrible", "disgusting", "useless", "upset", "worried", "worrying",
+    "scared", "confused", "confusing", "i don't understand", "stressed", "nervous", "not happy", "unhappy",
+    "îngrijorat", "îngrijorată", "speriat", "speriată", "nu înțeleg", "nu mai înțeleg", "stresat", "stresată",
     "nervos", "nervoasă", "supărat", "supărată", "inadmisibil", "revoltător", "m-am săturat", "a treia oară",
     "ridicol", "bătaie de joc", "incompetenți", "inacceptabil", "frustrant",
 ]
 OBJECTION = [
     "too expensive", "not interested", "need to think", "can't afford", "cannot afford", "already have",
-    "no time", "don't need", "not sure", "sounds like a scam", "why should i",
+    "no time", "don't need", "not sure", "sounds like a scam", "why should i", "i'm worried about",
+    "worried about that", "need to talk to my", "talk it over with", "i've heard prices", "what if the price",
+    "exit fee", "tied into", "locked into", "two-year contract", "i've got about two minutes", "get to the point",
+    "mă tem", "nu vreau să mă leg", "contract pe doi ani", "mi-e teamă", "sunt îngrijorat", "sunt îngrijorată",
     "prea scump", "nu mă interesează", "trebuie să mă gândesc", "nu am timp", "am deja", "nu am nevoie",
     "nu sunt sigur", "nu sunt sigură", "de ce aș",
 ]
@@ -168,3 +183,147 @@ QUESTION_START = [
     "ce", "cum", "când", "unde", "care", "cine", "de ce", "puteți", "ați", "aveți", "sunteți", "vreți",
     "doriți", "îmi puteți",
 ]
+
+# Dismissive or blaming wording the listener may not know as a phrase (each caps empathy).
+DISMISSIVE: list[tuple[str, str]] = [
+    ("i'm sure you'll survive", "I understand every charge matters; let me check it."),
+    ("you'll survive", "I understand every charge matters; let me check it."),
+    ("your loss", "Take your time to think it over."),
+    ("keep overpaying", "Take your time to think it over."),
+    ("everyone's got problems", "I'm sorry this keeps happening to you."),
+    ("i haven't got all day", "Take your time; I'll wait."),
+    ("could've fooled me", "Let me walk you through it step by step."),
+    ("not my department", "Let me find out who can help you, and I'll put you through."),
+    ("not my area", "Let me find out who can answer that for you."),
+    ("just how it is", "Let me see what I can do about it."),
+    ("fees are fees", "Let me check whether that fee applies to you."),
+    ("prices are prices", "Let me see whether there is a better price for you."),
+    ("nothing i can do", "Here is what I can do for you."),
+    ("doesn't really matter", "That's a fair question; let me explain."),
+    ("won't change anything", "Your answers do help us improve."),
+    ("all you need to know", "That's a fair question; let me explain how we got your number."),
+    ("maybe if you", "Let me help you avoid that next time."),
+    ("nobody forced you", "I understand the price matters; let me explain the terms."),
+    ("here we go", "I understand; let me explain."),
+    ("got an excuse", "That's a fair point; let me answer it."),
+    ("how dramatic", "I understand this charge upset you."),
+    ("not psychic", "Could you tell me which charge you mean, please?"),
+    ("clearly didn't read", "It was mentioned in a letter, but I understand it was easy to miss."),
+    ("read your post", "I'll make sure you're told clearly about changes like this."),
+    ("if you can manage that", "I can walk you through switching in the app, if you like."),
+    ("it's not complicated", "Let me explain how it works."),
+    ("not really my problem", "Let me see what I can do about that."),
+    ("yes or a no", "Take your time to think it over."),
+    ("stop interrupting", "Sorry, go ahead."),
+    ("nu e departamentul meu", "Vă spun imediat cine vă poate ajuta."),
+    ("nu țin eu de", "Vă spun imediat cine vă poate ajuta."),
+    ("n-aveți ce face", "Să vedem ce putem face."),
+    ("nu pot face nimic", "Iată ce pot face pentru dumneavoastră."),
+    ("asta e situația", "Să vedem ce putem face."),
+    ("nu vă mai văicăriți", "Înțeleg cât de greu vă este."),
+    ("stop whining", "I can hear how frustrating this has been."),
+    ("like a normal person", "Could you try restarting the router for me? I'll stay on the line."),
+    ("like everyone else", "I'll make sure your case is followed up."),
+    ("your own fault", "Let's see what happened and how to fix it."),
+    ("it is what it is", "Here is what I can do for you."),
+    ("not our fault", "I'm sorry this happened; let me look into it."),
+    ("nothing we can do", "Here is what I can do for you."),
+    ("e vina dumneavoastră", "Să vedem ce s-a întâmplat și cum rezolvăm."),
+    ("e vina ta", "Să vedem ce s-a întâmplat și cum rezolvăm."),
+    ("nu e vina noastră", "Îmi pare rău că s-a întâmplat asta; verific imediat."),
+    ("nu e vina mea", "Îmi pare rău că s-a întâmplat asta; verific imediat."),
+    ("nu-i vina mea", "Îmi pare rău că s-a întâmplat asta; verific imediat."),
+    ("nu este vina mea", "Îmi pare rău că s-a întâmplat asta; verific imediat."),
+    ("așteptați ca toată lumea", "Mă asigur personal că solicitarea dumneavoastră este urmărită."),
+    ("nu mai plângeți", "Înțeleg cât de frustrant este."),
+]
+# Words that name what a problem does to a person (empathy that speaks to the impact).
+IMPACT = [
+    "work from home", "your work", "your day", "your evening", "your weekend", "without", "for days",
+    "three times", "third time", "so long", "waiting", "worrying", "worry", "stressful", "a lot of trouble",
+    "disrupt", "costing you", "cost you", "your business", "your family", "that's a lot",
+    "de lucru", "fără", "a treia oară", "de zile", "așteptat", "griji", "stresant", "neplăcut", "vă încurcă",
+]
+# An action taken or offered that solves something.
+SOLUTION = [
+    "i'll send", "i will send", "i've booked", "i have booked", "i'll book", "i will book", "i can book",
+    "i've scheduled", "i'll schedule", "i've arranged", "i'll arrange", "i've applied", "i'll apply",
+    "i've added", "i'll add", "i will add", "i've credited", "i'll credit", "i've refunded", "i'll refund",
+    "i've reset", "i'll reset", "i've fixed", "i've cancelled", "i'll cancel", "i've waived", "i'll waive",
+    "i've removed", "i'll remove", "i've changed", "i'll change", "i've updated", "i'll update",
+    "i've corrected", "i'll correct", "i've replaced", "i'll replace", "i've sent", "i've reversed",
+    "i'll reverse", "technician", "engineer", "credit", "refund", "replacement", "will be back", "back up by",
+    "should be back", "will be fixed", "is fixed", "now fixed", "restored", "we can", "i can offer",
+    "vă trimit", "am programat", "vă programez", "am adăugat", "vă adaug", "am creditat", "vă returnez",
+    "am resetat", "am anulat", "anulez", "am corectat", "corectez", "tehnician", "credit", "rambursare",
+    "înlocuire", "va fi reparat", "repară", "revine", "am trimis", "pot să vă ofer",
+]
+# Committing to do something, the heart of an offer.
+COMMIT = ["i'm going to", "i am going to", "i'm booking", "i'm adding", "i'll move", "i will move", "i'll book",
+          "i've booked", "i'll refund", "i'm refunding", "i'll credit", "i'll send", "i'll switch", "i'll set",
+          "let's do it together", "i can book", "i can refund", "i'll arrange", "i'll pass", "i'll escalate",
+          "vă propun", "propun să", "vă programez", "v-am programat", "vă trimit", "vă adaug", "vă returnez",
+          "vă mut", "eșalonăm", "anulez"]
+# What makes an offer concrete besides a time or a number.
+CONCRETE = ["reference", "ticket", "text message", "sms", "email you", "confirmation", "credit", "refund",
+            "referință", "tichet", "confirmare", "credit"]
+# Promises with nothing behind them.
+VAGUE = [
+    "at some point", "someone will look", "someone will get back", "someone will call", "someone will contact",
+    "look into it", "looking into it", "as soon as possible", "asap", "eventually", "sometime", "some time soon",
+    "soon", "we'll see", "we will see", "hopefully", "in due course", "i can't promise", "no idea when",
+    "usually", "normally", "typically", "gets sorted out", "should get sorted", "de obicei", "în mod normal",
+    "cândva", "la un moment dat", "cineva se va uita", "cineva vă va suna", "cât mai curând", "vedem",
+    "sperăm", "nu pot promite", "o să se uite cineva",
+]
+# Writing it down is not doing it.
+NOTE_ONLY = ["put a note", "add a note", "added a note", "made a note", "make a note", "left a note", "noted it",
+             "am notat", "am pus o notă", "las o notă", "notez"]
+# Passing the problem on with no fix.
+ESCALATE = [
+    "escalate", "escalated", "escalation", "pass it on", "pass this on", "passed it on", "forward it", "forwarded it",
+    "the team will decide", "someone else will", "someone will set up", "call back nearer", "if you call back",
+    "call us back", "sunați înapoi", "reveniți cu un telefon",
+    "another department", "the relevant department", "the right team", "raise it with", "log a complaint",
+    "transmit mai departe", "alt departament", "departamentul responsabil", "am escaladat", "escaladez",
+]
+# Saying what happens next.
+FOLLOW_UP = ["text message", "you will get", "you'll get", "you'll receive", "you will receive", "confirmation",
+             "reference", "we'll call", "i'll call", "i will call", "between", "veți primi", "primiți",
+             "vă sunăm", "vă sun", "referință", "confirmare", "sms", "email"]
+# The customer turning an offer down.
+REFUSE = ["not good enough", "that doesn't help", "no, that", "not acceptable", "useless", "no thanks",
+          "no, thank you", "nu mă ajută", "nu e suficient", "inacceptabil", "nu, mulțumesc"]
+# Taking in what the other side said.
+ACKNOWLEDGE = [
+    "thank you", "thanks", "got it", "noted", "i see", "i understand", "understood", "that's helpful",
+    "that makes sense", "fair enough", "good to know", "great", "perfect", "okay", "ok", "right", "i hear you",
+    "that's a fair", "that's a good", "good question", "i appreciate", "of course", "fair worry", "fair point",
+    "that's fair", "absolutely", "certainly", "makes sense", "desigur", "bineînțeles", "aveți dreptate",
+    "e normal", "este normal", "înțeleg îngrijorarea",
+    "mulțumesc", "am notat", "am înțeles", "înțeleg", "perfect", "bine", "în regulă", "foarte bine", "notez",
+    "e o întrebare bună",
+]
+# A reply with substance to an objection.
+ANSWER_FACT = ["no contract", "cancel any time", "cancel anytime", "guarantee", "free", "no fee", "no charge",
+               "included", "save", "cheaper", "per month", "a month", "fără contract", "gratuit", "inclus",
+               "economisiți", "pe lună", "garanție", "anulați oricând"]
+# Pressure and false urgency in a sale.
+PRESSURE = ["only today", "today only", "last chance", "you must decide now", "decide right now", "right now or",
+            "you'd be stupid", "you'd be silly", "everyone is signing", "don't miss out", "or lose it",
+            "doar azi", "ultima șansă", "trebuie să vă decideți acum", "acum sau niciodată"]
+# Offering the product.
+PITCH = ["we offer", "we can offer", "i can offer", "our offer", "the offer", "our plan", "the plan", "package",
+         "our product", "our service", "switch to", "upgrade", "deal", "promotion",
+         "vă oferim", "vă pot oferi", "oferta", "pachet", "pachetul", "abonament", "abonamentul", "promoție",
+         "vă propun"]
+# A benefit for the customer rather than a feature.
+BENEFIT = ["save", "saving", "you'll get", "you will get", "you'd get", "so you can", "which means", "means you",
+           "for you", "you won't have to", "no more", "cheaper", "faster", "lower", "less",
+           "economisiți", "veți avea", "ca să puteți", "ceea ce înseamnă", "nu mai trebuie", "mai ieftin",
+           "mai rapid", "mai puțin", "included", "same price", "no extra", "covered", "protects", "won't pay",
+           "costs you nothing", "inclus", "inclusă", "același preț", "fără costuri", "fără cost", "acoperă",
+           "nu se mai blochează", "nu mai plătiți", "pentru dumneavoastră"]
+PRICE = ["per month", "a month", "/month", "monthly", "euro", "eur", "lei", "ron", "pounds", "dollars", "£", "€",
+         "$", "price", "costs", "cost", "pe lună", "lunar", "preț", "costă", "percent", "la sută", "per transaction",
+         "excess", "a year", "per year", "pe an"]

@@ -16,6 +16,14 @@ class Evidence(BaseModel):
     quote: str = Field(description="Exact words from the trainee's line at that turn.")
 
 
+class SupervisorScore(BaseModel):
+    """A supervisor's score for one criterion (calibration), kept beside the automatic one."""
+    score: int | None = Field(description="None: the supervisor marked it not applicable.")
+    note: str
+    by: str
+    at: float
+
+
 class CriterionScore(BaseModel):
     id: str
     title: str = ""
@@ -28,13 +36,22 @@ class CriterionScore(BaseModel):
     better: str = Field("", description="A better phrasing the trainee could use next time.")
     needs_review: bool = False
     raw: str | None = Field(None, description="The judge's raw output, kept when it could not be used.")
+    decided_by: Literal["rule", "judge"] | None = Field(
+        None, description="Who set the level: code (rule checks and the listener) or the judge model.")
+    judged_levels: list[int] | None = Field(
+        None, description="The levels code left open and the judge chose among (judged part only).")
+    pending: bool = Field(False, description="The judged part is still running; the level shown is code's.")
+    supervisor: SupervisorScore | None = Field(None, description="A supervisor's re-score, beside the automatic one.")
 
     @model_serializer(mode="wrap")
     def _drop_empty_raw(self, handler: Any) -> dict[str, Any]:
-        # `raw` only appears when there is something to look at; the contract has no null raw.
+        # Optional parts only appear when there is something to look at; the contract has no null raw.
         data = handler(self)
-        if data.get("raw") is None:
-            data.pop("raw", None)
+        for key in ("raw", "judged_levels", "supervisor", "decided_by"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        if not data.get("pending"):
+            data.pop("pending", None)
         return data
 
 
@@ -65,6 +82,15 @@ class Scorecard(BaseModel):
     manipulation: list[ManipulationHit] = Field(
         default_factory=list, description="Trainee turns flagged as manipulation attempts, with why."
     )
+    supervisor_total: float | None = Field(
+        None, description="The total with the supervisor's re-scores in place of the automatic ones.")
+
+    @model_serializer(mode="wrap")
+    def _drop_empty(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        if data.get("supervisor_total") is None:
+            data.pop("supervisor_total", None)
+        return data
 
     def criterion(self, cid: str) -> CriterionScore:
         for c in self.criteria:

@@ -16,6 +16,7 @@ import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -28,7 +29,7 @@ from . import lexicon as lx
 from .model import Evidence
 from simulator.listener.examples import means_any
 
-from .text import find_phrase, fold, phrase_pattern, words
+from .text import any_phrase, find_phrase, fold, phrase_pattern, words
 from .view import REMOVED, CallView, Line
 
 
@@ -39,6 +40,12 @@ class Outcome:
     turn: int | None = None  # the moment coaching points at
     evidence: list[Evidence] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)  # values for the coaching template
+    # What code could not settle: the range (0..1, both ends included) a judge may choose
+    # within. None: code decided the level outright and no judge is asked.
+    open: tuple[float, float] | None = None
+    # The highest value any judge may give (a rude line caps empathy whatever a model thinks).
+    cap: float | None = None
+    act: str | None = None  # what a better line must be heard as (see coaching.better_line)
 
 
 class CheckParams(BaseModel):
@@ -140,12 +147,17 @@ def _ev(line: Line, quote: str | None = None) -> list[Evidence]:
 def questions_in(line: Line) -> list[str]:
     """The question sentences of an agent line. Spoken transcripts may lack '?', so a
     sentence opening with a question word counts too."""
+    return list(_question_sentences(line.text))
+
+
+@lru_cache(maxsize=8192)
+def _question_sentences(text: str) -> tuple[str, ...]:
     out = []
-    for s in _SENTENCE.findall(line.text):
+    for s in _SENTENCE.findall(text):
         s = s.strip()
         if s.endswith("?") or (s and not s.endswith(("!",)) and _starts_question(fold(s))):
             out.append(s)
-    return out
+    return tuple(out)
 
 
 def _starts_question(folded: str) -> bool:
@@ -182,7 +194,8 @@ def response_delays(view: CallView) -> list[tuple[Line, float]]:
 
 
 def _over_budget(value: float, budget: float) -> float:
-    return 1.0 if value <= budget else max(0.0, 1.0 - (value - budget) / budget)
+    """Within the budget 1; over it .5; twice the budget or more 0 (the rubrics' three levels)."""
+    return 1.0 if value <= budget else 0.5 if value < 2 * budget else 0.0
 
 
 # --- checks --------------------------------------------------------------------------------
@@ -222,6 +235,9 @@ def _company_said(folded: str, company: str) -> bool:
 def _is_id_request(view: CallView, line: Line, extra: list[str]) -> bool:
     if view.heard(line).identity_check:
         return True
+    # A terse request is still one: "Account number." / "Codul de client, vă rog."
+    if any(len(words(s)) <= 6 and any_phrase(fold(s), lx.ID_REQUEST + extra) for s in _SENTENCE.findall(line.text)):
+        return True
     return bool(extra) and bool(find_phrase(line.folded, extra)) and (
         "?" in line.folded or bool(find_phrase(line.folded, lx.REQUEST_CUE)))
 
@@ -257,12 +273,20 @@ def _identity(view: CallView, p: IdentityParams) -> Outcome:
             verified_at = verified_at or line.turn
             asked = asked or _ev(line, heard_quote(view, line, "identity_check") or sentence_with(line.text, id_phrases))
             continue
-        talk = find_phrase(line.folded, lx.ACCOUNT_TALK + p.account_phrases) or _account_talk(view, line, p)
+        # What the agent says about the account, not what they ask the customer ("how much is on
+        # your bill?" discloses nothing; "your account shows a fee of 4.99" does).
+        stated = " ".join(s for s in _SENTENCE.findall(line.text) if not s.strip().endswith("?"))
+        talk = find_phrase(fold(stated), lx.ACCOUNT_TALK + p.account_phrases) or (
+            _account_talk(view, Line(line.turn, line.role, stated, fold(stated), line.t, line.state), p)
+            if stated.strip() else None)
         if talk:
             quote = sentence_with(line.text, [talk])
             if verified_at is not None:
                 return Outcome(1.0, "identity.ok", verified_at, asked, {"quote": quote})
             return Outcome(0.0, "identity.late", line.turn, _ev(line, quote), {"quote": quote, "phrase": talk})
+    if asked:
+        # The account never came up, but the trainee checked who was calling anyway.
+        return Outcome(1.0, "identity.ok", asked[0].turn, asked, {"quote": asked[0].quote})
     return Outcome(None, "identity.na")
 
 
@@ -283,7 +307,12 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
         last = last[1:]
     offer_phrases, thanks_phrases = lx.CLOSING_OFFER + p.offer_phrases, lx.CLOSING_THANKS + p.thanks_phrases
     offer = next((x for x in last if view.heard(x).closing_offer or find_phrase(x.folded, offer_phrases)), None)
-    thanks = next((x for x in last if view.heard(x).closing_thanks or find_phrase(x.folded, thanks_phrases)), None)
+    thanks = next((x for x in last if (view.heard(x).closing_thanks or find_phrase(x.folded, thanks_phrases))
+                   and not _bare_bye(x)), None)
+    if thanks is None and offer is not None and offer is last[-1] and _left_satisfied(view, offer):
+        # "Anything else?" - "No, thanks, bye" and the customer hangs up: there was no turn left
+        # for the trainee's goodbye, and the offer was the closing.
+        thanks = offer
     parts = [thanks] + ([offer] if p.require_offer else [])
     value = sum(x is not None for x in parts) / len(parts)
     evidence = []
@@ -299,6 +328,30 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
     return Outcome(value, code, last[-1].turn, evidence, {"quote": last[-1].text.strip()})
 
 
+_BARE_BYE = re.compile(r"^(?:(?:ok|okay|right|yes|yeah|fine|so|well|ok then|alright|bine|da|gata)[\s,.!]+)*"
+                       r"(?:bye|bye bye|bye now|pa|pa pa|ciao)[\s.!]*$")
+
+
+def _bare_bye(line: Line) -> bool:
+    """A curt "Bye." / "Okay, bye." is no thanks and no polite goodbye."""
+    return bool(_BARE_BYE.match(line.folded.strip()))
+
+
+def _left_satisfied(view: CallView, after: Line) -> bool:
+    """The customer spoke last, after `after`, and ended the call content (a thanks or goodbye,
+    or the session recorded the call as resolved)."""
+    last = view.lines[-1] if view.lines else None
+    if last is None or last.role != "customer" or last.turn <= after.turn:
+        return False
+    if view.end_reason == EndReason.hung_up or (last.state and last.state.beat == "hang_up"):
+        return False
+    if view.end_reason == EndReason.agent_ended:
+        return False  # the trainee ended it: there was a turn for their goodbye
+    if view.end_reason == EndReason.resolved or (last.state and last.state.beat in ("goodbye", "accept")):
+        return True
+    return bool(find_phrase(last.folded, lx.CLOSING_THANKS + ["thanks", "thank you", "mulțumesc", "mersi"]))
+
+
 _DISMISSIVE_BETTER = {"en": "Here is what I can do for you.", "ro": "Iată ce pot face pentru dumneavoastră."}
 
 
@@ -306,32 +359,40 @@ class ForbiddenParams(CheckParams):
     builtin: bool = Field(True, description="Use the built-in English and Romanian lists.")
     phrases: list[str] = Field(default_factory=list, description="Extra unprofessional phrases (cost points).")
     abusive: list[str] = Field(default_factory=list, description="Extra abusive phrases (score 0).")
+    per_hit: float = Field(0.25, gt=0, le=1, description="Share of the top level each offending line costs "
+                           "(down to the lowest level above 0; abusive wording is 0).")
 
 
 @check("forbidden_phrases", ForbiddenParams)
 def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
+    from .conduct import heard_rude
+
     abusive = (lx.ABUSIVE if p.builtin else []) + [(x, p.better or "") for x in p.abusive]
-    mild = (lx.UNPROFESSIONAL if p.builtin else []) + [(x, p.better or "") for x in p.phrases]
+    mild = (lx.UNPROFESSIONAL + lx.DISMISSIVE if p.builtin else []) + [(x, p.better or "") for x in p.phrases]
     hits: list[tuple[bool, Line, str, str]] = []  # (abusive?, line, phrase, better)
+    tables = [(True, [x for x, _ in abusive], dict(reversed(abusive))), (False, [x for x, _ in mild], dict(reversed(mild)))]
     for line in view.agent:
-        for is_abusive, table in ((True, abusive), (False, mild)):
-            for phrase, better in table:
-                if phrase_pattern(phrase).search(line.folded):
-                    hits.append((is_abusive, line, phrase, better))
-                    break
-            else:
-                continue
-            break  # one hit per line: the worst
+        for is_abusive, phrases, betters in tables:
+            phrase = any_phrase(line.folded, phrases) if phrases else None
+            if phrase is not None:
+                hits.append((is_abusive, line, phrase, betters[phrase]))
+                break  # one hit per line: the worst
         else:
-            heard = view.heard(line) if p.builtin and line.text != REMOVED else None
-            if heard is not None and heard.rude:
+            quote = heard_rude(view, line) if p.builtin and line.text != REMOVED else None
+            if quote is not None:
                 # Dismissive without a listed phrase ("it is what it is"): the customer heard it too.
-                quote = heard.evidence.get("rude", line.text.strip())
                 hits.append((False, line, quote, _DISMISSIVE_BETTER.get(view.language, _DISMISSIVE_BETTER["en"])))
     if not hits:
+        if not p.builtin:
+            # A list of the rubric's own (leading questions, say): the questions asked show it was kept.
+            asked = [Evidence(turn=x.turn, quote=q) for x in view.agent if x.text != REMOVED for q in questions_in(x)
+                     if not view.heard(x).permission][:3]
+            return Outcome(1.0, "forbidden.ok", asked[0].turn if asked else None, asked)
         return Outcome(1.0, "forbidden.ok")
     worst = next((h for h in hits if h[0]), hits[0])
-    value = 0.0 if worst[0] else max(0.25, 1.0 - 0.25 * len(hits))
+    # Abusive wording is 0; each other offending line costs `per_hit` (professional language sets
+    # .5: one rude or dismissive phrase is 2 of 4, several 1), never below the lowest level above 0.
+    value = 0.0 if worst[0] else max(0.25, 1.0 - p.per_hit * len(hits))
     evidence = [e for _, line, phrase, _ in hits for e in _ev(line, sentence_with(line.text, [phrase]))]
     _, line, phrase, better = worst
     return Outcome(value, "forbidden.abusive" if worst[0] else "forbidden.mild", line.turn, evidence,
@@ -463,40 +524,6 @@ def _response(view: CallView, p: ResponseParams) -> Outcome:
                    {"count": f"{median:.1f}", "budget": f"{p.max_s:.0f}"})
 
 
-@check("resolution")
-def _resolution(view: CallView, p: CheckParams) -> Outcome:
-    accepted = next((x for x in view.customer if x.state and x.state.beat == "accept"), None)
-    if accepted is None and view.end_reason is None and not any(x.state for x in view.customer):
-        # No session record: fall back to the customer's own words near the end.
-        accepted = next((x for x in view.customer[-2:] if find_phrase(x.folded, lx.ACCEPT)), None)
-    resolved = view.end_reason == EndReason.resolved or (
-        accepted is not None and view.end_reason != EndReason.hung_up)
-    offer = None
-    if resolved:
-        before = accepted.turn if accepted else (view.lines[-1].turn + 1 if view.lines else 0)
-        offer = next((x for x in reversed(view.agent) if x.turn < before and x.text != REMOVED), None)
-    if resolved:
-        return Outcome(1.0, "resolution.ok", offer.turn if offer else None, _ev(offer) if offer else [])
-    last = view.agent[-1] if view.agent else None
-    code = "resolution.hung_up" if view.end_reason == EndReason.hung_up else "resolution.no"
-    return Outcome(0.0, code, last.turn if last else None, [])
-
-
-@check("empathy")
-def _empathy(view: CallView, p: CheckParams) -> Outcome:
-    """Feelings acknowledged at least once: empathy in the trainee's own words is full marks
-    for the rule (the judge may lower it), an apology alone is half."""
-    lines = [x for x in view.agent if x.text != REMOVED]
-    felt = next((x for x in lines if view.heard(x).empathy), None)
-    if felt is not None:
-        return Outcome(1.0, "empathy.ok", felt.turn, _ev(felt, heard_quote(view, felt, "empathy")))
-    sorry = next((x for x in lines if view.heard(x).apology), None)
-    if sorry is not None:
-        return Outcome(0.5, "empathy.sorry_only", sorry.turn, _ev(sorry, heard_quote(view, sorry, "apology")),
-                       {"quote": sorry.text.strip()})
-    return Outcome(0.0, "empathy.missing", lines[0].turn if lines else None)
-
-
 class NextStepParams(CheckParams):
     last_turns: int = Field(3, ge=1)
     phrases: list[str] = Field(default_factory=list)
@@ -518,9 +545,15 @@ def _next_step(view: CallView, p: NextStepParams) -> Outcome:
 
 
 def _customer_upset(view: CallView) -> bool:
+    """Whether the customer was upset, worried or unhappy at some point: the session record's
+    mood when there is one; otherwise a persona who starts the call unhappy (below neutral:
+    irritable, confused, worried, skeptical), or the customer's own words."""
     states = [x.state for x in view.customer if x.state]
     if states:
         return min(s.mood for s in states) <= -0.3
+    persona = view.persona
+    if persona is not None and getattr(getattr(persona, "mood", None), "start", 0.0) < 0:
+        return True
     return any(find_phrase(x.folded, lx.UPSET) for x in view.customer)
 
 
@@ -546,3 +579,8 @@ def na_conditions_of(na_when: str | None) -> list[str]:
 
 def not_applicable(na_when: str | None, view: CallView) -> bool:
     return any(NA_CONDITIONS[c](view) for c in na_conditions_of(na_when) if c in NA_CONDITIONS)
+
+
+# The checks for what used to be left to the judge (empathy, listening, resolution, objections,
+# the offer, survey listening) live in conduct.py and register into the same registry.
+from . import conduct  # noqa: E402,F401

@@ -40,6 +40,8 @@ class CallView:
     voice: dict[str, Any] | None = None
     turn_budget: int | None = None
     time_budget_s: float | None = None
+    persona: Any = None  # the Persona played, when known: its facts, objections and goal are heard too
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # readings checks share
     agent: tuple[Line, ...] = field(init=False)
     customer: tuple[Line, ...] = field(init=False)
 
@@ -49,9 +51,15 @@ class CallView:
 
     def heard(self, line: Line):
         """What the customer heard in an agent line: the same listener the director asks."""
+        return self.listener.hear(line.text)
+
+    @property
+    def listener(self):
         from simulator.listener import listener_for
 
-        return listener_for(self.language, self.company).hear(line.text)
+        if self.persona is not None:
+            return persona_listener(self.persona)
+        return listener_for(self.language, self.company)
 
     @property
     def timed(self) -> bool:
@@ -66,6 +74,22 @@ class CallView:
         return max(self.end_t or 0.0, last)
 
 
+_PERSONA_LISTENERS: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+
+def persona_listener(persona: Any):
+    """One listener per persona object (building one compiles its phrases: most of a second)."""
+    from simulator.listener import Listener
+
+    key = (persona.id, id(persona))
+    hit = _PERSONA_LISTENERS.get(key)
+    if hit is None:
+        if len(_PERSONA_LISTENERS) > 64:
+            _PERSONA_LISTENERS.clear()
+        hit = _PERSONA_LISTENERS[key] = (persona, Listener(persona))  # the persona kept alive: its id stays its own
+    return hit[1]
+
+
 def build_view(
     transcript: Transcript,
     *,
@@ -75,6 +99,7 @@ def build_view(
     voice: dict[str, Any] | None = None,
     turn_budget: int | None = None,
     time_budget_s: float | None = None,
+    persona: Any = None,
 ) -> CallView:
     lines = []
     for i, turn in enumerate(transcript.turns, start=1):
@@ -95,4 +120,5 @@ def build_view(
         voice=voice,
         turn_budget=turn_budget,
         time_budget_s=time_budget_s,
+        persona=persona,
     )

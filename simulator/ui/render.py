@@ -199,6 +199,11 @@ def scorecard_html(score: Mapping[str, Any] | None, lang: str = "en", pass_mark:
         width = 0 if share is None else round(share * 100)
         tone = "na" if share is None else "good" if share >= 0.75 else "mid" if share >= 0.5 else "low"
         review = f' <span class="rc-tag">{esc(label("needs_review", lang))}</span>' if c.get("needs_review") else ""
+        if c.get("pending"):
+            review += f' <span class="rc-tag rc-pending">{esc(label("judging", lang))}</span>'
+        elif c.get("decided_by") == "judge":
+            review += f' <span class="rc-tag rc-judged">{esc(label("judged_part", lang))}</span>'
+        sup = c.get("supervisor")
         quotes = "".join(f'<li>“{esc(e.get("quote"))}” <span class="rc-turnref">#{esc(e.get("turn"))}</span></li>'
                          for e in c.get("evidence") or [])
         body = ""
@@ -208,11 +213,22 @@ def scorecard_html(score: Mapping[str, Any] | None, lang: str = "en", pass_mark:
             body += f'<div class="rc-feedback">{esc(c["feedback"])}</div>'
         if c.get("better"):
             body += f'<div class="rc-better"><b>{esc(label("better", lang))}:</b> “{esc(c["better"])}”</div>'
+        if sup:
+            shown = label("not_applicable", lang) if sup.get("score") is None else f'{sup["score"]}/{c.get("max")}'
+            text = label("supervisor_score", lang, score=shown, note=sup.get("note", ""), by=sup.get("by", ""))
+            body += f'<div class="rc-supervisor">{esc(text)}</div>'
         parts.append(
             f'<div class="rc-crit rc-{tone}"><div class="rc-crit-head"><span class="rc-crit-title">'
             f'{esc(c.get("title") or c.get("id"))}</span>{review}<span class="rc-crit-score">{esc(cell)}</span></div>'
             f'<div class="rc-bar"><div style="width:{width}%"></div></div>{body}</div>'
         )
+    for m in score.get("manipulation") or []:
+        # Which turn carried the attempt, so a supervisor can find it in the transcript.
+        text = label("manipulation_turn", lang, turn=m.get("turn"), reasons=", ".join(m.get("reasons") or []))
+        parts.append(f'<div class="rc-fatal rc-manipulation">⚠ {esc(text)}</div>')
+    if score.get("supervisor_total") is not None:
+        text = label("supervisor_total", lang, total=_num(score["supervisor_total"]))
+        parts.append(f'<div class="rc-supervisor">{esc(text)}</div>')
     if score.get("flags"):
         parts.append(f'<div class="rc-flags"><b>{esc(label("flags", lang))}:</b> '
                      f'{esc(", ".join(score["flags"]))}</div>')

@@ -1,0 +1,213 @@
+"""Fairness of the scorecard on whole calls with known answers.
+
+Each call file is a transcript (DESIGN.md "Transcript JSON") with an `expected` block: per
+criterion `level` (or "na"), `why` and `evidence` (the agent's exact words, or null);
+`total_band`, `passed` and `kind` (good | mediocre | rude | dismissive | manipulative).
+
+    python bench/fairness.py [--calls DIR] [--judge none|local|openai] [--details]
+
+Run from a checkout's root, it scores with that checkout's `simulator` (so the same script
+measures an older commit: `cd /tmp/base && python /path/to/bench/fairness.py --calls ...`).
+Only APIs the scorer has had from the start are used: score_transcript(transcript, rubric,
+judge, company=, persona=).
+
+Figures (the last line of output is one JSON object, "name" last):
+- per_criterion: share of calls where the automatic level is exact, and exact or adjacent
+  (one level off), to the expected one; "na" must match not applicable exactly;
+- spearman_total: rank correlation of totals with the middle of total_band;
+- rude_max_total, rude_over_40, rude_empathy_over_1: rude and dismissive calls;
+- good_below_pass: good calls scored below the pass mark (or failed);
+- passed_agree: share of calls whose passed matches the key;
+- evidence_right: share of criteria with an expected evidence line where the card quotes a
+  line from the same agent turn that overlaps it;
+- manipulation: manipulative calls flagged, the attempt's turn named in the flags, and no
+  criterion raised against the same call with the attempt lines left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.getcwd())
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CALLS = ROOT / "tests" / "data" / "scoring" / "calls"
+
+
+def _ranks(xs: list[float]) -> list[float]:
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    ranks = [0.0] * len(xs)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and xs[order[j + 1]] == xs[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman(a: list[float], b: list[float]) -> float | None:
+    if len(a) < 3:
+        return None
+    ra, rb = _ranks(a), _ranks(b)
+    ma, mb = sum(ra) / len(ra), sum(rb) / len(rb)
+    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
+    va = sum((x - ma) ** 2 for x in ra) ** 0.5
+    vb = sum((y - mb) ** 2 for y in rb) ** 0.5
+    return round(cov / (va * vb), 3) if va and vb else None
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", (text or "").casefold())).strip()
+
+
+def _overlaps(a: str, b: str) -> bool:
+    na, nb = _norm(a), _norm(b)
+    if not na or not nb:
+        return False
+    if na in nb or nb in na:
+        return True
+    wa, wb = set(na.split()), set(nb.split())
+    return len(wa & wb) >= 0.5 * min(len(wa), len(wb))
+
+
+def _agent_turn_of(data: dict, quote: str) -> int | None:
+    for i, t in enumerate(data["turns"], start=1):
+        if t["role"] == "agent" and _norm(quote) and _norm(quote) in _norm(t["text"]):
+            return i
+    return None
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", default=str(DEFAULT_CALLS))
+    ap.add_argument("--judge", default="none", choices=["none", "local", "openai"])
+    ap.add_argument("--details", action="store_true", help="print one line per call and criterion miss")
+    args = ap.parse_args()
+
+    from simulator.catalog import Catalog
+    from simulator.config import load_settings
+    from simulator.scoring import score_transcript
+    from simulator.transcript import Transcript
+
+    settings = load_settings()
+    catalog = Catalog.default(settings.data_dir)
+    judge = None
+    if args.judge != "none":
+        from simulator.llm.factory import make_llms
+        judge = make_llms(settings.model_copy(update={"llm": args.judge})).judge
+
+    files = sorted(Path(args.calls).glob("*.json"))
+    per: dict[str, dict[str, int]] = {}
+    totals, mids = [], []
+    rude_totals, rude_over_40, rude_empathy = [], [], []
+    good_below, passed_agree = [], 0
+    ev_right = ev_all = 0
+    manip = {"calls": 0, "flagged": 0, "turn_named": 0, "turn_found": 0, "raised": []}
+    seconds = []
+    misses = []
+    for f in files:
+        data = json.loads(f.read_text(encoding="utf-8"))
+        exp = data["expected"]
+        transcript = Transcript.model_validate(data)
+        persona = catalog.personas.get(transcript.persona)
+        rubric = catalog.rubric(transcript.rubric or persona.rubric)
+        t0 = time.perf_counter()
+        card = score_transcript(transcript, rubric, judge, company=persona.company if persona else None,
+                                persona=persona).model_dump(mode="json")
+        seconds.append(time.perf_counter() - t0)
+        got = {c["id"]: c for c in card["criteria"]}
+        for cid, want in exp["criteria"].items():
+            c = got.get(cid)
+            row = per.setdefault(cid, {"n": 0, "exact": 0, "adjacent": 0})
+            row["n"] += 1
+            level = None if c is None else ("na" if not c["applicable"] else c["score"])
+            w = want["level"]
+            exact = level == w
+            near = exact or (isinstance(level, int) and isinstance(w, int) and abs(level - w) <= 1)
+            row["exact"] += exact
+            row["adjacent"] += near
+            if not exact:
+                misses.append(f"{f.stem} {cid}: got {level} want {w}")
+            if want.get("evidence") and w != "na":
+                ev_all += 1
+                turn = _agent_turn_of(data, want["evidence"])
+                ok = c is not None and any(e["turn"] == turn and _overlaps(e["quote"], want["evidence"])
+                                           for e in c.get("evidence") or [])
+                ev_right += ok
+                if not ok:
+                    misses.append(f"{f.stem} {cid}: evidence {[e['quote'][:50] for e in (c or {}).get('evidence') or []]}"
+                                  f" want {want['evidence'][:60]!r}")
+        lo, hi = exp["total_band"]
+        totals.append(card["total"])
+        mids.append((lo + hi) / 2)
+        passed_agree += card["passed"] == exp["passed"]
+        kind = exp.get("kind")
+        if kind in ("rude", "dismissive"):
+            rude_totals.append(card["total"])
+            if card["total"] > 40:
+                rude_over_40.append(f"{f.stem}: {card['total']} (band {lo}-{hi})")
+            emp = got.get("empathy")
+            if emp and emp["applicable"] and emp["score"] is not None and emp["score"] > 1:
+                rude_empathy.append(f"{f.stem}: {emp['score']}")
+        if kind == "good" and (card["total"] < rubric.pass_mark or not card["passed"]):
+            good_below.append(f"{f.stem}: {card['total']} passed={card['passed']}")
+        if kind == "manipulative":
+            manip["calls"] += 1
+            manip["flagged"] += "manipulation_attempt" in card["flags"]
+            pl = exp["criteria"].get("professional_language", {}).get("evidence")
+            turns = {t for t in [_agent_turn_of(data, pl)] if t} if pl else set()
+            named = {int(m.group(1)) for x in card["flags"] if (m := re.match(r"manipulation_attempt:turn (\d+)", x))}
+            found = {m["turn"] for m in card.get("manipulation", [])}
+            manip["turn_named"] += bool(turns) and turns <= named
+            manip["turn_found"] += bool(turns) and turns <= found
+            # No score raised: the same call without the attempt lines must not score lower anywhere.
+            clean = dict(data)
+            clean["turns"] = [t for i, t in enumerate(data["turns"], start=1) if i not in (turns | found)]
+            base = score_transcript(Transcript.model_validate(clean), rubric, judge,
+                                    company=persona.company if persona else None, persona=persona)
+            for b in base.criteria:
+                a = got[b.id]
+                if a["score"] is not None and b.score is not None and a["score"] > b.score:
+                    manip["raised"].append(f"{f.stem} {b.id}: {a['score']} > {b.score}")
+        if args.details:
+            print(f"{f.stem}: total {card['total']} (band {lo}-{hi}) passed {card['passed']} "
+                  f"(key {exp['passed']})", file=sys.stderr)
+    if args.details:
+        for m in misses:
+            print("  " + m, file=sys.stderr)
+    criteria = {cid: {"n": r["n"], "exact": round(r["exact"] / r["n"], 3),
+                      "exact_or_adjacent": round(r["adjacent"] / r["n"], 3)} for cid, r in sorted(per.items())}
+    result = {
+        "calls": len(files),
+        "judge": args.judge,
+        "per_criterion": criteria,
+        "criteria_at_90": sum(v["exact_or_adjacent"] >= 0.9 for v in criteria.values()),
+        "criteria_total": len(criteria),
+        "worst_criterion": min(criteria.items(), key=lambda kv: kv[1]["exact_or_adjacent"])[0] if criteria else None,
+        "spearman_total": spearman(totals, mids),
+        "passed_agree": round(passed_agree / len(files), 3) if files else None,
+        "rude_max_total": max(rude_totals) if rude_totals else None,
+        "rude_over_40": rude_over_40,
+        "rude_empathy_over_1": rude_empathy,
+        "good_below_pass": good_below,
+        "evidence_right": round(ev_right / ev_all, 3) if ev_all else None,
+        "evidence_checked": ev_all,
+        "manipulation": manip,
+        "score_s_median": round(sorted(seconds)[len(seconds) // 2], 4) if seconds else None,
+        "name": "fairness",
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
