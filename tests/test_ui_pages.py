@@ -18,7 +18,7 @@ from simulator.errors import AccessDenied, RolecallError
 from simulator.service import Rolecall
 from simulator.store import Store
 from simulator.ui.labels import label
-from simulator.ui.pages import assignments, history, practice, readiness, rubrics, sessions, studio
+from simulator.ui.pages import assignments, chooser, history, practice, readiness, rubrics, sessions, studio
 from simulator.ui.shared import PageContext, as_handler, boundary, lang_now
 
 USERS = {"ana": ("trainee", None), "ioana": ("trainee", "ro"), "tim": ("trainer", None), "sue": ("supervisor", None)}
@@ -71,7 +71,7 @@ def test_an_assignment_shows_its_due_date_as_typed_to_the_trainer_and_the_traine
     row = table.to_dict("records")[0]
     assert row["due"] == "2026-12-15" and row["persona_id"] == "calm-moving-house" and row["trainee"] == "ana"
     assert done == label("assigned_ok", persona="calm-moving-house")
-    persona_dd, _card, assigned, _unfinished = practice.load_practice(ctx, user(ctx, "ana"))
+    persona_dd, _card, assigned, _unfinished = chooser.load_practice(ctx, user(ctx, "ana"))
     assert "`calm-moving-house` · due 2026-12-15 — call back" in assigned
     assert persona_dd.value == "calm-moving-house"  # the assigned customer is picked for her
 
@@ -106,6 +106,7 @@ SUPERVISOR_ONLY = [
     (sessions.query, ("", "", "any", "any", "", "", "any")),
     (sessions.export, ("", "", "any", "any", "", "", "any")),
     (sessions.replay, (SimpleNamespace(row_value=["x"]),)),
+    (sessions.rescore, ("x", "empathy", 2, "too generous")),
     (readiness.override, ("ana", "grant", "good")),
 ]
 
@@ -264,7 +265,7 @@ def test_a_whole_call_through_the_practice_handlers(ctx):
     chat, _status, line, send_btn, _tick = steps[-1]
     assert chat[0]["content"].startswith("Thank you for calling") and chat[-1]["role"] == "assistant"
     assert line.interactive is True and send_btn.interactive is True
-    card, transcript, _mood, _facts, _cmp, status, *_ = practice.end(ctx, ana, state)
+    card, transcript, _mood, _facts, _cmp, status, *_ = list(practice.end(ctx, ana, state))[-1]
     assert "rc-total" in card and "Thank you for calling" in transcript and "/100" in status
 
 
@@ -279,7 +280,7 @@ def test_history_shows_only_the_trainees_own_calls(ctx):
     ana, tim = user(ctx, "ana"), user(ctx, "tim")
     for who in (ana, tim):
         state, *_ = practice.start(ctx, who, "irritable-outage", "text", "")
-        practice.end(ctx, who, state)
+        list(practice.end(ctx, who, state))
     _plot, empty, table, _score = history.load_history(ctx, ana)
     assert empty.visible is False and len(table.value["data"]) == 1
 
@@ -335,3 +336,53 @@ def test_the_page_is_shown_in_each_users_language(ctx):
     assert as_built[-1] == "en" and all(u == gr.skip() for u in as_built[:-1])
     romanian = relabel(request("ioana"))
     assert romanian[-1] == "ro" and label("start_call", "ro") in [u.get("value") for u in romanian[:-1]]
+
+
+# --------------------------------------------------------------------------- scoring on the pages
+
+
+class SlowJudge:
+    """A judge that answers after a while, so the code-decided card must come first."""
+
+    name = "slow judge"
+
+    def __init__(self):
+        self.asked = 0
+
+    def complete(self, messages, **kw):
+        self.asked += 1
+        return '{"evidence": [], "score": 2, "feedback": "Say: I understand how frustrating this is."}'
+
+
+def test_the_scorecard_shows_what_code_decides_first_then_the_judged_parts(ctx):
+    # Issue 19 (also): the card showed nothing for minutes while the embedded judge worked.
+    ctx.service.judge_llm = SlowJudge()
+    ana = user(ctx, "ana")
+    state, *_ = practice.start(ctx, ana, "irritable-outage", "text", "")
+    list(practice.send(ctx, ana, "Thank you for calling Brightline Telecom, this is Ana.", state))
+    steps = list(practice.end(ctx, ana, state))
+    first_card, *_rest = steps[0]
+    first_status = steps[0][5]
+    assert "rc-total" in first_card
+    if len(steps) > 1:  # the rubric left something for the judge: progress shows until it is done
+        assert "done" in first_status and "/100" in first_status
+    assert steps[-1][5].startswith(("Passed", "Failed", "Not passed")) or "/100" in steps[-1][5]
+
+
+def test_a_supervisor_rescore_shows_beside_the_automatic_score_and_in_calibration(ctx):
+    from simulator.ui.pages import insights
+
+    ana, sue = user(ctx, "ana"), user(ctx, "sue")
+    state, *_ = practice.start(ctx, ana, "irritable-outage", "text", "")
+    list(practice.send(ctx, ana, "Thank you for calling Brightline Telecom, this is Ana.", state))
+    list(practice.end(ctx, ana, state))
+    card, transcript, _audio, sid, criteria = sessions.replay(ctx, sue, SimpleNamespace(row_value=[state["sid"]]))
+    assert sid == state["sid"] and "greeting" in [value for _label, value in criteria.choices]
+    with pytest.raises(RolecallError):
+        sessions.rescore(ctx, sue, sid, "greeting", 1, "")  # a note is required
+    card, saved, note = sessions.rescore(ctx, sue, sid, "greeting", 1, "no own name heard on the recording")
+    assert "greeting" in saved and note == ""
+    assert ctx.service.score_of(sue, sid)["criteria"][0].get("supervisor") or "supervisor" in card.lower()
+    _matrix, calibration = insights.load_insights(ctx, sue)
+    assert "greeting" in calibration and "rc-calibration" in calibration
+    assert insights.load_insights(ctx, ana) == ("", "")

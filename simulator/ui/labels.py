@@ -177,6 +177,22 @@ EN: dict[str, str] = {
     "chart_angry": "angry",
     "chart_pleased": "pleased",
     "chart_no_mood": "The customer's mood shows here once the customer has spoken.",
+    # progressive scoring and calibration
+    "judging": "Scored by code: {total}. The judge is looking at the rest ({done} of {of} done)…",
+    "calibration": "Calibration: automatic scores against supervisors' re-scores",
+    "calibration_intro": "Re-score any criterion of a call on the Sessions page; agreement per criterion shows here.",
+    "calibration_empty": "No supervisor has re-scored a criterion yet.",
+    "cal_criterion": "criterion",
+    "cal_n": "re-scored",
+    "cal_exact": "same level",
+    "cal_within_one": "within one level",
+    "cal_kappa": "Cohen's kappa",
+    "rescore": "Re-score a criterion of this call",
+    "rescore_criterion": "Criterion",
+    "rescore_level": "Your score (empty: not applicable)",
+    "rescore_note": "Why (required)",
+    "rescore_btn": "Save my score",
+    "rescore_saved": "Saved: {criterion} {score} ({note}).",
 }
 
 RO: dict[str, str] = {
@@ -349,6 +365,22 @@ RO: dict[str, str] = {
     "chart_angry": "nervos",
     "chart_pleased": "mulțumit",
     "chart_no_mood": "Starea clientului apare aici după ce clientul vorbește.",
+    # notare progresivă și calibrare
+    "judging": "Notat de cod: {total}. Evaluatorul se uită la rest ({done} din {of} gata)…",
+    "calibration": "Calibrare: notele automate față de renotările supervizorilor",
+    "calibration_intro": "Renotați orice criteriu al unui apel în pagina Sesiuni; acordul pe criteriu apare aici.",
+    "calibration_empty": "Niciun supervizor nu a renotat încă un criteriu.",
+    "cal_criterion": "criteriu",
+    "cal_n": "renotate",
+    "cal_exact": "același nivel",
+    "cal_within_one": "la un nivel distanță",
+    "cal_kappa": "kappa lui Cohen",
+    "rescore": "Renotați un criteriu al acestui apel",
+    "rescore_criterion": "Criteriu",
+    "rescore_level": "Nota dumneavoastră (gol: nu se aplică)",
+    "rescore_note": "De ce (obligatoriu)",
+    "rescore_btn": "Salvează nota mea",
+    "rescore_saved": "Salvat: {criterion} {score} ({note}).",
 }
 
 LABELS: dict[str, dict[str, str]] = {"en": EN, "ro": RO}

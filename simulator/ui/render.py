@@ -362,3 +362,23 @@ def readiness_html(board: list[dict[str, Any]], lang: str = "en") -> str:
     counts = next((row.get("counts") for row in board if row.get("counts")), "")
     head = f'<div class="rc-counts">{esc(counts)}</div>' if counts else ""
     return f'{head}<div class="rc-board">{"".join(cards)}</div>'
+
+
+def calibration_html(rows: list[dict[str, Any]], lang: str = "en") -> str:
+    """Agreement between the automatic scorer and supervisors' re-scores, per criterion."""
+    if not rows:
+        return f'<div class="rc-empty">{esc(label("calibration_empty", lang))}</div>'
+
+    def pct(v: Any) -> str:
+        return "–" if v is None else f"{100 * v:.0f}%"
+
+    def kappa(v: Any) -> str:
+        return "–" if v is None else f"{v:.2f}"
+
+    body = "".join(
+        f'<tr><td>{esc(r["criterion"])}</td><td>{r["n"]}</td><td>{pct(r.get("exact"))}</td>'
+        f'<td>{pct(r.get("within_one"))}</td><td>{kappa(r.get("kappa"))}</td></tr>'
+        for r in rows)
+    head = "".join(f"<th>{esc(label(k, lang))}</th>" for k in
+                   ("cal_criterion", "cal_n", "cal_exact", "cal_within_one", "cal_kappa"))
+    return f'<table class="rc-matrix rc-calibration"><tr>{head}</tr>{body}</table>'

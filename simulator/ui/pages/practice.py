@@ -12,57 +12,11 @@ import gradio as gr
 
 from ...errors import RolecallError
 from ...service import User, trainee_line
-from ...transcript import LANGUAGES
 from .. import charts, render
-from ..shared import L, PageContext, lang_now, opt, seed
-from .assignments import due_day
+from ..shared import L, PageContext, lang_now, seed
+from . import chooser
 
 # --------------------------------------------------------------------------- handlers
-
-
-def persona_choices(ctx: PageContext, temp=None, ctype=None, diff=None, language=None) -> list[tuple[str, str]]:
-    found = ctx.service.personas(temperament=opt(temp), call_type=opt(ctype), difficulty=opt(diff),
-                                 language=opt(language))
-    return [(f"{p.name} · {p.temperament.value} · {p.call_type.value.replace('_', ' ')} · {p.difficulty}", p.id)
-            for p in found]
-
-
-def assigned_text(assignments: list[dict[str, Any]]) -> str:
-    """The trainee's assignments as Markdown: persona, due date and note."""
-    if not assignments:
-        return L("no_assignments")
-    lines = [f"**{L('assigned')}**"]
-    for a in assignments:
-        due = f" · due {due_day(a['due'])}" if a.get("due") else ""
-        note = f" — {a['note']}" if a.get("note") else ""
-        lines.append(f"- `{a['persona_id']}`{due}{note}")
-    return "\n".join(lines)
-
-
-def unfinished_choices(ctx: PageContext, user: User) -> list[tuple[str, str]]:
-    rows = ctx.service.store.list_sessions(user=user.name, ended=False)  # one's own, whatever the role
-    return [(f"{r['persona_id']} · {time.strftime('%Y-%m-%d %H:%M', time.localtime(r['started_at']))}", r["id"])
-            for r in rows]
-
-
-def load_practice(ctx: PageContext, user: User):
-    choices = persona_choices(ctx)
-    first = choices[0][1] if choices else None
-    todo = ctx.service.store.assignments_for(user.name)
-    if todo and any(c[1] == todo[0]["persona_id"] for c in choices):
-        first = todo[0]["persona_id"]
-    return (gr.Dropdown(choices=choices, value=first), render.persona_card_html(ctx.persona_or_none(first), lang_now()),
-            assigned_text(todo), gr.Dropdown(choices=unfinished_choices(ctx, user), value=None))
-
-
-def refilter(ctx: PageContext, user: User, temp, ctype, diff, language):
-    choices = persona_choices(ctx, temp, ctype, diff, language)
-    first = choices[0][1] if choices else None
-    return gr.Dropdown(choices=choices, value=first), render.persona_card_html(ctx.persona_or_none(first), lang_now())
-
-
-def show_card(ctx: PageContext, user: User, persona_id):
-    return render.persona_card_html(ctx.persona_or_none(persona_id), lang_now())
 
 
 def opened(ctx: PageContext, user: User, state: dict, name: str) -> tuple:
@@ -157,19 +111,29 @@ def on_tick(state):
     return render.timer_text(time.time() - state["t0"], state.get("budget"), state.get("lang", "en"))
 
 
-def end(ctx: PageContext, user: User, state):
-    """The call ends and is scored. Order: end_outputs in `build`."""
+def end(ctx: PageContext, user: User, state) -> Iterator[tuple]:
+    """The call ends and is scored: the card with everything code decides shows at once, then
+    each judged part as the judge finishes it, with progress. Order: end_outputs in `build`."""
     if not state or not state.get("sid"):
         raise RolecallError("there is no call to end; start one first")
-    score = ctx.service.end_call(user, state["sid"])
-    card, transcript_html, mood, fact_html = ctx.review(user, state["sid"])
-    turns = len(ctx.service.transcript(user, state["sid"]).turns)
+    sid = state["sid"]
     parent = state.get("parent_sid")
-    cmp = render.compare_html(ctx.service.score_of(user, parent), score, lang_now()) if parent else ""
-    status = f"{L('passed') if score.get('passed') else L('failed')} · {round(score.get('total', 0), 1):g}/100"
-    return (card, transcript_html, mood, fact_html, cmp, status,
-            gr.Timer(active=False), gr.Textbox(interactive=False), gr.Button(interactive=False),
-            gr.Button(interactive=False), gr.Number(maximum=turns))
+    off = (gr.Timer(active=False), gr.Textbox(interactive=False), gr.Button(interactive=False),
+           gr.Button(interactive=False))
+    for update in ctx.service.end_call_stream(user, sid):
+        score = update["score"]
+        transcript = ctx.service.transcript(user, sid)
+        persona = ctx.persona_or_none(transcript.persona)
+        card = render.scorecard_html(score, lang_now(), ctx.pass_mark_of(score))
+        total = f"{round(score.get('total', 0), 1):g}/100"
+        if update["final"]:
+            status = f"{L('passed') if score.get('passed') else L('failed')} · {total}"
+        else:
+            status = L("judging", total=total, done=update["done"], of=update["total"])
+        cmp = render.compare_html(ctx.service.score_of(user, parent), score, lang_now()) if parent else ""
+        yield (card, render.transcript_html(transcript, score, lang_now()), charts.mood_chart(transcript, lang_now()),
+               render.facts_html(transcript, persona, lang_now()), cmp, status, *off,
+               gr.Number(maximum=len(transcript.turns)))
 
 
 def branch(ctx: PageContext, user: User, turn, state):
@@ -190,29 +154,6 @@ def voice_controls(mode_value):
 
 
 # --------------------------------------------------------------------------- the page
-
-
-def _chooser(ctx: PageContext) -> SimpleNamespace:
-    T, any_of = ctx.T, ctx.any_of  # noqa: N806
-    c = SimpleNamespace()
-    gr.Markdown(T.fmt("### {}", "choose_customer"))
-    c.assigned = gr.Markdown(T("no_assignments"), elem_classes="rc-assigned")
-    with gr.Row():
-        c.temp = gr.Dropdown(ctx.temperaments(), value="any", label=T("filter_temperament"))
-        c.type = gr.Dropdown(ctx.call_types(), value="any", label=T("filter_call_type"))
-    with gr.Row():
-        c.diff = gr.Dropdown(any_of(["easy", "medium", "hard"]), value="any", label=T("filter_difficulty"))
-        c.lang = gr.Dropdown(any_of(list(LANGUAGES)), value="any", label=T("filter_language"))
-    c.persona = gr.Dropdown([], label=T("persona"), elem_id="persona-dd")
-    c.card = gr.HTML("")
-    with gr.Row():
-        c.mode = gr.Radio([(T("mode_text"), "text"), (T("mode_voice"), "voice")], value="text", label=T("mode"))
-        c.seed = gr.Textbox(label=T("seed"), info=T("seed_info"), max_lines=1, placeholder="7")
-    c.start = gr.Button(T("start_call"), variant="primary", elem_id="start-call")
-    with gr.Accordion(T("resume"), open=False):
-        c.unfinished = gr.Dropdown([], label=T("resume"), show_label=False)
-        c.resume = gr.Button(T("resume_btn"), size="sm")
-    return c
 
 
 def _call_panel(ctx: PageContext) -> SimpleNamespace:
@@ -264,17 +205,13 @@ def build(ctx: PageContext) -> Any:
         call = gr.State({})  # {sid, t0, budget, persona, parent_sid, lang} — plain data only
         with gr.Row(equal_height=False):
             with gr.Column(scale=1, min_width=300, elem_classes="rc-panel"):
-                c = _chooser(ctx)
+                c = chooser.build(ctx)
             with gr.Column(scale=2, elem_classes="rc-panel"):
                 p = _call_panel(ctx)
         tick = gr.Timer(1.0, active=False)
         r = _review(ctx)
 
-    ctx.on_load(load_practice, [c.persona, c.card, c.assigned, c.unfinished])
-    filters = [c.temp, c.type, c.diff, c.lang]
-    for f in filters:
-        ctx.on(f.change, refilter, filters, [c.persona, c.card])
-    ctx.on(c.persona.change, show_card, c.persona, c.card)
+    chooser.wire(ctx, c)
     c.mode.change(voice_controls, c.mode, [p.phone_fx, p.reply_audio, p.mic, p.mic_note], api_visibility="private")
 
     call_outputs = [call, p.chat, p.status, p.timer, tick, p.line, p.send, p.end, r.score, r.transcript, r.facts,

@@ -9,9 +9,10 @@ import gradio as gr
 import pandas as pd
 
 from ...dashboard import SessionFilter
+from ...errors import RolecallError
 from ...service import User
-from .. import charts
-from ..shared import SUPERVISOR_ROLES, PageContext, lang_now, require
+from .. import charts, render
+from ..shared import SUPERVISOR_ROLES, L, PageContext, lang_now, require
 
 
 def filters(trainee, persona, temp, ctype, since, until, passed) -> SessionFilter:
@@ -51,7 +52,26 @@ def export(ctx: PageContext, user: User, trainee, persona, temp, ctype, since, u
 
 
 def replay(ctx: PageContext, user: User, evt: gr.SelectData):
-    return ctx.replay_row(require(user, SUPERVISOR_ROLES), evt)
+    """A clicked row: its scorecard, transcript and recording, and its criteria to re-score."""
+    require(user, SUPERVISOR_ROLES)
+    sid = (evt.row_value or [None])[-1]
+    card, transcript, audio = ctx.replay_row(user, evt)
+    score = ctx.service.score_of(user, sid) or {}
+    criteria = [c["id"] for c in score.get("criteria", [])]
+    return card, transcript, audio, sid, gr.Dropdown(choices=criteria, value=criteria[0] if criteria else None)
+
+
+def rescore(ctx: PageContext, user: User, sid, criterion, level, note):
+    """A supervisor's own score for one criterion, kept beside the automatic one."""
+    require(user, SUPERVISOR_ROLES)
+    if not sid:
+        raise RolecallError("click a session in the table first")
+    if not criterion:
+        raise RolecallError("choose the criterion to re-score")
+    value = None if level in (None, "") else int(level)
+    score = ctx.service.rescore_criterion(user, sid, criterion, value, (note or "").strip())
+    saved = L("rescore_saved", criterion=criterion, score="n/a" if value is None else value, note=note.strip())
+    return render.scorecard_html(score, lang_now(), ctx.pass_mark_of(score)), saved, ""
 
 
 def build(ctx: PageContext) -> None:
@@ -78,6 +98,14 @@ def build(ctx: PageContext) -> None:
             with gr.Column():
                 transcript = gr.HTML("")
                 audio = gr.Audio(label=T("call_recording"), visible=False, interactive=False)
+        picked = gr.State("")  # the session id of the clicked row
+        with gr.Accordion(T("rescore"), open=False):
+            with gr.Row():
+                criterion = gr.Dropdown([], label=T("rescore_criterion"), elem_id="rc-rescore-criterion")
+                level = gr.Number(precision=0, minimum=0, label=T("rescore_level"), elem_id="rc-rescore-level")
+            note = gr.Textbox(label=T("rescore_note"), max_lines=2, elem_id="rc-rescore-note")
+            save = gr.Button(T("rescore_btn"), variant="primary", elem_id="rc-rescore")
+            saved = gr.Markdown("")
         gr.Markdown(T.fmt("### {}", "trends"))
         trend = gr.HTML("", elem_id="rc-trends-box")
 
@@ -85,4 +113,5 @@ def build(ctx: PageContext) -> None:
     filter_inputs = [trainee, persona, temp, ctype, since, until, passed]
     ctx.on(refresh.click, query, filter_inputs, [table, trend])
     ctx.on(export_btn.click, export, filter_inputs, file)
-    ctx.on(table.select, replay, None, [score, transcript, audio])
+    ctx.on(table.select, replay, None, [score, transcript, audio, picked, criterion])
+    ctx.on(save.click, rescore, [picked, criterion, level, note], [score, saved, note])
