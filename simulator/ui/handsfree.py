@@ -20,6 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import gradio as gr
+
+from . import render
+from .shared import L
+
 log = logging.getLogger("rolecall.handsfree")
 
 KEEP: Any = object()  # an output left as it is (gr.skip() in the page)
@@ -194,3 +199,50 @@ class HandsFree:
 
 
 HANDS_FREE = HandsFree()
+
+
+# --------------------------------------------------------------------------- the practice page's handlers
+# fn(ctx, user, *inputs), wired by pages/practice.py with ctx.on.
+
+def hands_free_controls(T: Any) -> tuple:  # noqa: N803 - the page's label maker
+    """Voice mode's choice of turns (hands-free by default), the streaming microphone and its
+    note (which says text mode works without a microphone). Hidden until voice mode is chosen."""
+    turns = gr.Radio([(T("hands_free"), "hands_free"), (T("push_to_talk"), "push_to_talk")], value="hands_free",
+                     label=T("voice_turns"), visible=False, elem_id="rc-turns")
+    live_mic = gr.Audio(sources=["microphone"], streaming=True, type="numpy", label=T("mic_live"), visible=False,
+                        elem_id="rc-live-mic")
+    return turns, live_mic, gr.Markdown(T("hands_free_note"), visible=False)
+
+
+def voice_controls(mode_value, turns_value="hands_free"):
+    """What voice mode shows: phone-line sound, the customer's voice, the choice of turns, and
+    the push-to-talk or the hands-free microphone with its note."""
+    voice = mode_value == "voice"
+    ptt = voice and turns_value == "push_to_talk"
+    live = voice and not ptt
+    return (gr.Checkbox(visible=voice), gr.Audio(visible=voice), gr.Audio(visible=ptt), gr.Markdown(visible=ptt),
+            gr.Radio(visible=voice), gr.Audio(visible=live), gr.Markdown(visible=live))
+
+
+def _skip(value):
+    return gr.skip() if value is KEEP else value
+
+
+def hands_free_chunk(ctx: Any, user: Any, chunk, state, phone):
+    """One chunk of the hands-free microphone (every 0.5 s): the turn detector hears it; a
+    finished turn is answered in the background, and a later chunk shows the answer and plays
+    it; talking over the customer stops its voice. Order: chat, reply audio, status."""
+    if not state or not state.get("sid"):
+        return gr.skip(), gr.skip(), gr.skip()
+    step = HANDS_FREE.chunk(ctx.service, user, state["sid"], chunk, phone_line=bool(phone),
+                            render_chat=render.chat_messages, say=L)
+    return _skip(step.chat), _skip(step.audio), _skip(step.status)
+
+
+def hands_free_stop(ctx: Any, user: Any, state, phone):
+    """The hands-free microphone stopped: a turn under way is answered (shown on the next chunk)."""
+    if not state or not state.get("sid"):
+        return gr.skip(), gr.skip(), gr.skip()
+    step = HANDS_FREE.flush(ctx.service, user, state["sid"], phone_line=bool(phone),
+                            render_chat=render.chat_messages, say=L)
+    return _skip(step.chat), _skip(step.audio), _skip(step.status)

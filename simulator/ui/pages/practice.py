@@ -15,6 +15,7 @@ from ...service import User, trainee_line
 from ...transcript import LANGUAGES
 from .. import charts, render
 from ..shared import L, PageContext, lang_now, opt, seed
+from ..handsfree import HANDS_FREE, hands_free_chunk, hands_free_controls, hands_free_stop, voice_controls
 from .assignments import due_day
 
 # --------------------------------------------------------------------------- handlers
@@ -161,6 +162,7 @@ def end(ctx: PageContext, user: User, state):
     """The call ends and is scored. Order: end_outputs in `build`."""
     if not state or not state.get("sid"):
         raise RolecallError("there is no call to end; start one first")
+    HANDS_FREE.close(state["sid"])  # the call's turn detector (hands-free), if any
     score = ctx.service.end_call(user, state["sid"])
     card, transcript_html, mood, fact_html = ctx.review(user, state["sid"])
     turns = len(ctx.service.transcript(user, state["sid"]).turns)
@@ -181,12 +183,6 @@ def branch(ctx: PageContext, user: User, turn, state):
     new_state = {"sid": new_sid, "t0": time.time() - last_t, "budget": state.get("budget"),
                  "persona": state.get("persona"), "parent_sid": state["sid"]}
     return opened(ctx, user, new_state, transcript.persona)
-
-
-def voice_controls(mode_value):
-    """What voice mode shows: phone-line sound, the customer's voice, the microphone and its note."""
-    voice = mode_value == "voice"
-    return gr.Checkbox(visible=voice), gr.Audio(visible=voice), gr.Audio(visible=voice), gr.Markdown(visible=voice)
 
 
 # --------------------------------------------------------------------------- the page
@@ -227,7 +223,8 @@ def _call_panel(ctx: PageContext) -> SimpleNamespace:
         c.line = gr.Textbox(placeholder=T("your_line_ph"), show_label=False, scale=5, max_lines=4, elem_id="rc-line",
                             interactive=False)
         c.send = gr.Button(T("send"), variant="primary", scale=1, min_width=80, elem_id="rc-send", interactive=False)
-    # Voice mode: the microphone is here; send_voice is wired when the service has send_audio.
+    # Voice mode: hands-free (handsfree.py: turns end at a pause) or push to talk (send_voice).
+    c.turns, c.live_mic, c.live_note = hands_free_controls(T)
     c.mic = gr.Audio(sources=["microphone"], type="filepath", label=T("mic"), visible=False)
     c.mic_note = gr.Markdown(T("voice_soon"), visible=False)
     # The customer's spoken reply plays as soon as it is ready.
@@ -275,7 +272,9 @@ def build(ctx: PageContext) -> Any:
     for f in filters:
         ctx.on(f.change, refilter, filters, [c.persona, c.card])
     ctx.on(c.persona.change, show_card, c.persona, c.card)
-    c.mode.change(voice_controls, c.mode, [p.phone_fx, p.reply_audio, p.mic, p.mic_note], api_visibility="private")
+    for choice in (c.mode, p.turns):
+        choice.change(voice_controls, [c.mode, p.turns], [p.phone_fx, p.reply_audio, p.mic, p.mic_note, p.turns,
+                                                          p.live_mic, p.live_note], api_visibility="private")
 
     call_outputs = [call, p.chat, p.status, p.timer, tick, p.line, p.send, p.end, r.score, r.transcript, r.facts,
                     r.compare]
@@ -287,6 +286,10 @@ def build(ctx: PageContext) -> Any:
     ctx.on(p.line.submit, send, [p.line, call], send_outputs)
     if hasattr(ctx.service, "send_audio"):  # voice turns, once the service offers them
         ctx.on(p.mic.stop_recording, send_voice, [p.mic, call, p.phone_fx], [p.chat, p.reply_audio, p.mic])
+        live = [p.chat, p.reply_audio, p.status]  # hands-free: every 0.5 s (0.25 fell behind on 2 cores)
+        ctx.on(p.live_mic.stream, hands_free_chunk, [p.live_mic, call, p.phone_fx], live, stream_every=0.5,
+               show_progress="hidden")
+        ctx.on(p.live_mic.stop_recording, hands_free_stop, [call, p.phone_fx], live, show_progress="hidden")
     tick.tick(on_tick, call, p.timer, show_progress="hidden", api_visibility="private")
     end_outputs = [r.score, r.transcript, r.mood, r.facts, r.compare, p.status, tick, p.line, p.send, p.end,
                    r.branch_turn]
