@@ -52,6 +52,7 @@ def test_spoken_turn_in_the_browser(served, playwright):
         page.locator("#persona-dd input").click()
         page.get_by_role("option", name=re.compile("Dave Morrison")).click()
         page.get_by_label("voice").check()
+        page.get_by_label("Push to talk").check()  # hands-free is the default
         page.locator("#start-call").click()
         page.get_by_role("button", name=re.compile("^record", re.I)).first.click()
         page.wait_for_timeout(7000)
