@@ -338,6 +338,25 @@ class Rolecall:
         reply.heard = heard.text
         return reply
 
+    def mark_interrupted(self, user: User, session_id: str) -> int | None:
+        """The trainee talked over the customer's last line (hands-free barge-in): the line is
+        marked `cut_off` so the transcript shows it. Returns the turn's index (None: no line)."""
+        self._session_row(user, session_id)
+        turns = self.store.turns(session_id)
+        last = next((t for t in reversed(turns) if t["role"] == "customer"), None)
+        if last is None or last["state"] is None:
+            return None
+        state = {**last["state"], "cut_off": True}
+        self.store.set_turn_state(session_id, last["idx"], state)
+        call = self._calls.get(session_id)
+        try:  # the call held in memory says the same
+            turn = call.transcript.turns[last["idx"]] if call is not None else None
+            if turn is not None and turn.state is not None:
+                turn.state.cut_off = True
+        except (AttributeError, IndexError):
+            pass
+        return last["idx"]
+
     def audio_path(self, user: User, session_id: str, idx: int) -> Path | None:
         """A turn's audio, only for someone allowed to see the session."""
         self._session_row(user, session_id)

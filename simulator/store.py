@@ -472,6 +472,16 @@ class Store:
             if not cur.rowcount:
                 raise NotFound(f"turn {idx} of session '{session_id}' does not exist")
 
+    def set_turn_state(self, session_id: str, idx: int, state: Mapping[str, Any] | BaseModel | None) -> None:
+        """Replace one turn's state (e.g. mark a customer line as cut off)."""
+        with self._write() as db:
+            cur = db.conn.execute(
+                "UPDATE turns SET state = ? WHERE session_id = ? AND idx = ?",
+                [None if state is None else _json(state), session_id, idx],
+            )
+            if not cur.rowcount:
+                raise NotFound(f"turn {idx} of session '{session_id}' does not exist")
+
     def transcript(self, session_id: str) -> Transcript:
         """The session as the transcript JSON contract (what scoring and review read)."""
         with self._lock:  # session and turns from one consistent moment

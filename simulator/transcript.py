@@ -29,6 +29,7 @@ class CustomerState(BaseModel):
     # Extra detail kept for the review; optional on input.
     acts: list[str] = Field(default_factory=list, description="Acts detected in the agent turn before this one.")
     rejected: list[str] = Field(default_factory=list, description="Why the guard rejected the actor's line(s).")
+    cut_off: bool | None = Field(default=None, description="The trainee talked over this line (hands-free barge-in).")
 
 
 class Turn(BaseModel):

@@ -117,6 +117,8 @@ def transcript_html(transcript: Transcript, score: Mapping[str, Any] | None = No
     for n, turn in enumerate(transcript.turns, start=1):
         who = label("you", lang) if turn.role == "agent" else label("customer", lang)
         body = _highlight(turn.text, evidence.get(n, [])) if turn.role == "agent" else esc(turn.text)
+        if turn.role == "customer" and turn.state is not None and turn.state.cut_off:
+            body += f' <span class="rc-cut-off">{esc(label("cut_off", lang))}</span>'
         if turn.role == "agent":
             body += _heard_html(transcript.turns[n] if n < len(transcript.turns) else None, lang)
         mood = ""

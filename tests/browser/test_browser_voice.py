@@ -52,6 +52,7 @@ def test_spoken_turn_in_the_browser(served, playwright):
         page.locator("#persona-dd input").click()
         page.get_by_role("option", name=re.compile("Dave Morrison")).click()
         page.get_by_label("voice").check()
+        page.get_by_label("Push to talk").check()  # hands-free is the default
         page.locator("#start-call").click()
         page.get_by_role("button", name=re.compile("^record", re.I)).first.click()
         page.wait_for_timeout(7000)
@@ -82,3 +83,33 @@ def test_spoken_turn_in_the_browser(served, playwright):
     turns = store.turns(sid)
     assert [t["role"] for t in turns[:2]] == ["agent", "customer"]
     assert all(t["audio"] and Path(t["audio"]).exists() for t in turns[:2])  # kept for replay
+
+
+def test_hands_free_turn_in_the_browser(served, playwright):
+    """Hands-free: press record once, talk, pause: the customer answers aloud with no Stop."""
+    url, mic, store = served
+    args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                            f"--use-file-for-fake-audio-capture={mic}", "--autoplay-policy=no-user-gesture-required"]
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    try:
+        ctx = browser.new_context(viewport={"width": 1366, "height": 900})
+        ctx.grant_permissions(["microphone"])
+        page = ctx.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        page.get_by_label("username").fill("ana")
+        page.get_by_label("password").fill(PASSWORD)
+        page.get_by_role("button", name=re.compile("login", re.I)).click()
+        page.locator("#rc-whoami").get_by_text("ana").wait_for()
+        page.locator("#persona-dd input").click()
+        page.get_by_role("option", name=re.compile("Dave Morrison")).click()
+        page.get_by_label("voice").check()
+        expect(page.get_by_label("Hands-free")).to_be_checked()
+        page.locator("#start-call").click()
+        page.locator("#rc-live-mic").get_by_role("button", name=re.compile("^record", re.I)).first.click()
+        expect(page.locator("#rc-chat")).to_contain_text("third time", timeout=120_000)
+        # The customer's voice is not checked here: Chromium loops the fake microphone's file with
+        # no pause, so the trainee "talks over" each answer at once (barge-in stops it).
+        shot(page, "07-hands-free-call")
+    finally:
+        browser.close()

@@ -13,6 +13,7 @@ import gradio as gr
 from ...errors import RolecallError
 from ...service import User, trainee_line
 from .. import charts, render
+from ..handsfree import HANDS_FREE, hands_free_chunk, hands_free_controls, hands_free_stop, voice_controls
 from ..shared import L, PageContext, lang_now, seed
 from . import chooser
 
@@ -117,6 +118,7 @@ def end(ctx: PageContext, user: User, state) -> Iterator[tuple]:
     if not state or not state.get("sid"):
         raise RolecallError("there is no call to end; start one first")
     sid = state["sid"]
+    HANDS_FREE.close(sid)  # the call's turn detector (hands-free), if any
     parent = state.get("parent_sid")
     off = (gr.Timer(active=False), gr.Textbox(interactive=False), gr.Button(interactive=False),
            gr.Button(interactive=False))
@@ -147,12 +149,6 @@ def branch(ctx: PageContext, user: User, turn, state):
     return opened(ctx, user, new_state, transcript.persona)
 
 
-def voice_controls(mode_value):
-    """What voice mode shows: phone-line sound, the customer's voice, the microphone and its note."""
-    voice = mode_value == "voice"
-    return gr.Checkbox(visible=voice), gr.Audio(visible=voice), gr.Audio(visible=voice), gr.Markdown(visible=voice)
-
-
 # --------------------------------------------------------------------------- the page
 
 
@@ -168,7 +164,8 @@ def _call_panel(ctx: PageContext) -> SimpleNamespace:
         c.line = gr.Textbox(placeholder=T("your_line_ph"), show_label=False, scale=5, max_lines=4, elem_id="rc-line",
                             interactive=False)
         c.send = gr.Button(T("send"), variant="primary", scale=1, min_width=80, elem_id="rc-send", interactive=False)
-    # Voice mode: the microphone is here; send_voice is wired when the service has send_audio.
+    # Voice mode: hands-free (handsfree.py: turns end at a pause) or push to talk (send_voice).
+    c.turns, c.live_mic, c.live_note = hands_free_controls(T)
     c.mic = gr.Audio(sources=["microphone"], type="filepath", label=T("mic"), visible=False)
     c.mic_note = gr.Markdown(T("voice_soon"), visible=False)
     # The customer's spoken reply plays as soon as it is ready.
@@ -212,7 +209,9 @@ def build(ctx: PageContext) -> Any:
         r = _review(ctx)
 
     chooser.wire(ctx, c)
-    c.mode.change(voice_controls, c.mode, [p.phone_fx, p.reply_audio, p.mic, p.mic_note], api_visibility="private")
+    for choice in (c.mode, p.turns):
+        choice.change(voice_controls, [c.mode, p.turns], [p.phone_fx, p.reply_audio, p.mic, p.mic_note, p.turns,
+                                                          p.live_mic, p.live_note], api_visibility="private")
 
     call_outputs = [call, p.chat, p.status, p.timer, tick, p.line, p.send, p.end, r.score, r.transcript, r.facts,
                     r.compare]
@@ -224,6 +223,10 @@ def build(ctx: PageContext) -> Any:
     ctx.on(p.line.submit, send, [p.line, call], send_outputs)
     if hasattr(ctx.service, "send_audio"):  # voice turns, once the service offers them
         ctx.on(p.mic.stop_recording, send_voice, [p.mic, call, p.phone_fx], [p.chat, p.reply_audio, p.mic])
+        live = [p.chat, p.reply_audio, p.status]  # hands-free: every 0.5 s (0.25 fell behind on 2 cores)
+        ctx.on(p.live_mic.stream, hands_free_chunk, [p.live_mic, call, p.phone_fx], live, stream_every=0.5,
+               show_progress="hidden")
+        ctx.on(p.live_mic.stop_recording, hands_free_stop, [call, p.phone_fx], live, show_progress="hidden")
     tick.tick(on_tick, call, p.timer, show_progress="hidden", api_visibility="private")
     end_outputs = [r.score, r.transcript, r.mood, r.facts, r.compare, p.status, tick, p.line, p.send, p.end,
                    r.branch_turn]

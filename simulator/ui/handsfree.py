@@ -1,0 +1,248 @@
+"""Hands-free voice turns: the microphone streams, a `TurnDetector` per call finds where the
+trainee's turn ends, and the turn is answered in a background thread so the stream handler
+keeps taking chunks (a blocked handler loses audio).
+
+The detectors live here, in a plain dict keyed by session id (gr.State holds plain data only).
+`HandsFree.chunk` is what the streaming microphone calls every 0.5 s; it returns what to show:
+`Step(chat, audio, status)`, where `KEEP` means "leave that output as it is" and an `audio` of
+None stops the customer's voice (barge-in).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from . import render
+from .shared import L
+
+log = logging.getLogger("rolecall.handsfree")
+
+KEEP: Any = object()  # an output left as it is (gr.skip() in the page)
+
+TURN_KINDS = ("end_of_turn", "max_turn")
+
+
+@dataclass
+class Step:
+    """What one chunk changes: the chat (messages), the customer's audio (a path, or None to
+    stop it), a status line. KEEP: unchanged."""
+
+    chat: Any = KEEP
+    audio: Any = KEEP
+    status: Any = KEEP
+    events: list[str] = field(default_factory=list)  # the detector's events, for tests and logs
+
+
+@dataclass
+class Line:
+    """One call's hands-free state. Used by one stream at a time (the detector is not thread-safe)."""
+
+    detector: Any
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    pending: Future | None = None     # the turn being answered
+    playing_until: float = 0.0        # when the customer's last line should have finished playing
+    cut_pending: bool = False         # the trainee talked over a reply that was not out yet
+    folder: Path | None = None
+
+
+def _duration(path: str | None) -> float:
+    if not path:
+        return 0.0
+    try:
+        import wave
+
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes() / float(w.getframerate())
+    except Exception:  # noqa: BLE001 - a guess is enough: the silence clock just restarts later
+        return 5.0
+
+
+def _default_detector() -> Any:
+    from ..voice.turns import TurnDetector
+
+    return TurnDetector()
+
+
+class HandsFree:
+    """Per-call turn detectors and pending turns, keyed by session id."""
+
+    def __init__(self, detector_factory: Callable[[], Any] = _default_detector, *,
+                 folder: Path | None = None, clock: Callable[[], float] = time.time, workers: int = 4) -> None:
+        self._factory = detector_factory
+        self._lines: dict[str, Line] = {}
+        self._guard = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="handsfree")
+        self._folder = folder
+        self._clock = clock
+
+    def line(self, sid: str) -> Line:
+        with self._guard:
+            line = self._lines.get(sid)
+            if line is None:
+                line = self._lines[sid] = Line(self._factory())
+            return line
+
+    def has(self, sid: str) -> bool:
+        return sid in self._lines
+
+    def close(self, sid: str) -> None:
+        with self._guard:
+            line = self._lines.pop(sid, None)
+        if line is not None:
+            try:
+                line.detector.close()
+            except Exception:  # noqa: BLE001
+                log.exception("closing the turn detector of %s", sid)
+
+    # -- the stream
+
+    def chunk(self, service: Any, user: Any, sid: str, chunk: Any, *, phone_line: bool = False,
+              render_chat: Callable[[Any], Any] | None = None, say: Callable[[str], str] = str) -> Step:
+        """Feed one microphone chunk `(rate, ndarray)` of call `sid`; see `Step`."""
+        line = self.line(sid)
+        with line.lock:
+            events = [] if chunk is None else line.detector.feed(chunk)
+            return self._after(service, user, sid, line, events, phone_line, render_chat, say)
+
+    def flush(self, service: Any, user: Any, sid: str, *, phone_line: bool = False,
+              render_chat: Callable[[Any], Any] | None = None, say: Callable[[str], str] = str) -> Step:
+        """The microphone stopped: a turn under way ends here."""
+        if not self.has(sid):
+            return Step()
+        line = self.line(sid)
+        with line.lock:
+            return self._after(service, user, sid, line, line.detector.flush(), phone_line, render_chat, say)
+
+    def _after(self, service, user, sid, line: Line, events, phone_line, render_chat, say) -> Step:
+        step = Step(events=[ev.kind for ev in events])
+        now = self._clock()
+        if line.playing_until and now >= line.playing_until:  # the customer's line has played out
+            line.playing_until = 0.0
+            line.detector.restart_silence_clock()
+        for ev in events:
+            if ev.kind == "speech_start":
+                if line.pending is not None and not line.pending.done():
+                    line.cut_pending = True  # its voice will not be played, and it counts as cut off
+                    step.audio = None
+                elif line.playing_until and now < line.playing_until:
+                    line.playing_until = 0.0
+                    step.audio = None
+                    try:
+                        service.mark_interrupted(user, sid)
+                    except Exception:  # noqa: BLE001 - the call goes on; only the mark is lost
+                        log.exception("marking the customer's line cut off in %s", sid)
+            elif ev.kind in TURN_KINDS:
+                if line.pending is not None and not line.pending.done():
+                    step.status = say("busy")  # one turn at a time: this one is dropped
+                    continue
+                path = self._save(line, sid, ev.audio)
+                line.pending = self._pool.submit(service.send_audio, user, sid, str(path), phone_line=phone_line)
+                if step.status is KEEP:
+                    step.status = ""
+            elif ev.kind == "no_speech":
+                step.status = say("no_speech_heard")
+        self._collect(service, user, sid, line, step, render_chat, say)
+        return step
+
+    def _collect(self, service, user, sid, line: Line, step: Step, render_chat, say) -> None:
+        """A reply that is ready: the chat, and its voice unless the trainee already talked over it."""
+        fut = line.pending
+        if fut is None or not fut.done():
+            return
+        line.pending = None
+        try:
+            reply = fut.result()
+        except Exception as exc:  # noqa: BLE001 - shown as one line; the call goes on
+            from ..errors import RolecallError
+
+            if not isinstance(exc, RolecallError):
+                log.error("hands-free turn in %s failed", sid, exc_info=exc)
+            step.status = str(exc) if isinstance(exc, RolecallError) else say("error_generic")
+            return
+        if render_chat is not None:
+            step.chat = render_chat(service.transcript(user, sid))
+        if getattr(reply, "notice", None):
+            step.status = reply.notice
+        if line.cut_pending:
+            line.cut_pending = False
+            if reply.text:
+                try:
+                    service.mark_interrupted(user, sid)
+                except Exception:  # noqa: BLE001
+                    log.exception("marking the customer's line cut off in %s", sid)
+            step.audio = None
+            return
+        if reply.audio:
+            step.audio = reply.audio
+            line.playing_until = self._clock() + _duration(reply.audio)
+
+    def _save(self, line: Line, sid: str, samples) -> Path:
+        from ..voice import save_wav
+
+        if line.folder is None:
+            base = self._folder or Path(tempfile.gettempdir())
+            base.mkdir(parents=True, exist_ok=True)
+            line.folder = Path(tempfile.mkdtemp(prefix=f"handsfree-{sid[:12]}-", dir=base))
+        path = line.folder / f"turn-{int(self._clock() * 1000)}.wav"
+        save_wav(samples, 16000, path)
+        return path
+
+
+HANDS_FREE = HandsFree()
+
+
+# --------------------------------------------------------------------------- the practice page's handlers
+# fn(ctx, user, *inputs), wired by pages/practice.py with ctx.on.
+
+def hands_free_controls(T: Any) -> tuple:  # noqa: N803 - the page's label maker
+    """Voice mode's choice of turns (hands-free by default), the streaming microphone and its
+    note (which says text mode works without a microphone). Hidden until voice mode is chosen."""
+    turns = gr.Radio([(T("hands_free"), "hands_free"), (T("push_to_talk"), "push_to_talk")], value="hands_free",
+                     label=T("voice_turns"), visible=False, elem_id="rc-turns")
+    live_mic = gr.Audio(sources=["microphone"], streaming=True, type="numpy", label=T("mic_live"), visible=False,
+                        elem_id="rc-live-mic")
+    return turns, live_mic, gr.Markdown(T("hands_free_note"), visible=False)
+
+
+def voice_controls(mode_value, turns_value="hands_free"):
+    """What voice mode shows: phone-line sound, the customer's voice, the choice of turns, and
+    the push-to-talk or the hands-free microphone with its note."""
+    voice = mode_value == "voice"
+    ptt = voice and turns_value == "push_to_talk"
+    live = voice and not ptt
+    return (gr.Checkbox(visible=voice), gr.Audio(visible=voice), gr.Audio(visible=ptt), gr.Markdown(visible=ptt),
+            gr.Radio(visible=voice), gr.Audio(visible=live), gr.Markdown(visible=live))
+
+
+def _skip(value):
+    return gr.skip() if value is KEEP else value
+
+
+def hands_free_chunk(ctx: Any, user: Any, chunk, state, phone):
+    """One chunk of the hands-free microphone (every 0.5 s): the turn detector hears it; a
+    finished turn is answered in the background, and a later chunk shows the answer and plays
+    it; talking over the customer stops its voice. Order: chat, reply audio, status."""
+    if not state or not state.get("sid"):
+        return gr.skip(), gr.skip(), gr.skip()
+    step = HANDS_FREE.chunk(ctx.service, user, state["sid"], chunk, phone_line=bool(phone),
+                            render_chat=render.chat_messages, say=L)
+    return _skip(step.chat), _skip(step.audio), _skip(step.status)
+
+
+def hands_free_stop(ctx: Any, user: Any, state, phone):
+    """The hands-free microphone stopped: a turn under way is answered (shown on the next chunk)."""
+    if not state or not state.get("sid"):
+        return gr.skip(), gr.skip(), gr.skip()
+    step = HANDS_FREE.flush(ctx.service, user, state["sid"], phone_line=bool(phone),
+                            render_chat=render.chat_messages, say=L)
+    return _skip(step.chat), _skip(step.audio), _skip(step.status)

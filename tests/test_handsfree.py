@@ -1,0 +1,168 @@
+"""Hands-free voice turns (simulator/ui/handsfree.py): microphone chunks in, one answered turn
+per utterance out, barge-in stops the customer's voice and marks the line cut off.
+
+The turn detector is the real one (Silero VAD) on real speech (espeak-ng); the service is a fake
+whose send_audio answers at once, so nothing here waits on a recogniser or an LLM.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.catalog import Catalog
+from simulator.service import Reply, Rolecall, User
+from simulator.store import Store
+from simulator.transcript import CustomerState, Transcript, Turn
+from simulator.ui import render
+from simulator.ui.handsfree import KEEP, HandsFree
+from simulator.voice import EspeakTTS, load_audio, save_wav
+
+SR = 16_000
+
+
+@pytest.fixture(scope="module")
+def speech(tmp_path_factory) -> np.ndarray:
+    voice = Catalog.default(None).persona("irritable-outage").voice
+    path = tmp_path_factory.mktemp("hf") / "said.wav"
+    EspeakTTS().synthesize("Hello, my name is Ana. How can I help you today?", voice, path)
+    audio = load_audio(path)
+    assert audio.sample_rate == SR
+    return audio.samples.astype(np.float32)
+
+
+class FakeService:
+    """send_audio stores an agent and a customer turn and returns a Reply with a 2 s voice."""
+
+    def __init__(self, folder: Path, delay_s: float = 0.0) -> None:
+        self.folder = folder
+        self.delay_s = delay_s
+        self.turns: list[Turn] = []
+        self.sent: list[str] = []
+        self.marked: list[int] = []
+        self.lock = threading.Lock()
+        self.reply_wav = folder / "reply.wav"
+        save_wav(np.zeros(2 * SR, dtype=np.float32), SR, self.reply_wav)
+
+    def send_audio(self, user, sid, path, *, phone_line=False):
+        time.sleep(self.delay_s)
+        assert Path(path).exists() and load_audio(path).samples.size > SR // 2
+        with self.lock:
+            self.sent.append(str(path))
+            n = len(self.sent)
+            self.turns.append(Turn(role="agent", text=f"said {n}"))
+            self.turns.append(Turn(role="customer", text=f"answer {n}",
+                                   state=CustomerState(mood=0, patience=3, beat="open")))
+        return Reply(sid, f"answer {n}", False, None, None, audio=str(self.reply_wav))
+
+    def transcript(self, user, sid):
+        return Transcript(persona="p", turns=list(self.turns))
+
+    def mark_interrupted(self, user, sid):
+        idx = max(i for i, t in enumerate(self.turns) if t.role == "customer")
+        self.turns[idx].state.cut_off = True
+        self.marked.append(idx)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def chunks(audio: np.ndarray, every_s: float = 0.5):
+    n = int(every_s * SR)
+    for i in range(0, len(audio), n):
+        yield SR, (audio[i:i + n] * 32767).astype(np.int16)  # as Gradio's streaming microphone hands it
+
+
+def feed(hf: HandsFree, service, audio, clock: Clock | None = None, wait: bool = True):
+    steps = []
+    for chunk in chunks(audio):
+        steps.append(hf.chunk(service, None, "s1", chunk, render_chat=render.chat_messages))
+        if clock is not None:
+            clock.now += 0.5
+        if wait:  # the reply thread finishes between two chunks (a fake answers in milliseconds)
+            line = hf.line("s1")
+            if line.pending is not None:
+                line.pending.result(timeout=10)
+    return steps
+
+
+def silence(s: float) -> np.ndarray:
+    return np.zeros(int(s * SR), dtype=np.float32)
+
+
+def test_one_turn_per_utterance_answered_aloud(tmp_path, speech):
+    service, clock = FakeService(tmp_path), Clock()
+    hf = HandsFree(folder=tmp_path / "turns", clock=clock)
+    audio = np.concatenate([silence(0.5), speech, silence(4.0), speech, silence(2.0)])
+    steps = feed(hf, service, audio, clock)
+    kinds = [k for s in steps for k in s.events]
+    assert kinds.count("end_of_turn") == 2
+    assert len(service.sent) == 2  # one turn per utterance
+    voiced = [s.audio for s in steps if s.audio is not KEEP and s.audio is not None]
+    assert voiced == [str(service.reply_wav)] * 2  # each answer is played
+    chats = [s.chat for s in steps if s.chat is not KEEP]
+    assert chats[-1][-1] == {"role": "assistant", "content": "answer 2"}
+    assert service.marked == []  # the reply's 2 s had played out before the trainee spoke again
+    hf.close("s1")
+    assert not hf.has("s1")
+
+
+def test_talking_over_the_customer_stops_its_voice_and_marks_the_line(tmp_path, speech):
+    service, clock = FakeService(tmp_path), Clock()
+    hf = HandsFree(folder=tmp_path / "turns", clock=clock)
+    steps = feed(hf, service, np.concatenate([silence(0.5), speech, silence(1.5)]), clock)
+    assert len(service.sent) == 1 and any(s.audio == str(service.reply_wav) for s in steps)
+    # The reply plays for 2 s; the trainee starts talking within it (the clock stands still).
+    barge = [hf.chunk(service, None, "s1", c, render_chat=render.chat_messages) for c in chunks(speech[: SR])]
+    assert any("speech_start" in s.events and s.audio is None for s in barge)
+    assert service.marked == [1]
+    assert service.turns[1].state.cut_off is True
+    assert "(cut off)" in render.transcript_html(service.transcript(None, "s1"))
+    hf.close("s1")
+
+
+def test_talking_while_the_reply_is_pending_plays_no_voice(tmp_path, speech):
+    service, clock = FakeService(tmp_path, delay_s=1.0), Clock()
+    hf = HandsFree(folder=tmp_path / "turns", clock=clock)
+    feed(hf, service, np.concatenate([silence(0.5), speech, silence(1.5)]), clock, wait=False)
+    assert hf.line("s1").pending is not None  # still answering
+    barge = [hf.chunk(service, None, "s1", c) for c in chunks(speech[: SR])]
+    assert any("speech_start" in s.events and s.audio is None for s in barge)
+    hf.line("s1").pending.result(timeout=10)
+    after = hf.chunk(service, None, "s1", (SR, np.zeros(SR // 2, dtype=np.int16)), render_chat=render.chat_messages)
+    assert after.audio is None and after.chat is not KEEP  # the words show; the voice is not played
+    assert service.marked == [1]
+    hf.close("s1")
+
+
+def test_a_silent_microphone_is_reported(tmp_path):
+    service = FakeService(tmp_path)
+    hf = HandsFree(folder=tmp_path / "turns")
+    steps = [hf.chunk(service, None, "s1", c, say=lambda k: k) for c in chunks(silence(9.0))]
+    assert any(s.status == "no_speech_heard" for s in steps)
+    assert service.sent == []
+    hf.close("s1")
+
+
+def test_mark_interrupted_is_stored(tmp_path):
+    from fakes import ScriptedLLM
+
+    store = Store(":memory:")
+    store.add_user("ana", "trainee", "pw-ana-123")
+    service = Rolecall(store, Catalog.default(None), ScriptedLLM(["Fine, go on then."]), None, data_dir=tmp_path)
+    ana = User("ana", "trainee")
+    sid, _ = service.start_call(ana, "irritable-outage", "text", 7)
+    service.send_message(ana, sid, "Hello, this is Ana from Brightline.")
+    idx = service.mark_interrupted(ana, sid)
+    transcript = service.transcript(ana, sid)
+    assert transcript.turns[idx].role == "customer" and transcript.turns[idx].state.cut_off is True
+    assert "(cut off)" in render.transcript_html(transcript)
