@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
@@ -85,9 +86,30 @@ def test_spoken_turn_in_the_browser(served, playwright):
     assert all(t["audio"] and Path(t["audio"]).exists() for t in turns[:2])  # kept for replay
 
 
-def test_hands_free_turn_in_the_browser(served, playwright):
-    """Hands-free: press record once, talk, pause: the customer answers aloud with no Stop."""
-    url, mic, store = served
+SECOND = "I am sorry about that. Could you tell me your account number, please?"
+
+
+def _two_utterances(folder: Path, service) -> Path:
+    """Two trainee lines with long silences after each, as a person pauses for the answer
+    (Chromium plays the file as the microphone, again and again)."""
+    import numpy as np
+
+    from simulator.voice import EspeakTTS, load_audio, save_wav
+
+    voice = service.catalog.persona("irritable-outage").voice.model_copy(update={"rate": 150})
+    parts = []
+    for i, said in enumerate((SAID, SECOND)):
+        clip = EspeakTTS().synthesize(said, voice, folder / f"u{i}.wav")
+        parts += [load_audio(clip).samples, np.zeros(16000 * (9 if i == 0 else 14), dtype=np.float32)]
+    return save_wav(np.concatenate(parts), 16000, folder / "two.wav")
+
+
+def test_hands_free_turn_in_the_browser(served, playwright, tmp_path):
+    """Hands-free: press record once, say two lines with pauses: both are answered with no Stop."""
+    url, _mic, store = served
+    from simulator.catalog import Catalog
+
+    mic = _two_utterances(tmp_path, SimpleNamespace(catalog=Catalog.default(None)))
     args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                             f"--use-file-for-fake-audio-capture={mic}", "--autoplay-policy=no-user-gesture-required"]
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
@@ -108,8 +130,9 @@ def test_hands_free_turn_in_the_browser(served, playwright):
         page.locator("#start-call").click()
         page.locator("#rc-live-mic").get_by_role("button", name=re.compile("^record", re.I)).first.click()
         expect(page.locator("#rc-chat")).to_contain_text("third time", timeout=120_000)
-        # The customer's voice is not checked here: Chromium loops the fake microphone's file with
-        # no pause, so the trainee "talks over" each answer at once (barge-in stops it).
+        # The second line, after a pause, is a turn of its own, answered too: no click in between.
+        page.locator("#rc-chat .message-row").nth(3).wait_for(timeout=120_000)
+        expect(page.locator("#rc-reply-audio #duration")).not_to_have_text("0:00", timeout=60_000)
         shot(page, "07-hands-free-call")
     finally:
         browser.close()
