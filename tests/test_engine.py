@@ -288,3 +288,12 @@ def test_rudeness_and_manipulation_get_the_personas_own_reaction(persona, agent_
     assert r.turn.state.beat == beat
     assert r.turn.text in persona.fallback_lines[beat]
     assert r.turn.state.replaced is False and len(llm.calls) == asked  # by design, not a guard failure
+
+
+def test_every_line_starting_with_the_same_five_words_is_turned_down(persona):
+    # Issue 19.10 (seed 7): each of the Romanian customer's lines began "O să îl explic să ne ajutăm!".
+    earlier = ["O să îl explic să ne ajutăm! Codul de client este EL-300512."]
+    line = "O să îl explic să ne ajutăm! Suma este aproape patru sute de lei."
+    assert "repeats an earlier line's opening" in guard.problems(line, persona, set(), earlier)
+    assert not any(p.startswith("repeats") for p in guard.problems("O să vă spun suma: patru sute de lei.", persona,
+                                                                    set(), earlier))

@@ -86,6 +86,8 @@ def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str]
         out.append(f"does not give {allowed_fact}")
     if repeats(line, earlier):
         out.append("repeats an earlier line")
+    elif same_opening(line, earlier):
+        out.append("repeats an earlier line's opening")
     if _repeats_itself(line):
         out.append("repeats itself")
     elif loops(line):
@@ -121,6 +123,16 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
         if _contains_value(norm, f.value):
             out.append(f"reveals {f.id} unasked")
     return out
+
+
+OPENING_WORDS = 5  # a line that starts with the same five words as an earlier one sounds like a tic
+
+
+def same_opening(line: str, earlier: list[str]) -> bool:
+    """Every line starting "O să îl explic să ne ajutăm! …": the 1.5B actor's tic, heard as a
+    machine. A person may repeat a word or two of an opening, not five."""
+    head = _tokens(line)[:OPENING_WORDS]
+    return len(head) == OPENING_WORDS and any(_tokens(e)[:OPENING_WORDS] == head for e in earlier)
 
 
 def repeats(line: str, earlier: list[str]) -> bool:
