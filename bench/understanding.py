@@ -162,6 +162,7 @@ def service_persona(path: Path):
         raw["fallback_lines"] = lines
         for f in raw.get("facts", []):
             f.setdefault("asked_by", [f["id"].replace("_", " ")])
+            f["value"] = str(f.get("value", ""))  # "year: 1962" is read as a number
         return Persona.model_validate(raw)
 
 
