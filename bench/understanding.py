@@ -220,6 +220,64 @@ def score_services(services: tuple[str, ...], personas_dir: Path = SERVICE_PERSO
     }
 
 
+BLIND = DATA / "blind"
+
+
+def score_blind(paths: list[Path] | None = None, show_misses: bool = False, make_listener=Listener) -> dict:
+    """Lines written blind for the built-in personas (persona id -> [{line, asks, answers,
+    offers_goal, closing}]): what each line does, nothing about what a matcher might hear.
+    - recall: of the things a line does (each fact asked, objection answered, the goal offered,
+      a closing), the share heard;
+    - false_positive_rate: of the things a line does not do (every other fact and objection of
+      the persona, the goal, the closing), the share heard anyway;
+    - lines_with_false_rate: the share of lines heard doing something they do not."""
+    paths = paths or sorted(BLIND.glob("*.yaml"))
+    personas: dict = {}
+    c: Counter = Counter()
+    per_file: dict[str, Counter] = defaultdict(Counter)
+    times: list[float] = []
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for pid, rows in data.items():
+            if pid not in personas:
+                personas[pid] = load_persona(REPO / "personas" / f"{pid}.yaml")
+            p = personas[pid]
+            listener = make_listener(p)
+            for row in rows or []:
+                t0 = time.perf_counter()
+                h = listener.hear(str(row["line"]))
+                times.append(time.perf_counter() - t0)
+                want = {f"asked:{x}" for x in row.get("asks") or []} | {f"answered:{x}" for x in row.get("answers") or []}
+                want |= {"goal"} if row.get("offers_goal") else set()
+                want |= {"closing"} if row.get("closing") else set()
+                every = ({f"asked:{f.id}" for f in p.facts} | {f"answered:{o.id}" for o in p.objections}
+                         | {"goal", "closing"})
+                heard = set(h.labels()) & every
+                f = per_file[path.stem]
+                for k in (c, f):
+                    k["pos"] += len(want)
+                    k["hit"] += len(want & heard)
+                    k["neg"] += len(every - want)
+                    k["fp"] += len(heard - want)
+                    k["lines"] += 1
+                    k["wrong_lines"] += bool(heard - want)
+                if show_misses and (want - heard or heard - want):
+                    log(f"{path.stem} [{pid}] miss={sorted(want - heard)} extra={sorted(heard - want)} :: {row['line']}")
+
+    def rate(a: int, b: int) -> float | None:
+        return round(a / b, 4) if b else None
+
+    return {
+        "lines": c["lines"], "label_pairs": c["pos"], "negative_pairs": c["neg"],
+        "recall": rate(c["hit"], c["pos"]), "false_positive_rate": rate(c["fp"], c["neg"]),
+        "lines_with_false_rate": rate(c["wrong_lines"], c["lines"]),
+        "by_file": {k: {"recall": rate(v["hit"], v["pos"]), "false_positive_rate": rate(v["fp"], v["neg"]),
+                        "lines_with_false_rate": rate(v["wrong_lines"], v["lines"])} for k, v in per_file.items()},
+        "listener_ms_p50": round(percentile(times, 50) * 1000, 2),
+        "listener_ms_p95": round(percentile(times, 95) * 1000, 2),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--misses", action="store_true", help="print every miss and false positive")
@@ -227,7 +285,11 @@ def main() -> None:
     ap.add_argument("--services", choices=["tuning", "heldout", "all"], default=None,
                     help="real agent lines of the service dialogues instead of the paraphrase sets")
     ap.add_argument("--personas", type=Path, default=SERVICE_PERSONAS, help="folder of <Service>.yaml personas")
+    ap.add_argument("--blind", action="store_true", help="the lines written blind (tests/data/understanding/blind/)")
     args = ap.parse_args()
+    if args.blind:
+        emit("understanding_blind", **score_blind(show_misses=args.misses))
+        return
     if args.services:
         services = {"tuning": TUNING_SERVICES, "heldout": HELD_OUT_SERVICES,
                     "all": TUNING_SERVICES + HELD_OUT_SERVICES}[args.services]
