@@ -278,6 +278,42 @@ def score_blind(paths: list[Path] | None = None, show_misses: bool = False, make
     }
 
 
+def score_time() -> dict:
+    """Time the meaning step adds to hearing one line (each line heard for the first time, by
+    the vocabulary alone and then with the meaning step), the model's load at start, and the
+    time to embed a persona's phrases (once per persona, when its first call starts)."""
+    from simulator.listener import sense
+
+    t0 = time.perf_counter()
+    enc = sense.default_encoder()
+    load_s = time.perf_counter() - t0
+    if enc is None:
+        return {"model": None}
+    rows = [(pid, str(r["line"])) for path in sorted(BLIND.glob("*.yaml"))
+            for pid, rs in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items() for r in rs or []]
+    rows += [(i.persona, i.text) for _, i in load_items("fresh4")]
+    personas, index_s, added = {}, [], []
+    for pid, text in rows:
+        if pid not in personas:
+            personas[pid] = load_persona(REPO / "personas" / f"{pid}.yaml")
+            t0 = time.perf_counter()
+            sense.EmbeddingUnderstanding(personas[pid], enc)
+            index_s.append(time.perf_counter() - t0)
+        p = personas[pid]
+        t0 = time.perf_counter()
+        Listener(p, understanding=False).hear(text)
+        t1 = time.perf_counter()
+        Listener(p).hear(text)
+        t2 = time.perf_counter()
+        added.append(max(0.0, (t2 - t1) - (t1 - t0)))
+    import os
+
+    return {"model": enc.name, "model_load_s": round(load_s, 3), "lines": len(added),
+            "persona_index_s_p50": round(percentile(index_s, 50), 3), "persona_index_s_max": round(max(index_s), 3),
+            "added_ms_p50": round(percentile(added, 50) * 1000, 1), "added_ms_p95": round(percentile(added, 95) * 1000, 1),
+            "load_average": [round(x, 1) for x in os.getloadavg()]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--misses", action="store_true", help="print every miss and false positive")
@@ -286,7 +322,11 @@ def main() -> None:
                     help="real agent lines of the service dialogues instead of the paraphrase sets")
     ap.add_argument("--personas", type=Path, default=SERVICE_PERSONAS, help="folder of <Service>.yaml personas")
     ap.add_argument("--blind", action="store_true", help="the lines written blind (tests/data/understanding/blind/)")
+    ap.add_argument("--timing", action="store_true", help="time the meaning step adds to a line")
     args = ap.parse_args()
+    if args.timing:
+        emit("understanding_timing", **score_time())
+        return
     if args.blind:
         emit("understanding_blind", **score_blind(show_misses=args.misses))
         return

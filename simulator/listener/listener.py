@@ -151,7 +151,7 @@ class Listener:
     """Hears trainee lines for one persona (or, without a persona, for a language and company)."""
 
     def __init__(self, persona: Persona | None = None, *, language: str | None = None, company: str | None = None,
-                 understanding: "_sense.Understanding | None" = None):
+                 understanding: "_sense.Understanding | None | bool" = None):
         self.persona = persona
         self.language = (persona.language if persona else None) or language or "en"
         self.company = company or (persona.company if persona else None)
@@ -160,7 +160,9 @@ class Listener:
         self._by_lang = [self._compile(vocabulary(lang)) for lang in langs]
         self._cache: dict[str, Heard] = {}
         # Which fact a request is about, by meaning (sense.py); None: by the vocabulary alone.
-        self.understanding = understanding if understanding is not None else _understanding_for(persona)
+        # (False: the vocabulary alone, whatever the default.)
+        self.understanding = (None if understanding is False else
+                              understanding if understanding is not None else _understanding_for(persona))
 
     def _compile(self, vocab: Vocabulary) -> _Compiled:
         p = self.persona
