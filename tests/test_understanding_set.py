@@ -36,7 +36,11 @@ def test_every_line_names_a_real_persona_fact_and_objection_and_marks_its_questi
     assert {p.language for p in personas.values()} == {"en", "ro"} and len(personas) >= 8
 
 
-def test_the_set_is_heard_at_least_as_well_as_when_it_was_last_measured():
+def test_the_set_is_heard_at_least_as_well_as_when_it_was_last_measured(monkeypatch):
+    # The vocabulary alone (the floor the meaning step builds on; 800 lines through the
+    # embedding model take minutes on a busy 2-core machine: bench/understanding.py has those
+    # figures, tests/test_listener_sense.py the step itself).
+    monkeypatch.setenv("ROLECALL_UNDERSTANDING", "rules")
     figures = understanding.score(understanding.load_items())
     assert figures["recall"] >= 0.93
     assert figures["false_positive_rate"] <= 0.06

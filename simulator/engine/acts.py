@@ -31,6 +31,7 @@ class Act(str, Enum):
     identity_check = "identity_check"  # asked something that identifies the caller
     next_step = "next_step"        # told the customer what happens next
     courteous = "courteous"        # polite or on topic, otherwise not understood: not a stall
+    unsure = "unsure"              # asked for something the customer could not tell: asks back, no stall
     silent = "silent"              # said nothing of substance
 
 
@@ -106,6 +107,9 @@ def acts_from(h: Heard) -> TurnActs:
         out.acts.add(Act.asked_fact)
     if out.objections_answered:
         out.acts.add(Act.answered_objection)
+    if h.unsure and not out.facts_asked:
+        # The customer could not tell what was asked ("Sorry, what do you need from me?").
+        out.acts.add(Act.unsure)
     if not out.acts and (h.polite or h.on_topic):
         # An ordinary polite or on-topic line the listener did not otherwise understand.
         out.acts.add(Act.courteous)

@@ -106,7 +106,7 @@ class Director:
         # stall: it costs no patience (Act.courteous).
         useful = bool(acts.acts & {Act.asked_fact, Act.empathy, Act.apology, Act.hold, Act.question,
                                    Act.answered_objection, Act.greeting, Act.closing, Act.courteous,
-                                   Act.identity_check, Act.next_step}) or (offered and goal_ready)
+                                   Act.identity_check, Act.next_step, Act.unsure}) or (offered and goal_ready)
         if Act.rude in acts.acts:
             s.patience -= 2
         elif Act.manipulation in acts.acts or Act.silent in acts.acts:
@@ -165,6 +165,8 @@ class Director:
                 s.objections_raised.append(pending_objection)
                 return decide(Beat.object, objection_id=pending_objection)
             return decide(Beat.soften)
+        if Act.unsure in acts.acts:
+            return decide(Beat.clarify)  # "Sorry, what do you need from me?"
         if Act.hold in acts.acts:
             return decide(Beat.wait)
         if acts.acts & {Act.empathy, Act.apology}:

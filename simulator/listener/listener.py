@@ -18,6 +18,7 @@ from simulator.text import clean, find_phrase, fold
 
 from .meaning import Example, Reading, Vocabulary, vocabulary
 from .names import agent_name
+from . import sense as _sense
 from .words import Clause, clauses, tokens
 
 # Labels a line can be heard with, in the order the review lists them.
@@ -60,6 +61,14 @@ class Heard:
     polite: bool = False
     on_topic: bool = False
     evidence: dict[str, str] = field(default_factory=dict)
+    # The customer was not sure what the line asked for ("not_understood": a polite or on-topic
+    # line whose request matched none of the customer's facts; "too_close": two facts fitted
+    # almost equally), with the reason in words for the review; None when sure.
+    unsure: str | None = None
+    unsure_why: str = ""
+    # The stretches of the line that ask for something (a sentence, or a clause of one), as the
+    # shape reading found them: what the meaning step compares with the persona's facts.
+    asking: list[str] = field(default_factory=list, repr=False)
 
     @property
     def closing(self) -> bool:
@@ -141,7 +150,8 @@ def _topic_keys(vocab: Vocabulary, texts: list[str]) -> frozenset[str]:
 class Listener:
     """Hears trainee lines for one persona (or, without a persona, for a language and company)."""
 
-    def __init__(self, persona: Persona | None = None, *, language: str | None = None, company: str | None = None):
+    def __init__(self, persona: Persona | None = None, *, language: str | None = None, company: str | None = None,
+                 understanding: "_sense.Understanding | None | bool" = None):
         self.persona = persona
         self.language = (persona.language if persona else None) or language or "en"
         self.company = company or (persona.company if persona else None)
@@ -149,6 +159,10 @@ class Listener:
         langs = [self.language] + (["en"] if self.language != "en" else [])
         self._by_lang = [self._compile(vocabulary(lang)) for lang in langs]
         self._cache: dict[str, Heard] = {}
+        # Which fact a request is about, by meaning (sense.py); None: by the vocabulary alone.
+        # (False: the vocabulary alone, whatever the default.)
+        self.understanding = (None if understanding is False else
+                              understanding if understanding is not None else _understanding_for(persona))
 
     def _compile(self, vocab: Vocabulary) -> _Compiled:
         p = self.persona
@@ -194,6 +208,8 @@ class Listener:
         h.question = "?" in text
         for comp in self._by_lang:
             self._hear_in(comp, text, h)
+        if self.understanding is not None and h.asking:
+            self._sense(h)
         # A line that opens with "Morning", "Afternoon Marcus" or "Bună, ..." greets; "bună
         # întrebare" (a good question) later in a line does not.
         words = clean(text).split()
@@ -228,7 +244,26 @@ class Listener:
             h.facts_asked, h.objections_answered, h.goal_offered = [], [], False
         n_words = len(folded.split())
         h.silent = n_words == 0 or (n_words <= 1 and not h.understood and not h.polite)
+        if h.unsure and (h.facts_asked or h.silent or h.rude or h.manipulation):
+            h.unsure, h.unsure_why = None, ""
         return h
+
+    def _sense(self, h: Heard) -> None:
+        """The meaning step: which of the persona's facts the line's requests are about."""
+        try:
+            s = self.understanding.facts_asked(h.asking, list(h.facts_asked))
+        except Exception:  # a failing model leaves what the vocabulary heard
+            return
+        for fid in h.facts_asked:
+            if fid not in s.facts:
+                h.evidence.pop(f"asked:{fid}", None)
+        for fid in s.facts:
+            h.evidence.setdefault(f"asked:{fid}", h.asking[0])
+        h.facts_asked = list(s.facts)
+        if s.unsure == "too_close":
+            h.unsure, h.unsure_why = s.unsure, s.why
+        elif s.unsure == "not_understood" and (h.polite or h.on_topic) and set(h.labels()) <= {"question"}:
+            h.unsure, h.unsure_why = s.unsure, s.why
 
     def _hear_in(self, comp: _Compiled, text: str, h: Heard) -> None:
         vocab = comp.vocab
@@ -333,11 +368,12 @@ class Listener:
                 h.goal_offered = True
                 mark("goal", r)
 
-        self._facts_across(comp, sentences, wholes, asking, mentioned, h, mark)
+        self._facts_across(comp, sentences, wholes, asking, mentioned, h, mark, quote)
 
     @staticmethod
     def _facts_across(comp: _Compiled, sentences: dict[int, list[Reading]], wholes: dict[int, Reading],
-                      asking: list[tuple[int, Reading]], mentioned: list[tuple[int, str]], h: Heard, mark) -> None:
+                      asking: list[tuple[int, Reading]], mentioned: list[tuple[int, str]], h: Heard, mark,
+                      span) -> None:
         """Facts asked for across clauses. A question's words may sit in several clauses ("if
         you're near the meter, could you tell me the figures?"), and "it" may point back to a
         thing named before ("there's a code starting RC on the letter, can you read it out?")."""
@@ -349,6 +385,10 @@ class Listener:
             whole = wholes[n]
             if vocab.cue("past_times", whole) or vocab.cue("no_need", whole):
                 continue
+            # Each request of a sentence that makes two ("when would you like to leave, and where
+            # to?") is read on its own too.
+            units = [span(whole)] + ([span(x) for x in asked_here if x.content >= 2] if len(asked_here) > 1 else [])
+            h.asking.extend(u for u in units if u not in h.asking and len(h.asking) < _MAX_REQUESTS)
             for fid, examples in comp.facts:
                 if fid not in h.facts_asked and any(vocab.matches(e, whole) for e in examples):
                     h.facts_asked.append(fid)
@@ -424,6 +464,28 @@ def _opens_question(vocab: Vocabulary, sentence: list[Reading], at: int) -> bool
 def _company_said(folded: str, company: str) -> bool:
     first = company.split()[0]
     return bool(find_phrase(folded, [company] + ([first] if len(first) >= 4 else [])))
+
+
+_MAX_REQUESTS = 6   # requests of one line compared by meaning (a 5,000-character line has many)
+
+_UNDERSTANDINGS: dict[tuple[int, str], "_sense.Understanding"] = {}
+
+
+def _understanding_for(persona: Persona | None) -> "_sense.Understanding | None":
+    """The meaning step for a persona with facts, shared by its listeners (the facts' phrases
+    are embedded once per persona and encoder)."""
+    if persona is None or not persona.facts:
+        return None
+    encoder = _sense.default_encoder()
+    if encoder is None:
+        return None
+    key = (id(encoder), persona.model_dump_json(include={"id", "facts"}))
+    u = _UNDERSTANDINGS.get(key)
+    if u is None:
+        if len(_UNDERSTANDINGS) > 256:
+            _UNDERSTANDINGS.clear()
+        u = _UNDERSTANDINGS[key] = _sense.EmbeddingUnderstanding(persona, encoder)
+    return u
 
 
 @lru_cache(maxsize=64)

@@ -115,7 +115,8 @@ EN: dict[str, str] = {
     "heard_answered_objection": "an answer to an objection", "heard_goal": "the offer they want",
     "heard_solution": "the offer they want", "heard_next_step": "what happens next", "heard_hold": "a hold",
     "heard_closing": "a closing", "heard_rude": "rude or dismissive", "heard_manipulation": "off-script",
-    "heard_question": "a question", "heard_courteous": "a polite, on-topic line", "heard_silent": "nothing (silence)",
+    "heard_question": "a question", "heard_courteous": "a polite, on-topic line",
+    "heard_unsure": "a request it could not place (it asks what you need)", "heard_unsure_why": "unsure", "heard_silent": "nothing (silence)",
     "heard_box": "What would the customer hear?",
     "heard_box_hint": "Type a line a trainee might say to this customer.",
     # history
@@ -311,7 +312,8 @@ RO: dict[str, str] = {
     "heard_answered_objection": "un răspuns la o obiecție", "heard_goal": "oferta pe care o așteaptă",
     "heard_solution": "oferta pe care o așteaptă", "heard_next_step": "ce urmează", "heard_hold": "o rugăminte de a aștepta",
     "heard_closing": "o încheiere", "heard_rude": "ceva nepoliticos sau expeditiv", "heard_manipulation": "ceva în afara rolului",
-    "heard_question": "o întrebare", "heard_courteous": "o replică politicoasă, la subiect", "heard_silent": "nimic (tăcere)",
+    "heard_question": "o întrebare", "heard_courteous": "o replică politicoasă, la subiect",
+    "heard_unsure": "o cerere pe care n-a înțeles-o (întreabă ce vă trebuie)", "heard_unsure_why": "nesigur", "heard_silent": "nimic (tăcere)",
     "heard_box": "Ce ar înțelege clientul?",
     "heard_box_hint": "Scrieți o replică pe care ar putea-o spune un cursant acestui client.",
     # history

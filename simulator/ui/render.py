@@ -149,8 +149,11 @@ def heard_html(heard: Heard, persona: Persona | None = None, lang: str = "en") -
     """The persona studio's answer to "what would the customer hear?": each thing heard with
     the words that carried it."""
     labels = heard.labels()
+    unsure = (f'<div class="rc-heard-unsure">{esc(label("heard_unsure_why", lang))}: {esc(heard.unsure_why)}</div>'
+              if heard.unsure else "")
     if not labels:
-        return f'<div class="rc-heard-box">{esc(label("heard", lang))}: {esc(label("heard_nothing", lang))}</div>'
+        return (f'<div class="rc-heard-box">{esc(label("heard", lang))}: {esc(label("heard_nothing", lang))}'
+                f'{unsure}</div>')
     facts = {f.id: f.id.replace("_", " ") for f in persona.facts} if persona else {}
     objections = {o.id: o.text for o in persona.objections} if persona else {}
     items = []
@@ -159,7 +162,7 @@ def heard_html(heard: Heard, persona: Persona | None = None, lang: str = "en") -
         words = next((heard.evidence[k] for k in keys if heard.evidence.get(k)), "")
         quote = f' <q>{esc(words)}</q>' if words and name != "question" else ""
         items.append(f"<li>{esc(heard_text([name], lang, facts, objections))}{quote}</li>")
-    return f'<div class="rc-heard-box">{esc(label("heard", lang))}:<ul>{"".join(items)}</ul></div>'
+    return f'<div class="rc-heard-box">{esc(label("heard", lang))}:<ul>{"".join(items)}</ul>{unsure}</div>'
 
 
 def _mood_word(mood: float) -> str:
