@@ -272,3 +272,14 @@ def test_closing_still_needs_a_goodbye_when_the_trainee_speaks_last():
     t = call("Hello, Nordlink.", "My bill is wrong.", "Fixed it. Anything else?", "No, thanks.", "OK.",
              end={"reason": "agent_ended", "t": 30})
     assert check({"check": "closing"}, t).value == 0.5
+
+
+def test_as_usual_is_no_vague_promise():
+    # "Pay each instalment at the post office, as usual. I'll send you the letter next week" was
+    # scored as a vague promise ("de obicei" = usually) and cost the good Romanian call its resolution.
+    from simulator.scoring import conduct, lexicon as lx
+    from simulator.scoring.text import find_phrase, fold
+
+    line = fold("Platiti fiecare rata la posta, ca de obicei. Va trimit scrisoarea cu ratele saptamana viitoare.")
+    assert not find_phrase(line, lx.VAGUE) and conduct._TIME.search(line)
+    assert find_phrase(fold("De obicei durează o săptămână, vedem."), lx.VAGUE)

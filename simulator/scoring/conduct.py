@@ -410,7 +410,7 @@ _TIME = re.compile(
     r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|o'?clock)?\b|\b(?:today|tonight|tomorrow|this (?:evening|afternoon|morning)|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|within|by (?:the end of|noon|midday|\w+day)|"
     r"next week|hours?|minutes?|days?|azi|astazi|diseara|maine|luni|marti|miercuri|joi|vineri|sambata|duminica|"
-    r"pana la|ore|ora|minute|zile)\b", re.I)
+    r"pana la|ore|ora|minute|zile|saptamana (?:asta|aceasta|viitoare)|luna (?:asta|aceasta|viitoare))\b", re.I)
 
 
 def _concrete(view: CallView, line: Line) -> bool:
@@ -481,8 +481,9 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
     if offer is not None:
         quote = _offer_quote(view, offer)
         # What happens next: when (a time), or how they will hear (a text, a reference, a call back).
+        # The listener's "what happens next" counts too, as the customer heard it.
         explained = [x for x in lines if x.turn >= offer.turn and not _vague(view, x) and (
-            _TIME.search(x.folded) or find_phrase(x.folded, lx.FOLLOW_UP))]
+            _TIME.search(x.folded) or find_phrase(x.folded, lx.FOLLOW_UP) or view.heard(x).next_step)]
         if explained:
             follow = next((x for x in explained if x is not offer), None)
             shown = _ev(offer, quote) + (_ev(follow, _offer_quote(view, follow)) if follow else [])

@@ -272,7 +272,8 @@ VAGUE = [
     "at some point", "someone will look", "someone will get back", "someone will call", "someone will contact",
     "look into it", "looking into it", "as soon as possible", "asap", "eventually", "sometime", "some time soon",
     "soon", "we'll see", "we will see", "hopefully", "in due course", "i can't promise", "no idea when",
-    "usually", "normally", "typically", "gets sorted out", "should get sorted", "de obicei", "în mod normal",
+    "usually", "normally", "typically", "gets sorted out", "should get sorted", "de obicei durează", "de obicei se", "de obicei în",
+    "în mod normal",
     "cândva", "la un moment dat", "cineva se va uita", "cineva vă va suna", "cât mai curând", "vedem",
     "sperăm", "nu pot promite", "o să se uite cineva",
 ]
