@@ -101,14 +101,19 @@ def main() -> None:
                 ends[policy][reason] += 1
                 earlier: list[str] = []
                 agent: list[str] = []
+                known: set[str] = set()
                 for turn in tr.turns:
                     if turn.role != "customer":
                         agent.append(turn.text)
                         continue
                     st = turn.state
-                    # Re-check what the trainee saw, from the revealed facts before this line.
+                    # Re-check what the trainee saw, from the revealed facts before this line (the
+                    # fact this line was asked to give is allowed, as the engine allowed it).
+                    given = [f for f in st.revealed if f not in known] if st.beat == "give_fact" else []
                     found = guard.problems(turn.text, persona, set(st.revealed), earlier,
+                                           allowed_fact=given[0] if given else None,
                                            last_agent=agent[-1] if agent else None, agent_lines=agent)
+                    known = set(st.revealed)
                     c.update(_faults(found, st.rejected, st.replaced))
                     earlier.append(turn.text)
                 print(f"{pid:<28} {policy:<13} seed {seed}: {reason:<12} "
