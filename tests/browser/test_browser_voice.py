@@ -7,6 +7,7 @@ Chromium plays a wav file as the microphone (--use-file-for-fake-audio-capture).
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -33,11 +34,12 @@ def served(tmp_path_factory):
         yield url, mic, store
 
 
-def test_spoken_turn_in_the_browser(served, playwright):
-    url, mic, store = served
+@contextmanager
+def voice_call(playwright, url: str, mic: Path, turns: str):
+    """A Chromium of its own whose microphone plays `mic` (set when it starts), signed in as
+    ana, in a voice call with Dave Morrison taking `turns` ("Hands-free" or "Push to talk")."""
     args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                             f"--use-file-for-fake-audio-capture={mic}", "--autoplay-policy=no-user-gesture-required"]
-    # A Chromium of its own: the fake microphone is set when it starts.
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
     try:
         ctx = browser.new_context(viewport={"width": 1366, "height": 900})
@@ -49,12 +51,19 @@ def test_spoken_turn_in_the_browser(served, playwright):
         page.get_by_label("password").fill(PASSWORD)
         page.get_by_role("button", name=re.compile("login", re.I)).click()
         page.locator("#rc-whoami").get_by_text("ana").wait_for()
-
         page.locator("#persona-dd input").click()
         page.get_by_role("option", name=re.compile("Dave Morrison")).click()
         page.get_by_label("voice").check()
-        page.get_by_label("Push to talk").check()  # hands-free is the default
+        page.get_by_label(turns).check()
         page.locator("#start-call").click()
+        yield page
+    finally:
+        browser.close()
+
+
+def test_spoken_turn_in_the_browser(served, playwright):
+    url, mic, store = served
+    with voice_call(playwright, url, mic, "Push to talk") as page:  # hands-free is the default
         page.get_by_role("button", name=re.compile("^record", re.I)).first.click()
         page.wait_for_timeout(7000)
         page.get_by_role("button", name=re.compile("^stop", re.I)).first.click()
@@ -70,15 +79,13 @@ def test_spoken_turn_in_the_browser(served, playwright):
         # Gradio's waveform player shows the clip's length once it has loaded it, and its clock
         # moves as it plays (the page showed "Error" when Gradio refused the file).
         box = page.locator("#rc-reply-audio")
-        expect(box.locator("#duration")).not_to_have_text("0:00", timeout=30_000)
-        expect(box.locator("#time")).not_to_have_text("0:00", timeout=30_000)
+        expect(box.locator("#duration")).not_to_have_text("0:00", timeout=60_000)
+        expect(box.locator("#time")).not_to_have_text("0:00", timeout=60_000)
         served_file = box.locator("a.download-link").get_attribute("href")
         assert page.request.get(served_file).status == 200
         assert page.locator("#rc-reply-audio").get_by_text("Error").count() == 0
         # The record button is back for the next turn.
         expect(page.get_by_role("button", name=re.compile("^record", re.I)).first).to_be_visible()
-    finally:
-        browser.close()
 
     (sid,) = [s["id"] for s in store.list_sessions(user="ana")]
     turns = store.turns(sid)
@@ -110,29 +117,10 @@ def test_hands_free_turn_in_the_browser(served, playwright, tmp_path):
     from simulator.catalog import Catalog
 
     mic = _two_utterances(tmp_path, SimpleNamespace(catalog=Catalog.default(None)))
-    args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                            f"--use-file-for-fake-audio-capture={mic}", "--autoplay-policy=no-user-gesture-required"]
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
-    try:
-        ctx = browser.new_context(viewport={"width": 1366, "height": 900})
-        ctx.grant_permissions(["microphone"])
-        page = ctx.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.goto(url)
-        page.get_by_label("username").fill("ana")
-        page.get_by_label("password").fill(PASSWORD)
-        page.get_by_role("button", name=re.compile("login", re.I)).click()
-        page.locator("#rc-whoami").get_by_text("ana").wait_for()
-        page.locator("#persona-dd input").click()
-        page.get_by_role("option", name=re.compile("Dave Morrison")).click()
-        page.get_by_label("voice").check()
-        expect(page.get_by_label("Hands-free")).to_be_checked()
-        page.locator("#start-call").click()
+    with voice_call(playwright, url, mic, "Hands-free") as page:
         page.locator("#rc-live-mic").get_by_role("button", name=re.compile("^record", re.I)).first.click()
         expect(page.locator("#rc-chat")).to_contain_text("third time", timeout=120_000)
         # The second line, after a pause, is a turn of its own, answered too: no click in between.
         page.locator("#rc-chat .message-row").nth(3).wait_for(timeout=120_000)
         expect(page.locator("#rc-reply-audio #duration")).not_to_have_text("0:00", timeout=60_000)
         shot(page, "07-hands-free-call")
-    finally:
-        browser.close()
