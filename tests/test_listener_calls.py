@@ -231,3 +231,16 @@ def test_thanks_that_open_the_call_are_no_closing_on_the_scorecard():
                             persona=load_persona(ROOT / "personas" / "irritable-outage.yaml"))
     closing = {c.id: c for c in card.criteria}["closing"]
     assert not closing.applicable or closing.score == 0, closing.evidence
+
+
+def test_a_bill_redone_from_the_real_reading_is_heard_as_what_elena_wants():
+    # Issue 19.10: "the reading was estimated, I'll redo the bill from the real reading and refund
+    # the difference" was heard as mere courtesy, and she never accepted it.
+    persona = load_persona(ROOT / "personas" / "elderly-electric-bill-ro.yaml")
+    call = CallSession(persona, None, seed=3)
+    for line in ("Bună ziua, Electrica Luminis, mă numesc Ana. Cu ce vă pot ajuta?",
+                 "Îmi puteți spune codul de client de pe factură?",
+                 "Indexul a fost estimat. Vă refac factura după indexul real și vă returnez diferența.",
+                 "Nu aveți nevoie de internet: plătiți la poștă, cu factura, ca de obicei."):
+        _, reply = call.agent_says(line, 0.0)
+    assert call.director.state.goal_met and reply.turn.state.beat in ("accept", "goodbye")
