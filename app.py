@@ -66,13 +66,11 @@ def make_auth(service: Rolecall) -> Callable[[str, str], bool]:
 
 
 def launch_options(service: Rolecall, lang: str = "en") -> dict[str, Any]:
-    """What `serve` passes to launch(): login, look, no sharing, and the data folder as a place
-    Gradio may serve files from (reply audio, call recordings, exports live there: without it
-    Gradio refused every voice reply once the data folder was outside the working and
-    temporary folders, as it is after `make run`). Tests reuse it."""
-    served = [str(service.data_dir)] if service.data_dir is not None else []
+    """What `serve` passes to launch(): login, look, and no sharing. Tests reuse it. The data
+    folder is deliberately not an allowed path: files from it reach the page as copies
+    (simulator.ui.shared.served), so nobody can fetch another trainee's files by name."""
     return {"auth": make_auth(service), "auth_message": label("login_message", lang), "theme": theme(),
-            "css": CSS, "share": False, "show_error": True, "max_threads": MAX_THREADS, "allowed_paths": served}
+            "css": CSS, "share": False, "show_error": True, "max_threads": MAX_THREADS}
 
 
 def serve(service: Rolecall, host: str = "127.0.0.1", port: int = 7860, lang: str = "en") -> None:

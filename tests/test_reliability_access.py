@@ -85,9 +85,9 @@ def test_the_login_cookie_is_what_grants_access(server):
 
 
 @pytest.mark.parametrize("text", [
-    ("Please help me with my bill. " * 3500).strip(),
+    ("Please help me with my bill. " * 20).strip(),  # a whole turn; longer ones are refused (test_reliability_service)
     "ctrl\x01\x07\x1b[31m and \u202eRTL\u202c שלום <script>alert(1)</script>",
-], ids=["100 KB", "control-rtl-markup"])
+], ids=["a whole turn", "control-rtl-markup"])
 def test_hostile_text_through_the_api_is_answered_and_stored_exactly(server, text):
     url, service = server
     ana = _client(url, "ana")
@@ -95,3 +95,16 @@ def test_hostile_text_through_the_api_is_answered_and_stored_exactly(server, tex
     reply, ended = ana.predict(sid, text, api_name="/send_message")
     assert isinstance(reply, str) and reply.strip() and ended is False
     assert service.store.turns(sid)[0]["text"] == text
+
+
+def test_no_file_of_the_data_folder_can_be_fetched_by_name(server):
+    # The data folder holds every trainee's recordings, the database and the first accounts:
+    # it must never be one of the paths Gradio serves (files reach the page as copies).
+    url, service = server
+    for name in ("rolecall.db", "first-accounts.txt"):
+        secret = service.data_dir / name
+        if not secret.exists():
+            secret.write_text("secret")
+        for who in ("bob", None):
+            r = _http(url, who).get(f"/gradio_api/file={secret}")
+            assert r.status_code in (401, 403, 404) and b"secret" not in r.content, (name, who, r.status_code)

@@ -84,7 +84,7 @@ def test_twenty_calls_writing_at_once_lose_and_double_nothing(service):
 
 
 HOSTILE = {
-    "a whole turn": ("Please help me with my bill. " * 21).strip(),  # 587 characters, under the limit
+    "a whole turn": ("Please help me with my bill. " * 20).strip(),  # 579 characters, under the limit
     "control characters": "line one\x00\x01\x07\x08\x1b[31mred\x1b[0m\x7f\u0085\u2028end",
     "right to left": "\u202eمرحبا، أريد المساعدة\u202c שלום \u200f123\u200e and <b>bold</b> & 'quotes' \"dq\"",
     "markup": "<script>alert(1)</script><img src=x onerror=alert(2)> {{7*7}} ${x} </div>",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import RolecallError
-from .shared import CONCURRENCY, PageContext, boundary
+from .shared import CONCURRENCY, PageContext, boundary, served
 
 
 def register(ctx: PageContext) -> None:
@@ -53,7 +53,7 @@ def _send_audio(ctx: PageContext) -> None:
         if not recording:
             raise RolecallError("no recording came with the request; send an audio file (wav, mp3, ogg, webm)")
         reply = ctx.service.send_audio(ctx.who(request), session_id, recording)
-        return reply.text or "", reply.ended, reply.audio
+        return reply.text or "", reply.ended, served(reply.audio)
 
     with gr.Column(visible=False):
         session_id = gr.Textbox(label="session_id")

@@ -23,7 +23,7 @@ from typing import Any
 import gradio as gr
 
 from . import render
-from .shared import L
+from .shared import L, served
 
 log = logging.getLogger("rolecall.handsfree")
 
@@ -183,7 +183,7 @@ class HandsFree:
             step.audio = None
             return
         if reply.audio:
-            step.audio = reply.audio
+            step.audio = served(reply.audio)
             line.playing_until = self._clock() + _duration(reply.audio)
 
     def _save(self, line: Line, sid: str, samples) -> Path:

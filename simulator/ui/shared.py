@@ -245,7 +245,27 @@ class PageContext:
         sid = (evt.row_value or [None])[-1]
         card, transcript_html, _mood, _facts = self.review(user, sid)
         audio = self.service.call_recording(user, sid)
-        return card, transcript_html, gr.Audio(value=str(audio) if audio else None, visible=audio is not None)
+        return card, transcript_html, gr.Audio(value=served(audio), visible=audio is not None)
+
+
+def served(path: str | Path | None) -> str | None:
+    """A copy of a file from the data folder that Gradio may hand to this browser.
+
+    Gradio serves only files under the working or temporary folders (or `allowed_paths`). The
+    data folder must not be an allowed path: every file in it (other trainees' recordings, the
+    database, the first accounts) could then be fetched by anyone signed in who knew its name.
+    So each file shown is copied to a fresh folder under the temporary folder, which Gradio
+    moves into its own cache under an unguessable name."""
+    if not path:
+        return None
+    import shutil
+    import tempfile
+    import uuid
+
+    src = Path(path)
+    folder = Path(tempfile.gettempdir()) / "rolecall-served" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    return str(shutil.copyfile(src, folder / src.name))
 
 
 def as_handler(ctx: PageContext, fn: Callable) -> Callable:

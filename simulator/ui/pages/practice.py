@@ -14,7 +14,7 @@ from ...errors import RolecallError
 from ...service import User, trainee_line
 from .. import charts, render
 from ..handsfree import HANDS_FREE, hands_free_chunk, hands_free_controls, hands_free_stop, voice_controls
-from ..shared import L, PageContext, lang_now, seed
+from ..shared import L, PageContext, lang_now, seed, served
 from . import chooser
 
 # --------------------------------------------------------------------------- handlers
@@ -103,7 +103,7 @@ def send_voice(ctx: PageContext, user: User, path, state, phone) -> Iterator[tup
         raise
     # Clear the microphone so the next turn starts a fresh recording.
     yield (render.chat_messages(ctx.service.transcript(user, state["sid"])),
-           gr.Audio(value=reply.audio, visible=True), None)
+           gr.Audio(value=served(reply.audio), visible=True), None)
 
 
 def on_tick(state):

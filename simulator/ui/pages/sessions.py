@@ -12,7 +12,7 @@ from ...dashboard import SessionFilter
 from ...errors import RolecallError
 from ...service import User
 from .. import charts, render
-from ..shared import SUPERVISOR_ROLES, L, PageContext, lang_now, require
+from ..shared import SUPERVISOR_ROLES, L, PageContext, lang_now, require, served
 
 
 def filters(trainee, persona, temp, ctype, since, until, passed) -> SessionFilter:
@@ -48,7 +48,7 @@ def export(ctx: PageContext, user: User, trainee, persona, temp, ctype, since, u
     f = filters(trainee, persona, temp, ctype, since, until, passed)
     folder = ctx.service.exports_dir()
     path = ctx.dash.export_csv(folder / f"rolecall-sessions-{time.strftime('%Y%m%d-%H%M')}.csv", f)
-    return gr.File(value=str(path), visible=True)
+    return gr.File(value=served(path), visible=True)
 
 
 def replay(ctx: PageContext, user: User, evt: gr.SelectData):
