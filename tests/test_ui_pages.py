@@ -386,3 +386,12 @@ def test_a_supervisor_rescore_shows_beside_the_automatic_score_and_in_calibratio
     _matrix, calibration = insights.load_insights(ctx, sue)
     assert "greeting" in calibration and "rc-calibration" in calibration
     assert insights.load_insights(ctx, ana) == ("", "")
+
+
+def test_the_hear_box_without_a_persona_says_what_to_do_instead_of_a_draft_error(ctx):
+    # Seen in the walk after `make run`: typing in the box before loading a persona raised
+    # "<draft>:1: (file): file is empty" as a toast.
+    tim = user(ctx, "tim")
+    assert "Load a persona" in studio.hear_line(ctx, tim, "", "Where are you calling from today?")
+    broken = studio.hear_line(ctx, tim, with_typo(persona_yaml(ctx)), "Where are you calling from?")
+    assert "<draft>" not in broken and "nmae" in broken

@@ -119,6 +119,7 @@ EN: dict[str, str] = {
     "heard_unsure": "a request it could not place (it asks what you need)", "heard_unsure_why": "unsure", "heard_silent": "nothing (silence)",
     "heard_box": "What would the customer hear?",
     "heard_box_hint": "Type a line a trainee might say to this customer.",
+    "heard_needs_persona": "Load a persona or start a new one first: the customer it describes is the one who listens.",
     # history
     "progress": "Your progress",
     "history_empty": "No calls yet. Your first practice call will show up here.",
@@ -316,6 +317,7 @@ RO: dict[str, str] = {
     "heard_unsure": "o cerere pe care n-a înțeles-o (întreabă ce vă trebuie)", "heard_unsure_why": "nesigur", "heard_silent": "nimic (tăcere)",
     "heard_box": "Ce ar înțelege clientul?",
     "heard_box_hint": "Scrieți o replică pe care ar putea-o spune un cursant acestui client.",
+    "heard_needs_persona": "Încărcați întâi un personaj sau începeți unul nou: clientul descris de el este cel care ascultă.",
     # history
     "progress": "Progresul dumneavoastră",
     "history_empty": "Niciun apel încă. Primul apel de exersare va apărea aici.",

@@ -123,7 +123,12 @@ def hear_line(ctx: PageContext, user: User, text, line) -> str:
         return ""
     from ...listener import Listener
 
-    persona = persona_from_yaml_text(text)
+    if not (text or "").strip():
+        return render.lines_html([], L("heard_needs_persona"))
+    try:
+        persona = persona_from_yaml_text(text)
+    except ValidationFailed as exc:  # the check area lists the errors; here, one line says why
+        return render.lines_html(draft_lines(exc)[:1], "")
     return render.heard_html(Listener(persona).hear(line), persona, lang_now())
 
 
