@@ -392,6 +392,7 @@ def test_the_hear_box_without_a_persona_says_what_to_do_instead_of_a_draft_error
     # Seen in the walk after `make run`: typing in the box before loading a persona raised
     # "<draft>:1: (file): file is empty" as a toast.
     tim = user(ctx, "tim")
-    assert "Load a persona" in studio.hear_line(ctx, tim, "", "Where are you calling from today?")
+    said = studio.hear_line(ctx, tim, "", "Where are you calling from today?")
+    assert label("heard_needs_persona", lang_now()) in said and "<draft>" not in said
     broken = studio.hear_line(ctx, tim, with_typo(persona_yaml(ctx)), "Where are you calling from?")
     assert "<draft>" not in broken and "nmae" in broken
