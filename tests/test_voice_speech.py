@@ -34,14 +34,10 @@ def norm_words(text: str) -> list[str]:
 
 def wer(ref: str, hyp: str) -> float:
     """Word error rate: word-level edit distance / reference length."""
+    from simulator.voice.wer import edit_distance
+
     r, h = norm_words(ref), norm_words(hyp)
-    d = list(range(len(h) + 1))
-    for i in range(1, len(r) + 1):
-        prev, d[0] = d[0], i
-        for j in range(1, len(h) + 1):
-            cur = min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
-            prev, d[j] = d[j], cur
-    return d[len(h)] / max(1, len(r))
+    return edit_distance(r, h) / max(1, len(r))
 
 
 def test_wer_helper():
