@@ -281,8 +281,8 @@ class Rolecall:
         return d
 
     def exports_dir(self) -> Path:
-        """Where CSV exports are written: the data folder (the app serves files from there), or
-        a fresh temporary folder when none is configured."""
+        """Where CSV exports are kept: the data folder, or a fresh temporary folder when none is
+        configured. (The app hands the browser a copy; the data folder is never served.)"""
         if self.data_dir is None:
             import tempfile
             return Path(tempfile.mkdtemp(prefix="rolecall-export-"))

@@ -101,7 +101,7 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
                       last_agent: str | None, agent_lines: Sequence[str] = ()) -> list[str]:
     """The problems that more words cannot undo: once part of a line has one, the whole line has it."""
     out: list[str] = []
-    said = [a for a in (last_agent, *agent_lines) if a]
+    said = list(dict.fromkeys(a for a in (last_agent, *agent_lines) if a))  # the last line is among them
     # An answer may take the question's words ("Codul de client de pe factură e ..."): a line
     # that gives the fact asked for is not an echo.
     answering = allowed_fact is not None and _contains_value(norm, persona.fact(allowed_fact).value)

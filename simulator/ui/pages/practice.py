@@ -122,10 +122,13 @@ def end(ctx: PageContext, user: User, state) -> Iterator[tuple]:
     parent = state.get("parent_sid")
     off = (gr.Timer(active=False), gr.Textbox(interactive=False), gr.Button(interactive=False),
            gr.Button(interactive=False))
-    for update in ctx.service.end_call_stream(user, sid):
+    updates = ctx.service.end_call_stream(user, sid)  # the call has ended once this returns
+    # The call is over: its transcript, mood and facts stay the same while the judged parts come in.
+    transcript = ctx.service.transcript(user, sid)
+    persona = ctx.persona_or_none(transcript.persona)
+    mood, facts = charts.mood_chart(transcript, lang_now()), render.facts_html(transcript, persona, lang_now())
+    for update in updates:
         score = update["score"]
-        transcript = ctx.service.transcript(user, sid)
-        persona = ctx.persona_or_none(transcript.persona)
         card = render.scorecard_html(score, lang_now(), ctx.pass_mark_of(score))
         total = f"{round(score.get('total', 0), 1):g}/100"
         if update["final"]:
@@ -133,8 +136,7 @@ def end(ctx: PageContext, user: User, state) -> Iterator[tuple]:
         else:
             status = L("judging", total=total, done=update["done"], of=update["total"])
         cmp = render.compare_html(ctx.service.score_of(user, parent), score, lang_now()) if parent else ""
-        yield (card, render.transcript_html(transcript, score, lang_now()), charts.mood_chart(transcript, lang_now()),
-               render.facts_html(transcript, persona, lang_now()), cmp, status, *off,
+        yield (card, render.transcript_html(transcript, score, lang_now()), mood, facts, cmp, status, *off,
                gr.Number(maximum=len(transcript.turns)))
 
 
