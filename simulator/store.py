@@ -464,21 +464,16 @@ class Store:
         return rows
 
     def set_turn_audio(self, session_id: str, idx: int, path: str | Path | None) -> None:
-        with self._write() as db:
-            cur = db.conn.execute(
-                "UPDATE turns SET audio = ? WHERE session_id = ? AND idx = ?",
-                [None if path is None else str(path), session_id, idx],
-            )
-            if not cur.rowcount:
-                raise NotFound(f"turn {idx} of session '{session_id}' does not exist")
+        self._set_turn(session_id, idx, "audio", None if path is None else str(path))
 
     def set_turn_state(self, session_id: str, idx: int, state: Mapping[str, Any] | BaseModel | None) -> None:
         """Replace one turn's state (e.g. mark a customer line as cut off)."""
+        self._set_turn(session_id, idx, "state", None if state is None else _json(state))
+
+    def _set_turn(self, session_id: str, idx: int, column: str, value: Any) -> None:
         with self._write() as db:
-            cur = db.conn.execute(
-                "UPDATE turns SET state = ? WHERE session_id = ? AND idx = ?",
-                [None if state is None else _json(state), session_id, idx],
-            )
+            cur = db.conn.execute(f"UPDATE turns SET {column} = ? WHERE session_id = ? AND idx = ?",
+                                  [value, session_id, idx])
             if not cur.rowcount:
                 raise NotFound(f"turn {idx} of session '{session_id}' does not exist")
 
