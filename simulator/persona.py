@@ -130,6 +130,17 @@ class Voice(_Strict):
     )
 
 
+class PhoneLines(_Strict):
+    """What the customer says at the phone-call moments that are not an answer to a line. Each
+    list left empty uses the language's own defaults (simulator.engine.phone)."""
+
+    still_there: list[str] = Field(default_factory=list, description='The trainee went quiet: "Hello? Are you still there?"')
+    gone_quiet: list[str] = Field(default_factory=list, description="Still nobody: the customer hangs up.")
+    cut_off: list[str] = Field(default_factory=list,
+                               description="Said first when the trainee talked over the customer (impatient customers).")
+    long_turn: list[str] = Field(default_factory=list, description="Said first after a monologue of a minute.")
+
+
 # First names of the built-in personas and common ones besides; a trainer can always set
 # voice.gender instead.
 _FEMALE = {
@@ -173,6 +184,8 @@ class Persona(_Strict):
     mood: Mood = Field(default_factory=Mood)
     voice: Voice = Field(default_factory=Voice)
     opening: str | None = Field(None, description="Optional fixed first line of the customer.")
+    phone_lines: PhoneLines = Field(default_factory=PhoneLines,
+                                    description="Lines for silence, interruptions and monologues (voice calls).")
     fallback_lines: dict[Beat, list[str]] = Field(
         description="Authored lines per beat, used when the actor's line fails the guard."
     )

@@ -242,7 +242,8 @@ class Rolecall:
                                                             on_partial=on_partial), f"voice-{session_id}")
 
     def send_message(self, user: User, session_id: str, text: str, *, audio: str | None = None,
-                     on_partial: Callable[[str], None] | None = None) -> Reply:
+                     on_partial: Callable[[str], None] | None = None, long_turn: bool = False,
+                     t: float | None = None) -> Reply:
         # A spoken turn is bounded by the recording (the turn detector stops at 60 s), not by this limit.
         text = trainee_line(text, None if audio else MAX_LINE_CHARS)
         row = self._session_row(user, session_id)
@@ -252,10 +253,14 @@ class Rolecall:
             call = self._call(row)
             if call.ended or row.get("end_reason"):
                 raise RolecallError("this call has ended; start a new call or look at its scorecard")
-            t = self._now(session_id)
+            if t is None:
+                t = self._now(session_id)
+            else:  # a spoken turn's start: never before the line it answers (talked over: it starts there)
+                stored = self.store.turns(session_id)
+                t = max(t, stored[-1]["t"] if stored else 0.0)
             # The trainee's line is stored before the LLM is asked, so it survives a crash or an LLM failure.
             self.store.add_turn(session_id, "agent", text, t, audio=audio)
-            _, reply = call.agent_says(text, t, on_partial)
+            _, reply = call.agent_says(text, t, on_partial, long_turn=long_turn)
             reply.turn.t = self._now(session_id)
             if reply.end:
                 reply.end.t = reply.turn.t
@@ -309,53 +314,84 @@ class Rolecall:
         return stt.transcribe(path, language=row["language"], context=call_context(persona, user.name))
 
     def send_audio(self, user: User, session_id: str, path: str | Path, *, phone_line: bool = False,
-                   on_partial: Callable[[Heard | str], None] | None = None) -> Reply:
+                   on_partial: Callable[[Heard | str], None] | None = None, long_turn: bool = False,
+                   started_ago_s: float | None = None) -> Reply:
         """A spoken turn: the trainee's recording in, the customer's line as text and audio out.
-        Bad audio raises AudioError before anything is stored, so the call goes on unchanged."""
+        Bad audio raises AudioError before anything is stored, so the call goes on unchanged.
+        long_turn: the turn was cut at a minute (the customer reacts); started_ago_s: how long ago
+        the trainee started speaking (hands-free knows; otherwise the recording's length)."""
         import shutil
 
         row = self._session_row(user, session_id)
-        stt, tts = self._voice()
+        stt, _tts = self._voice()
+        arrived = self._now(session_id)
         # Raises AudioError (empty, silent, corrupt, unsupported, too long) before anything is stored.
         heard = self._heard(stt, path, row, user)
+        if started_ago_s is None:
+            started_ago_s = getattr(heard, "duration_s", 0.0) or 0.0
         folder = self._audio_dir(session_id)
         n = len(self.store.turns(session_id))
         kept = folder / f"{n:04d}-agent{Path(path).suffix or '.wav'}"
         shutil.copyfile(path, kept)  # the trainee's own voice is kept for replay
         if on_partial is not None:
             on_partial(Heard(heard.text))
-        reply = self.send_message(user, session_id, heard.text, audio=str(kept), on_partial=on_partial)
+        # A spoken turn's time is when the trainee started speaking: the silence before it is
+        # what the customer waited through.
+        reply = self.send_message(user, session_id, heard.text, audio=str(kept), on_partial=on_partial,
+                                  long_turn=long_turn, t=max(0.0, round(arrived - started_ago_s, 2)))
         if reply.text:
-            persona = self.persona_at(row["persona_id"], row.get("persona_version"))
-            idx = len(self.store.turns(session_id)) - 1
-            out = folder / f"{idx:04d}-customer.wav"
-            tts.synthesize(reply.text, persona.voice, out, language=persona.language)
-            if phone_line:
-                from .voice import apply_phone_line
-                apply_phone_line(out, out)
-            self.store.set_turn_audio(session_id, idx, str(out))
-            reply.audio = str(out)
+            self._speak(row, session_id, reply, phone_line)
         reply.heard = heard.text
         return reply
 
     def mark_interrupted(self, user: User, session_id: str) -> int | None:
         """The trainee talked over the customer's last line (hands-free barge-in): the line is
-        marked `cut_off` so the transcript shows it. Returns the turn's index (None: no line)."""
+        marked `cut_off` so the transcript shows it, the voice figures count it, and an
+        impatient customer says so. Returns the turn's index (None: no line)."""
         self._session_row(user, session_id)
         turns = self.store.turns(session_id)
         last = next((t for t in reversed(turns) if t["role"] == "customer"), None)
         if last is None or last["state"] is None:
             return None
-        state = {**last["state"], "cut_off": True}
-        self.store.set_turn_state(session_id, last["idx"], state)
+        self.store.set_turn_state(session_id, last["idx"], {**last["state"], "cut_off": True})
         call = self._calls.get(session_id)
-        try:  # the call held in memory says the same
-            turn = call.transcript.turns[last["idx"]] if call is not None else None
-            if turn is not None and turn.state is not None:
-                turn.state.cut_off = True
-        except (AttributeError, IndexError):
-            pass
+        if call is not None and last["idx"] < len(call.transcript.turns):  # the call held in memory says the same
+            call.mark_cut_off(last["idx"])
         return last["idx"]
+
+    def trainee_silent(self, user: User, session_id: str, *, phone_line: bool = False) -> Reply:
+        """The trainee said nothing for a long while after the customer's line (hands-free
+        calls): the customer asks "Hello? Are you still there?", aloud; the second time in a row
+        it hangs up. Counts as dead air on the scorecard."""
+        row = self._session_row(user, session_id)
+        if row["user"] != user.name:
+            raise AccessDenied("only the trainee who holds a call can speak in it")
+        with self._lock(session_id):
+            call = self._call(row)
+            if call.ended or row.get("end_reason"):
+                raise RolecallError("this call has ended; start a new call or look at its scorecard")
+            reply = call.trainee_silent(self._now(session_id))
+            self._save_customer(session_id, reply)
+        out = Reply(session_id, reply.turn.text, reply.ended, reply.end.reason.value if reply.end else None,
+                    reply.turn.state.model_dump(mode="json") if reply.turn.state else None)
+        if row.get("mode") == "voice":
+            self._speak(row, session_id, out, phone_line)
+        return out
+
+    def _speak(self, row: dict, session_id: str, reply: Reply, phone_line: bool) -> None:
+        """The customer's line as speech, kept with the turn; its time becomes the moment the
+        voice is ready (dead air is measured from when the customer stopped talking)."""
+        _stt, tts = self._voice()
+        persona = self.persona_at(row["persona_id"], row.get("persona_version"))
+        idx = len(self.store.turns(session_id)) - 1
+        out = self._audio_dir(session_id) / f"{idx:04d}-customer.wav"
+        tts.synthesize(reply.text, persona.voice, out, language=persona.language)
+        if phone_line:
+            from .voice import apply_phone_line
+            apply_phone_line(out, out)
+        self.store.set_turn_audio(session_id, idx, str(out))
+        self.store.set_turn_time(session_id, idx, self._now(session_id))
+        reply.audio = str(out)
 
     def audio_path(self, user: User, session_id: str, idx: int) -> Path | None:
         """A turn's audio, only for someone allowed to see the session."""
@@ -480,11 +516,13 @@ class Rolecall:
         return agreement(self.store.review_pairs(criterion_id))
 
     def _voice_metrics(self, transcript: Transcript) -> dict | None:
-        """Speaking rate, fillers, silences and talk ratio by time, for calls that were spoken."""
+        """Speaking rate, fillers, silences, dead air, interruptions and talk ratio by time, for
+        calls that were spoken."""
         if transcript.mode != "voice" or not any(t.audio for t in transcript.turns if t.role == "agent"):
             return None
         from .errors import AudioError
         from .voice import load_audio, voice_metrics
+        from .voice.metrics import response_gaps
 
         def seconds(path: str | None) -> float | None:
             try:
@@ -492,9 +530,15 @@ class Rolecall:
             except AudioError:
                 return None
 
-        agent = [(t.text, d) for t in transcript.turns if t.role == "agent" and (d := seconds(t.audio))]
-        customer = [d for t in transcript.turns if t.role == "customer" and (d := seconds(t.audio))]
-        return voice_metrics(agent, customer, language=transcript.language) if agent else None
+        durations = {i: seconds(t.audio) for i, t in enumerate(transcript.turns) if t.audio}
+        turns = transcript.turns
+        agent = [(t.text, durations[i]) for i, t in enumerate(turns) if t.role == "agent" and durations.get(i)]
+        customer = {i: d for i, t in enumerate(turns) if t.role == "customer" and (d := durations.get(i))}
+        states = [t.state for t in turns if t.role == "customer" and t.state]
+        return voice_metrics(agent, list(customer.values()), language=transcript.language,
+                             response_gaps_s=response_gaps(turns, customer),
+                             interruptions=sum(1 for s in states if s.cut_off),
+                             still_there=sum(1 for s in states if s.beat == "still_there")) if agent else None
 
     def score_of(self, user: User, session_id: str) -> dict | None:
         """The saved score JSON, with supervisors' re-scores beside the automatic ones."""

@@ -466,6 +466,9 @@ class Store:
     def set_turn_audio(self, session_id: str, idx: int, path: str | Path | None) -> None:
         self._set_turn(session_id, idx, "audio", None if path is None else str(path))
 
+    def set_turn_time(self, session_id: str, idx: int, t: float) -> None:
+        self._set_turn(session_id, idx, "t", float(t))
+
     def set_turn_state(self, session_id: str, idx: int, state: Mapping[str, Any] | BaseModel | None) -> None:
         """Replace one turn's state (e.g. mark a customer line as cut off)."""
         self._set_turn(session_id, idx, "state", None if state is None else _json(state))

@@ -49,7 +49,8 @@ def test_romanian_call_scored_with_romanian_matches():
     # One question about the problem (the account and postcode), no summary: listening 2; a
     # stock "îmi pare rău, înțeleg cât de frustrant este" with nothing of this customer's case: 2.
     assert got == {"greeting": 2, "identity_verification": 1, "active_listening": 2, "empathy": 2, "resolution": 4,
-                   "professional_language": 4, "closing": 2, "efficiency": 2, "responsiveness": 2}
+                   "professional_language": 4, "closing": 2, "efficiency": 2, "responsiveness": 2,
+                   "phone_manner": None}  # a typed call
     assert card.criterion("identity_verification").evidence[0].quote.startswith("Îmi puteți spune numărul de client")
     assert card.criterion("greeting").feedback.startswith("Deschidere bună")  # coaching in Romanian
 

@@ -18,6 +18,7 @@ from . import guard
 from .actor import Actor
 from .acts import Act, TurnActs
 from .director import Decision, Director
+from .phone import phone_line, reacts_to_cut_off
 
 # Used when every authored line for a beat was already said (long calls): keeps lines unique.
 # The trainer's own lines answer rudeness and manipulation: a 1.5B actor turned them out of
@@ -61,19 +62,51 @@ class CallSession:
             return None
         return self._customer_line(self.director.first_beat(), t)
 
-    def agent_says(self, text: str, t: float, on_partial: Callable[[str], None] | None = None) -> tuple[Turn, CustomerReply]:
+    def agent_says(self, text: str, t: float, on_partial: Callable[[str], None] | None = None, *,
+                   long_turn: bool = False) -> tuple[Turn, CustomerReply]:
         """Record the trainee's line and produce the customer's answer. With `on_partial`, the
         answer is written as a stream and `on_partial` gets the part the guard lets through so
-        far, each time it grows ("" when a shown start was turned down and a new line begins)."""
+        far, each time it grows ("" when a shown start was turned down and a new line begins).
+        long_turn: the trainee talked for a minute without a pause (voice calls).
+        When the customer's last line was cut off (`mark_cut_off`), an impatient customer says so."""
         if self.ended:
             raise RuntimeError("the call has ended")
+        cut_off = self._last_cut_off()
         agent_turn = Turn(role="agent", text=text, t=t)
         self.transcript.turns.append(agent_turn)
-        decision = self.director.step(text)
+        decision = self.director.step(text, cut_off=cut_off, long_turn=long_turn)
         if decision.acts and Act.manipulation in decision.acts.acts:
             # What the trainee types never reaches the actor as an instruction.
             self._redacted.add(len(self.transcript.turns) - 1)
         return agent_turn, self._customer_line(decision, t, on_partial)
+
+    def _last_cut_off(self) -> bool:
+        last = self.transcript.turns[-1] if self.transcript.turns else None
+        return bool(last is not None and last.role == "customer" and last.state and last.state.cut_off)
+
+    def mark_cut_off(self, idx: int) -> None:
+        """The trainee talked over customer line `idx` (hands-free barge-in)."""
+        turn = self.transcript.turns[idx]
+        if turn.role == "customer" and turn.state is not None:
+            turn.state.cut_off = True
+
+    def trainee_silent(self, t: float) -> CustomerReply:
+        """The trainee said nothing for a long while after the customer's line (voice calls):
+        "Hello? Are you still there?", and the second time the customer hangs up."""
+        if self.ended:
+            raise RuntimeError("the call has ended")
+        gone = self.director.silent()
+        st = self.director.state
+        earlier = [x.text for x in self.transcript.turns if x.role == "customer"]
+        line = phone_line(self.persona, "gone_quiet" if gone else "still_there", self._rng, earlier)
+        state = CustomerState(mood=round(st.mood, 3), patience=st.patience, revealed=list(st.revealed),
+                              beat="hang_up" if gone else "still_there")
+        turn = Turn(role="customer", text=line, t=t, state=state)
+        self.transcript.turns.append(turn)
+        end = End(reason=EndReason.hung_up, t=t) if gone else None
+        if end is not None:
+            self.transcript.end = end
+        return CustomerReply(turn=turn, ended=gone, end=end)
 
     def warm_up(self) -> None:
         """Have a local LLM read this persona's prompt now, while the trainee is still speaking:
@@ -101,6 +134,16 @@ class CallSession:
         earlier = [x.text for x in self.transcript.turns if x.role == "customer"]
         revealed = set(st.revealed)
         line, replaced, rejected = None, False, None
+        # Talked over or talked at: the reaction comes first, then the answer (written as usual).
+        react = None
+        if decision.long_turn:
+            react = phone_line(p, "long_turn", self._rng, earlier)
+        elif decision.cut_off and reacts_to_cut_off(p):
+            react = phone_line(p, "cut_off", self._rng, earlier)
+        if react is not None and on_partial is not None:
+            shown_partial = on_partial
+            on_partial = lambda part: shown_partial(f"{react} {part}" if part else react)  # noqa: E731
+            on_partial("")
         if decision.beat == Beat.opening and p.opening and not earlier:
             line = p.opening
         elif decision.beat in AUTHORED_BEATS:
@@ -135,6 +178,8 @@ class CallSession:
         if line is None:
             line = self._fallback(decision, earlier)
             replaced = self.actor is not None  # authored lines only (no LLM) replace nothing
+        if react is not None:
+            line = f"{react} {line}"
         state = CustomerState(
             mood=round(st.mood, 3), patience=st.patience, revealed=list(st.revealed), beat=decision.beat.value,
             replaced=replaced, acts=decision.acts.names() if decision.acts else [],
@@ -220,10 +265,13 @@ class CallSession:
             if turn.role == "agent":
                 nxt = turns[i + 1] if i + 1 < len(turns) else None
                 stored = nxt.state.acts if nxt is not None and nxt.role == "customer" and nxt.state else None
-                decision = call.director.step(turn.text, TurnActs.from_names(stored) if stored else None)
+                decision = call.director.step(turn.text, TurnActs.from_names(stored) if stored else None,
+                                              cut_off=call._last_cut_off())
                 if decision.acts and Act.manipulation in decision.acts.acts:
                     call._redacted.add(len(call.transcript.turns))
             else:
+                if turn.state is not None and turn.state.beat == "still_there" and not call.director.state.ended:
+                    call.director.silent()
                 decision = None
             call.transcript.turns.append(turn)
         call.transcript.end = transcript.end

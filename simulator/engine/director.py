@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ..persona import Beat, CallType, Persona
 from ..transcript import EndReason
 from .acts import Act, ActClassifier, TurnActs
+from .phone import SILENCES_BEFORE_HANG_UP, reacts_to_cut_off
 
 # How much each act moves the mood before the persona's sensitivity is applied.
 MOOD_STEP = {
@@ -41,6 +42,7 @@ class DirectorState:
     goal_met: bool = False
     holds: int = 0
     offer_standing: bool = False       # the goal was offered once the agent knew enough
+    silences: int = 0                  # "are you still there?" asked since the trainee last spoke
     ended: EndReason | None = None
 
 
@@ -52,6 +54,8 @@ class Decision:
     volunteer_id: str | None = None    # a volunteer fact the customer may mention
     acts: TurnActs | None = None
     ends: EndReason | None = None
+    cut_off: bool = False              # the trainee talked over the customer's last line
+    long_turn: bool = False            # the trainee talked for a minute without a pause
 
 
 class Director:
@@ -70,8 +74,10 @@ class Director:
         return Decision(beat=Beat.opening)
 
     # -- one agent turn -----------------------------------------------------------------
-    def step(self, agent_text: str, acts: TurnActs | None = None) -> Decision:
-        """Move the state for one agent line. `acts` replays stored acts instead of classifying."""
+    def step(self, agent_text: str, acts: TurnActs | None = None, *, cut_off: bool = False,
+             long_turn: bool = False) -> Decision:
+        """Move the state for one agent line. `acts` replays stored acts instead of classifying.
+        cut_off: the line talked over the customer's; long_turn: it ran a minute without a pause."""
         if self.state.ended:
             raise RuntimeError("the call has ended")
         s = self.state
@@ -79,6 +85,9 @@ class Director:
         acts = acts if acts is not None else self.classifier.classify(agent_text)
         first_turn = s.turn == 0
         s.turn += 1
+        s.silences = 0
+        if (cut_off and reacts_to_cut_off(p)) or long_turn:
+            s.patience -= 1  # being talked over or talked at wears a customer down
 
         for fid in acts.facts_asked:
             if fid not in s.asked:
@@ -122,7 +131,7 @@ class Director:
         s.mood = max(-1.0, min(1.0, s.mood + delta * p.mood.sensitivity))
 
         def decide(beat: Beat, **kw) -> Decision:
-            return Decision(beat=beat, acts=acts, **kw)
+            return Decision(beat=beat, acts=acts, cut_off=cut_off, long_turn=long_turn, **kw)
 
         # What happens next, most pressing first.
         if s.patience <= 0:
@@ -176,6 +185,21 @@ class Director:
         if Act.silent in acts.acts or s.mood < -0.2:
             return decide(Beat.complain, volunteer_id=self._volunteer())
         return decide(Beat.push)
+
+    def silent(self) -> bool:
+        """The trainee said nothing for a long while. Returns whether the customer gives up
+        (hangs up) rather than asking whether anyone is there."""
+        if self.state.ended:
+            raise RuntimeError("the call has ended")
+        s = self.state
+        s.silences += 1
+        if reacts_to_cut_off(self.persona):  # impatient customers: waiting in silence costs patience
+            s.patience -= 1
+            s.mood = max(-1.0, s.mood + UNHELPFUL_STEP * self.persona.mood.sensitivity)
+        if s.silences >= SILENCES_BEFORE_HANG_UP or s.patience <= 0:
+            s.ended = EndReason.hung_up
+            return True
+        return False
 
     def _volunteer(self) -> str | None:
         for f in self.persona.facts:

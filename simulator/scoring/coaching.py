@@ -51,6 +51,14 @@ _EN: dict[str, Note] = {
     "questions.ok": ("You asked questions to understand the situation.", ""),
     "questions.few": ("You asked {count} question(s); ask at least {budget} to understand the situation.",
                       "When did this start, and what have you tried so far?"),
+    "phone_manner.na": ("A typed call: interruptions and dead air are scored on voice calls.", ""),
+    "phone_manner.ok": ("You let the customer finish and kept the line alive: no interruptions, no dead air.", ""),
+    "phone_manner.cut_off": ("You talked over the customer {count} time(s) (first at turn {turn}); "
+                             "there was dead air {budget} time(s). Let the customer finish before you answer.",
+                             "Sorry, go ahead, I'm listening."),
+    "phone_manner.dead_air": ("The customer sat through dead air {budget} time(s) (first at turn {turn}); you "
+                              "talked over them {count} time(s). Say what you are doing while you check.",
+                              "Bear with me a moment, I'm just checking that for you now."),
     "response.ok": ("You replied promptly.", ""),
     "response.slow": ("Your replies took {count} s in the middle (target {budget} s); turn {turn} was the slowest.",
                       "Let me check that for you, one moment please."),
@@ -146,6 +154,15 @@ _RO: dict[str, Note] = {
     "questions.ok": ("Ați pus întrebări ca să înțelegeți situația.", ""),
     "questions.few": ("Ați pus {count} întrebări; puneți cel puțin {budget} ca să înțelegeți situația.",
                       "De când a început problema și ce ați încercat până acum?"),
+    "phone_manner.na": ("Apel scris: întreruperile și tăcerile se notează la apelurile vocale.", ""),
+    "phone_manner.ok": ("L-ați lăsat pe client să termine și linia n-a rămas mută: fără întreruperi, fără tăceri.",
+                        ""),
+    "phone_manner.cut_off": ("Ați vorbit peste client de {count} ori (prima dată la tura {turn}); tăceri lungi: "
+                             "{budget}. Lăsați clientul să termine înainte să răspundeți.",
+                             "Scuzați-mă, continuați, vă ascult."),
+    "phone_manner.dead_air": ("Clientul a așteptat în tăcere de {budget} ori (prima dată la tura {turn}); ați "
+                              "vorbit peste el de {count} ori. Spuneți ce faceți cât verificați.",
+                              "Vă rog un moment, verific chiar acum."),
     "response.ok": ("Ați răspuns prompt.", ""),
     "response.slow": ("Răspunsurile au durat în medie {count} s (ținta {budget} s); tura {turn} a fost cea mai lentă.",
                       "Verific imediat, vă rog să așteptați un moment."),

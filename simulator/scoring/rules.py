@@ -524,6 +524,32 @@ def _response(view: CallView, p: ResponseParams) -> Outcome:
                    {"count": f"{median:.1f}", "budget": f"{p.max_s:.0f}"})
 
 
+class PhoneMannerParams(CheckParams):
+    allowed: int = Field(0, ge=0, description="Interruptions and dead air allowed with full marks.")
+
+
+@check("phone_manner", PhoneMannerParams)
+def _phone_manner(view: CallView, p: PhoneMannerParams) -> Outcome:
+    """Voice calls: not talking over the customer, and no dead air the customer has to sit
+    through (a gap over 5 s, or the customer asking "are you still there?"). Text calls: n/a."""
+    v = view.voice or {}
+    if not isinstance(v.get("interruptions"), int) or not isinstance(v.get("dead_air"), int):
+        return Outcome(None, "phone_manner.na")
+    cut, dead = v["interruptions"], v["dead_air"]
+    slips = max(0, cut + dead - p.allowed)
+    value = 1.0 if slips == 0 else 0.5 if slips <= 2 else 0.0
+    # Evidence: the trainee's line that talked over the customer, else the customer's "hello?".
+    after_cut = next((b for a, b in zip(view.lines, view.lines[1:])
+                      if a.role == "customer" and a.state and a.state.cut_off and b.role == "agent"), None)
+    asked = next((x for x in view.customer if x.state and x.state.beat == "still_there"), None)
+    line = after_cut or asked
+    fields = {"count": str(cut), "budget": str(dead)}
+    if value == 1.0:
+        return Outcome(value, "phone_manner.ok", None, [], fields)
+    code = "phone_manner.cut_off" if cut >= dead else "phone_manner.dead_air"
+    return Outcome(value, code, line.turn if line else None, _ev(line) if line else [], fields)
+
+
 class NextStepParams(CheckParams):
     last_turns: int = Field(3, ge=1)
     phrases: list[str] = Field(default_factory=list)

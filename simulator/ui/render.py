@@ -253,6 +253,15 @@ def _metrics_text(metrics: Mapping[str, Any], lang: str) -> str:
         bits.append(label("talk_ratio", lang, pct=round(metrics["talk_ratio"] * 100)))
     if metrics.get("duration_s") is not None:
         bits.append(label("duration", lang, dur=clock(metrics["duration_s"])))
+    # The voice figures, on spoken calls only.
+    if metrics.get("words_per_minute") is not None:
+        bits.append(label("pace_metric", lang, n=round(metrics["words_per_minute"])))
+    if metrics.get("filler_words"):
+        bits.append(label("fillers_metric", lang, n=metrics["filler_words"]))
+    if metrics.get("interruptions") is not None:
+        bits.append(label("cut_off_metric", lang, n=metrics["interruptions"]))
+    if metrics.get("dead_air") is not None:
+        bits.append(label("dead_air_metric", lang, n=metrics["dead_air"]))
     return " · ".join(bits)
 
 

@@ -12,6 +12,10 @@
                      segments; needs Transcription segments)
 - slow_responses     customer-to-agent gaps > 5 s (needs response_gaps_s)
 - talk_ratio_time    agent speaking s / (agent + customer speaking s)
+- interruptions      customer lines the trainee talked over (hands-free barge-in)
+- dead_air           silences the customer had to sit through: slow_responses, plus the
+                     times the customer had to ask "are you still there?"
+- dead_air_s         seconds of the slow responses' gaps (the asked ones are not timed)
 - agent_speaking_s, customer_speaking_s, agent_words
 """
 
@@ -93,9 +97,12 @@ def voice_metrics(
     customer_durations: Sequence[float] = (),
     language: str = "en",
     response_gaps_s: Sequence[float] | None = None,
+    interruptions: int = 0,
+    still_there: int = 0,
 ) -> dict:
     """Figures for the scorer. agent_turns: (text, Transcription or audio seconds) per
-    trainee turn; customer_durations: seconds of each customer audio line."""
+    trainee turn; customer_durations: seconds of each customer audio line; interruptions:
+    customer lines cut off; still_there: times the customer asked whether anyone was there."""
     agent_s = sum(_speaking_s(a) for _, a in agent_turns)
     customer_s = float(sum(customer_durations))
     n_words = sum(len(words(text)) for text, _ in agent_turns)
@@ -104,7 +111,8 @@ def voice_metrics(
         fillers += count_fillers(text, language)
     n_fillers = sum(fillers.values())
     pauses = sum(long_pauses(a) for _, a in agent_turns if isinstance(a, Transcription))
-    slow = sum(1 for g in (response_gaps_s or ()) if g > RESPONSE_GAP_S)
+    slow_gaps = [g for g in (response_gaps_s or ()) if g > RESPONSE_GAP_S]
+    slow = len(slow_gaps)
     minutes = agent_s / 60.0
     total_s = agent_s + customer_s
     return {
@@ -119,4 +127,7 @@ def voice_metrics(
         "agent_speaking_s": round(agent_s, 2),
         "customer_speaking_s": round(customer_s, 2),
         "agent_words": n_words,
+        "interruptions": int(interruptions),
+        "dead_air": slow + int(still_there),
+        "dead_air_s": round(sum(slow_gaps), 1),
     }
