@@ -56,6 +56,7 @@ class Reply:
     audio: str | None = None   # the customer's line as speech (voice calls)
     notice: str | None = None  # something the trainee should know (e.g. the LLM server is down)
     heard: str | None = None   # what speech recognition made of the trainee's recording
+    voiced_in_parts: bool = False  # its voice was handed out sentence by sentence (send_audio's on_audio)
 
 
 # About 40 seconds of speech: a turn on the phone, not a letter. A pasted wall of text was
@@ -315,11 +316,13 @@ class Rolecall:
 
     def send_audio(self, user: User, session_id: str, path: str | Path, *, phone_line: bool = False,
                    on_partial: Callable[[Heard | str], None] | None = None, long_turn: bool = False,
-                   started_ago_s: float | None = None) -> Reply:
+                   started_ago_s: float | None = None, on_audio: Callable[[str], None] | None = None) -> Reply:
         """A spoken turn: the trainee's recording in, the customer's line as text and audio out.
         Bad audio raises AudioError before anything is stored, so the call goes on unchanged.
         long_turn: the turn was cut at a minute (the customer reacts); started_ago_s: how long ago
-        the trainee started speaking (hands-free knows; otherwise the recording's length)."""
+        the trainee started speaking (hands-free knows; otherwise the recording's length).
+        on_audio: gets the customer's voice sentence by sentence, the first while the rest is
+        still being written (the Reply's audio is still the whole line)."""
         import shutil
 
         row = self._session_row(user, session_id)
@@ -335,12 +338,33 @@ class Rolecall:
         shutil.copyfile(path, kept)  # the trainee's own voice is kept for replay
         if on_partial is not None:
             on_partial(Heard(heard.text))
+        early = None
+        if on_audio is not None:
+            from .voice.early import EarlyVoice
+
+            persona = self.persona_at(row["persona_id"], row.get("persona_version"))
+            early = EarlyVoice(lambda text, out: self._synthesize(persona, text, out, phone_line), folder, on_audio)
+
+        def partial(item: Heard | str) -> None:
+            if on_partial is not None:
+                on_partial(item)
+            if early is not None and isinstance(item, str):
+                early.grew(item)
+
         # A spoken turn's time is when the trainee started speaking: the silence before it is
         # what the customer waited through.
-        reply = self.send_message(user, session_id, heard.text, audio=str(kept), on_partial=on_partial,
+        reply = self.send_message(user, session_id, heard.text, audio=str(kept),
+                                  on_partial=partial if (on_partial or early) else None,
                                   long_turn=long_turn, t=max(0.0, round(arrived - started_ago_s, 2)))
         if reply.text:
-            self._speak(row, session_id, reply, phone_line)
+            if early is not None:
+                idx = len(self.store.turns(session_id)) - 1
+                whole = early.finish(reply.text, folder / f"{idx:04d}-customer.wav")
+                began = self._now(session_id) - (time.monotonic() - (early.first_at or time.monotonic()))
+                self._keep_voice(session_id, idx, reply, whole, t=round(began, 2))
+                reply.voiced_in_parts = True
+            else:
+                self._speak(row, session_id, reply, phone_line)
         reply.heard = heard.text
         return reply
 
@@ -381,17 +405,26 @@ class Rolecall:
     def _speak(self, row: dict, session_id: str, reply: Reply, phone_line: bool) -> None:
         """The customer's line as speech, kept with the turn; its time becomes the moment the
         voice is ready (dead air is measured from when the customer stopped talking)."""
-        _stt, tts = self._voice()
         persona = self.persona_at(row["persona_id"], row.get("persona_version"))
         idx = len(self.store.turns(session_id)) - 1
         out = self._audio_dir(session_id) / f"{idx:04d}-customer.wav"
-        tts.synthesize(reply.text, persona.voice, out, language=persona.language)
+        self._synthesize(persona, reply.text, out, phone_line)
+        self._keep_voice(session_id, idx, reply, out)
+
+    def _synthesize(self, persona, text: str, out: Path, phone_line: bool) -> Path:
+        _stt, tts = self._voice()
+        tts.synthesize(text, persona.voice, out, language=persona.language)
         if phone_line:
             from .voice import apply_phone_line
             apply_phone_line(out, out)
-        self.store.set_turn_audio(session_id, idx, str(out))
-        self.store.set_turn_time(session_id, idx, self._now(session_id))
-        reply.audio = str(out)
+        return out
+
+    def _keep_voice(self, session_id: str, idx: int, reply: Reply, path: Path, t: float | None = None) -> None:
+        """The line's voice kept with its turn; the turn's time becomes when the voice began (t,
+        else now): dead air is measured from when the customer stopped talking."""
+        self.store.set_turn_audio(session_id, idx, str(path))
+        self.store.set_turn_time(session_id, idx, self._now(session_id) if t is None else t)
+        reply.audio = str(path)
 
     def audio_path(self, user: User, session_id: str, idx: int) -> Path | None:
         """A turn's audio, only for someone allowed to see the session."""

@@ -48,7 +48,7 @@ class FakeService:
         self.reply_wav = folder / "reply.wav"
         save_wav(np.zeros(2 * SR, dtype=np.float32), SR, self.reply_wav)
 
-    def send_audio(self, user, sid, path, *, phone_line=False):
+    def send_audio(self, user, sid, path, *, phone_line=False, **_):
         time.sleep(self.delay_s)
         assert Path(path).exists() and load_audio(path).samples.size > SR // 2
         with self.lock:
@@ -169,3 +169,50 @@ def test_mark_interrupted_is_stored(tmp_path):
     transcript = service.transcript(ana, sid)
     assert transcript.turns[idx].role == "customer" and transcript.turns[idx].state.cut_off is True
     assert "(cut off)" in render.transcript_html(transcript)
+
+
+class PartsService(FakeService):
+    """Hands out the reply's voice in two parts (as the real service does sentence by sentence),
+    and answers a long silence with "Hello? Are you still there?"."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.kwargs: list[dict] = []
+        self.silent: list[str] = []
+        self.part1, self.part2 = folder / "part1.wav", folder / "part2.wav"
+        save_wav(np.zeros(SR, dtype=np.float32), SR, self.part1)       # 1 s
+        save_wav(np.full(SR // 2, 0.01, dtype=np.float32), SR, self.part2)  # 0.5 s
+
+    def send_audio(self, user, sid, path, *, phone_line=False, on_audio=None, **kw):
+        self.kwargs.append(kw)
+        reply = super().send_audio(user, sid, path)
+        on_audio(str(self.part1))
+        on_audio(str(self.part2))
+        reply.voiced_in_parts = True
+        return reply
+
+    def trainee_silent(self, user, sid, *, phone_line=False):
+        self.silent.append(sid)
+        self.turns.append(Turn(role="customer", text="Hello? Are you still there?",
+                               state=CustomerState(mood=0, patience=3, beat="still_there")))
+        return Reply(sid, "Hello? Are you still there?", False, None, None, audio=str(self.reply_wav))
+
+
+def test_the_reply_plays_sentence_by_sentence_without_overlap(tmp_path, speech):
+    service, clock = PartsService(tmp_path), Clock()
+    hf = HandsFree(folder=tmp_path / "turns", clock=clock)
+    steps = feed(hf, service, np.concatenate([silence(0.5), speech, silence(4.0)]), clock)
+    played = [(i, Path(s.audio).read_bytes()) for i, s in enumerate(steps) if s.audio not in (None, KEEP)]
+    assert [b for _, b in played] == [service.part1.read_bytes(), service.part2.read_bytes()]  # not the whole again
+    (first, _), (second, _) = played
+    assert (second - first) * 0.5 >= 1.0  # the second starts once the first (1 s) has played
+    assert service.kwargs[0]["started_ago_s"] > 1.0 and service.kwargs[0]["long_turn"] is False
+    hf.close("s1")
+
+
+def test_a_long_silence_after_speaking_gets_are_you_still_there(tmp_path, speech):
+    service, clock = PartsService(tmp_path), Clock()
+    hf = HandsFree(folder=tmp_path / "turns", clock=clock)
+    feed(hf, service, np.concatenate([silence(0.5), speech, silence(12.0)]), clock)
+    assert service.silent == ["s1"]  # once: its own reply is playing while the next silence starts
+    hf.close("s1")

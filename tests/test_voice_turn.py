@@ -106,3 +106,51 @@ def test_a_spoken_turn_streams_heard_words_then_the_line_then_the_voice(service,
     line = "My internet has been down for two days now, fix it."
     assert reply.text == line
     assert partials and all(isinstance(p, str) and line.startswith(p) for p in partials)
+
+
+def test_the_first_sentence_is_spoken_while_the_rest_is_written(tmp_path, voice):
+    """The customer's voice starts before its line is finished: the first sentence is handed out
+    while the model is still writing; the rest follows; the stored voice is the whole line."""
+    from simulator.voice import load_audio
+
+    store = Store(":memory:")
+    store.add_user("ana", "trainee", "pw-ana-123")
+    line = "My internet has been down for two days now. I work from home and I have lost a whole day of work."
+    llm = ScriptedLLM([line], piece_delay_s=0.05)  # about 1.3 s to write the whole line
+    stt, tts = voice
+    service = Rolecall(store, Catalog.default(None), llm, None, data_dir=tmp_path, stt=stt, tts=tts)
+    ana = User("ana", "trainee")
+    sid, _ = service.start_call(ana, "irritable-outage", mode="voice", seed=1)
+    service.send_message(ana, sid, "Thank you for calling Brightline Telecom, my name is Alex.")  # written opening
+    said = tmp_path / "said.wav"
+    tts.synthesize("I am sorry to hear that. Tell me more.", service.catalog.persona("irritable-outage").voice, said)
+    parts: list[tuple[str, int]] = []
+
+    def on_audio(path: str) -> None:
+        parts.append((path, llm.streamed))
+
+    reply = service.send_audio(ana, sid, said, on_audio=on_audio)
+    assert reply.text == line and reply.voiced_in_parts
+    assert len(parts) == 2
+    (first, pieces_then), (rest, _) = parts
+    assert pieces_then < llm.streamed  # the first part came out before the model finished writing
+    whole = load_audio(reply.audio).duration_s
+    assert abs(whole - load_audio(first).duration_s - load_audio(rest).duration_s) < 0.2
+    assert service.store.turns(sid)[-1]["audio"] == reply.audio
+
+
+def test_silence_in_a_voice_call_is_answered_aloud_and_counted(service, tmp_path, voice):
+    ana = User("ana", "trainee")
+    sid, _ = service.start_call(ana, "irritable-outage", mode="voice", seed=1)
+    said = tmp_path / "s.wav"
+    voice[1].synthesize("Hello, this is Alex from Brightline.", service.catalog.persona("irritable-outage").voice, said)
+    service.send_audio(ana, sid, said)
+    nudge = service.trainee_silent(ana, sid)
+    assert nudge.text.startswith("Hello?") and nudge.audio and not nudge.ended
+    turns = service.store.turns(sid)
+    assert turns[-1]["state"]["beat"] == "still_there" and turns[-1]["audio"] == nudge.audio
+    service.mark_interrupted(ana, sid)  # and the trainee then talked over it
+    score = service.end_call(ana, sid, judge="none")
+    assert score["metrics"]["dead_air"] == 1 and score["metrics"]["interruptions"] == 1
+    manner = next(c for c in score["criteria"] if c["id"] == "phone_manner")
+    assert manner["applicable"] and manner["score"] == 1

@@ -14,6 +14,7 @@ import logging
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,11 +24,13 @@ from typing import Any
 import gradio as gr
 
 from . import render
+from .labels import label
 from .shared import L, served
 
 log = logging.getLogger("rolecall.handsfree")
 
 KEEP: Any = object()  # an output left as it is (gr.skip() in the page)
+PLAY_SLACK_S = 0.3
 
 TURN_KINDS = ("end_of_turn", "max_turn")
 
@@ -41,6 +44,7 @@ class Step:
     audio: Any = KEEP
     status: Any = KEEP
     events: list[str] = field(default_factory=list)  # the detector's events, for tests and logs
+    ended: str | None = None  # the customer ended the call (its end reason)
 
 
 @dataclass
@@ -53,6 +57,9 @@ class Line:
     playing_until: float = 0.0        # when the customer's last line should have finished playing
     cut_pending: bool = False         # the trainee talked over a reply that was not out yet
     folder: Path | None = None
+    heard_any: bool = False           # the microphone has carried speech in this call
+    ended: bool = False               # the customer ended the call: the microphone is not listened to
+    parts: deque = field(default_factory=deque)  # the reply's voice, sentence by sentence, still to play
 
 
 def _duration(path: str | None) -> float:
@@ -111,6 +118,9 @@ class HandsFree:
         """Feed one microphone chunk `(rate, ndarray)` of call `sid`; see `Step`."""
         line = self.line(sid)
         with line.lock:
+            if line.ended:
+                self._play_next(line, step := Step())  # the customer's goodbye still plays out
+                return step
             events = [] if chunk is None else line.detector.feed(chunk)
             return self._after(service, user, sid, line, events, phone_line, render_chat, say)
 
@@ -126,16 +136,19 @@ class HandsFree:
     def _after(self, service, user, sid, line: Line, events, phone_line, render_chat, say) -> Step:
         step = Step(events=[ev.kind for ev in events])
         now = self._clock()
-        if line.playing_until and now >= line.playing_until:  # the customer's line has played out
+        if line.playing_until and now >= line.playing_until and not line.parts:  # the customer's line has played out
             line.playing_until = 0.0
             line.detector.restart_silence_clock()
         for ev in events:
             if ev.kind == "speech_start":
+                line.heard_any = True
                 if line.pending is not None and not line.pending.done():
                     line.cut_pending = True  # its voice will not be played, and it counts as cut off
+                    line.parts.clear()
                     step.audio = None
-                elif line.playing_until and now < line.playing_until:
+                elif (line.playing_until and now < line.playing_until) or line.parts:
                     line.playing_until = 0.0
+                    line.parts.clear()
                     step.audio = None
                     try:
                         service.mark_interrupted(user, sid)
@@ -146,13 +159,35 @@ class HandsFree:
                     step.status = say("busy")  # one turn at a time: this one is dropped
                     continue
                 path = self._save(line, sid, ev.audio)
-                line.pending = self._pool.submit(service.send_audio, user, sid, str(path), phone_line=phone_line)
+                # Speech started this long ago in the stream (dead air is measured up to it).
+                ago = max(0.0, ev.t - ev.speech_start_t) if ev.speech_start_t is not None else None
+                line.pending = self._pool.submit(service.send_audio, user, sid, str(path), phone_line=phone_line,
+                                                 long_turn=ev.kind == "max_turn", started_ago_s=ago,
+                                                 on_audio=line.parts.append)
                 if step.status is KEEP:
                     step.status = ""
             elif ev.kind == "no_speech":
-                step.status = say("no_speech_heard")
+                if not line.heard_any:
+                    step.status = say("no_speech_heard")  # a muted or broken microphone
+                elif line.pending is None and not line.playing_until and not line.parts:
+                    # The trainee went quiet after the customer spoke: "Hello? Are you still there?"
+                    line.pending = self._pool.submit(service.trainee_silent, user, sid, phone_line=phone_line)
         self._collect(service, user, sid, line, step, render_chat, say)
+        self._play_next(line, step)
         return step
+
+    def _play_next(self, line: Line, step: Step) -> None:
+        """The reply's next sentence, once the one before has played (sentence by sentence: the
+        first is spoken while the rest is still being written)."""
+        if line.cut_pending or not line.parts or step.audio is None:
+            return
+        now = self._clock()
+        if line.playing_until and now < line.playing_until:
+            return
+        path = line.parts.popleft()
+        step.audio = served(path)
+        # A little slack: the browser starts playing a moment after the chunk's answer arrives.
+        line.playing_until = now + _duration(path) + PLAY_SLACK_S
 
     def _collect(self, service, user, sid, line: Line, step: Step, render_chat, say) -> None:
         """A reply that is ready: the chat, and its voice unless the trainee already talked over it."""
@@ -173,8 +208,12 @@ class HandsFree:
             step.chat = render_chat(service.transcript(user, sid))
         if getattr(reply, "notice", None):
             step.status = reply.notice
+        if getattr(reply, "ended", False):
+            step.ended = reply.end_reason or "hung_up"
+            line.ended = True
         if line.cut_pending:
             line.cut_pending = False
+            line.parts.clear()
             if reply.text:
                 try:
                     service.mark_interrupted(user, sid)
@@ -182,9 +221,8 @@ class HandsFree:
                     log.exception("marking the customer's line cut off in %s", sid)
             step.audio = None
             return
-        if reply.audio:
-            step.audio = served(reply.audio)
-            line.playing_until = self._clock() + _duration(reply.audio)
+        if reply.audio and not getattr(reply, "voiced_in_parts", False):
+            line.parts.append(reply.audio)  # a reply whose voice did not come sentence by sentence
 
     def _save(self, line: Line, sid: str, samples) -> Path:
         from ..voice import save_wav
@@ -206,12 +244,55 @@ HANDS_FREE = HandsFree()
 
 def hands_free_controls(T: Any) -> tuple:  # noqa: N803 - the page's label maker
     """Voice mode's choice of turns (hands-free by default), the streaming microphone and its
-    note (which says text mode works without a microphone). Hidden until voice mode is chosen."""
+    note (which says text mode works without a microphone). Hidden until voice mode is chosen.
+    The message for a refused microphone waits, hidden, for START_MIC_JS to show it."""
     turns = gr.Radio([(T("hands_free"), "hands_free"), (T("push_to_talk"), "push_to_talk")], value="hands_free",
                      label=T("voice_turns"), visible=False, elem_id="rc-turns")
     live_mic = gr.Audio(sources=["microphone"], streaming=True, type="numpy", label=T("mic_live"), visible=False,
                         elem_id="rc-live-mic")
+    gr.HTML(T.made(lambda speaks: f'<div id="rc-mic-refused" class="rc-warning" style="display:none">'
+                                  f'{label("mic_refused", speaks)}</div>'), elem_id="rc-mic-refused-box")
     return turns, live_mic, gr.Markdown(T("hands_free_note"), visible=False)
+
+
+# Run in the browser when the call ends: the microphone stops.
+STOP_MIC_JS = """
+() => {
+  const box = document.querySelector('#rc-live-mic');
+  const btn = box && [...box.querySelectorAll('button')].find((b) => /stop/.test(b.className || ''));
+  if (btn) btn.click();
+}
+"""
+
+# Run in the browser once a call has started: in hands-free voice mode the microphone starts by
+# itself (the trainee pressed Start call; nothing else to click). A refused or missing
+# microphone shows why, and the call is switched to text mode, where it can go on.
+START_MIC_JS = r"""
+async () => {
+  const box = document.querySelector('#rc-live-mic');
+  if (!box || box.offsetParent === null) return;
+  const refused = document.querySelector('#rc-mic-refused');
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({audio: true});
+    stream.getTracks().forEach((t) => t.stop());
+  } catch (e) {
+    if (refused) {
+      refused.innerHTML = refused.innerHTML.replace('{why}', (e && (e.name || e.message)) || 'no microphone');
+      refused.style.display = 'block';
+    }
+    const text = document.querySelector('#rc-mode input[value="text"]');
+    if (text) text.click();
+    return;
+  }
+  if (refused) refused.style.display = 'none';
+  for (let i = 0; i < 40; i++) {
+    const btn = box.querySelector('button.record-button') ||
+      [...box.querySelectorAll('button')].find((b) => /^\s*record/i.test(b.textContent || ''));
+    if (btn) { btn.click(); return; }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+"""
 
 
 def voice_controls(mode_value, turns_value="hands_free"):
@@ -236,7 +317,7 @@ def hands_free_chunk(ctx: Any, user: Any, chunk, state, phone):
         return gr.skip(), gr.skip(), gr.skip()
     step = HANDS_FREE.chunk(ctx.service, user, state["sid"], chunk, phone_line=bool(phone),
                             render_chat=render.chat_messages, say=L)
-    return _skip(step.chat), _skip(step.audio), _skip(step.status)
+    return _skip(step.chat), _skip(step.audio), _skip(_ended_status(step))
 
 
 def hands_free_stop(ctx: Any, user: Any, state, phone):
@@ -245,4 +326,12 @@ def hands_free_stop(ctx: Any, user: Any, state, phone):
         return gr.skip(), gr.skip(), gr.skip()
     step = HANDS_FREE.flush(ctx.service, user, state["sid"], phone_line=bool(phone),
                             render_chat=render.chat_messages, say=L)
-    return _skip(step.chat), _skip(step.audio), _skip(step.status)
+    return _skip(step.chat), _skip(step.audio), _skip(_ended_status(step))
+
+
+def _ended_status(step: Step):
+    if step.ended:
+        from .shared import lang_now
+
+        return L("call_ended", reason=render.end_reason_text(step.ended, lang_now()))
+    return step.status

@@ -19,6 +19,8 @@ CSS = """
 .rc-panel { background: var(--background-fill-secondary); border-radius: 12px; padding: 12px; }
 .rc-timer { text-align: right; font-weight: 600; font-variant-numeric: tabular-nums; font-size: 1.1em; }
 .rc-status { color: var(--body-text-color-subdued); }
+.rc-warning { border-left: 4px solid #d97706; background: rgba(217, 119, 6, .08); padding: 8px 12px;
+  border-radius: 6px; margin: 6px 0; }
 .rc-empty { padding: 18px; text-align: center; color: var(--body-text-color-subdued);
             border: 1px dashed var(--border-color-primary); border-radius: 10px; }
 .rc-persona { border-left: 4px solid var(--color-accent); padding: 6px 10px; margin: 4px 0;

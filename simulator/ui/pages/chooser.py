@@ -75,7 +75,8 @@ def build(ctx: PageContext) -> SimpleNamespace:
     c.persona = gr.Dropdown([], label=T("persona"), elem_id="persona-dd")
     c.card = gr.HTML("")
     with gr.Row():
-        c.mode = gr.Radio([(T("mode_text"), "text"), (T("mode_voice"), "voice")], value="text", label=T("mode"))
+        c.mode = gr.Radio([(T("mode_text"), "text"), (T("mode_voice"), "voice")], value="text", label=T("mode"),
+                          elem_id="rc-mode")
         c.seed = gr.Textbox(label=T("seed"), info=T("seed_info"), max_lines=1, placeholder="7")
     c.start = gr.Button(T("start_call"), variant="primary", elem_id="start-call")
     with gr.Accordion(T("resume"), open=False):

@@ -13,7 +13,8 @@ import gradio as gr
 from ...errors import RolecallError
 from ...service import User, trainee_line
 from .. import charts, render
-from ..handsfree import HANDS_FREE, hands_free_chunk, hands_free_controls, hands_free_stop, voice_controls
+from ..handsfree import (HANDS_FREE, START_MIC_JS, STOP_MIC_JS, hands_free_chunk, hands_free_controls, hands_free_stop,
+                         voice_controls)
 from ..shared import L, PageContext, lang_now, seed, served
 from . import chooser
 
@@ -217,9 +218,11 @@ def build(ctx: PageContext) -> Any:
 
     call_outputs = [call, p.chat, p.status, p.timer, tick, p.line, p.send, p.end, r.score, r.transcript, r.facts,
                     r.compare]
-    ctx.on(c.start.click, start, [c.persona, c.mode, c.seed], call_outputs)
-    ctx.on(c.resume.click, resume, c.unfinished, call_outputs)
-    ctx.on(r.branch.click, branch, [r.branch_turn, call], call_outputs)
+    # A hands-free call needs no click after Start call: the microphone starts by itself.
+    for opened_call in (ctx.on(c.start.click, start, [c.persona, c.mode, c.seed], call_outputs),
+                        ctx.on(c.resume.click, resume, c.unfinished, call_outputs),
+                        ctx.on(r.branch.click, branch, [r.branch_turn, call], call_outputs)):
+        opened_call.success(None, None, None, js=START_MIC_JS, api_visibility="private")
     send_outputs = [p.chat, p.status, p.line, p.send, tick]
     ctx.on(p.send.click, send, [p.line, call], send_outputs)
     ctx.on(p.line.submit, send, [p.line, call], send_outputs)
@@ -232,5 +235,6 @@ def build(ctx: PageContext) -> Any:
     tick.tick(on_tick, call, p.timer, show_progress="hidden", api_visibility="private")
     end_outputs = [r.score, r.transcript, r.mood, r.facts, r.compare, p.status, tick, p.line, p.send, p.end,
                    r.branch_turn]
+    p.end.click(None, None, None, js=STOP_MIC_JS, api_visibility="private")
     return ctx.on(p.end.click, end, call, end_outputs)
 
