@@ -85,6 +85,17 @@ def test_an_irritable_customer_talked_over_says_so_and_loses_patience(irritable)
     assert reply.turn.state.patience == calm_reply.turn.state.patience - 1
 
 
+def test_the_reaction_is_not_the_same_each_time(irritable):
+    call = CallSession(irritable, None, seed=3)
+    call.agent_says("Hello, Brightline Telecom, Alex speaking.", 1.0)
+    starts = []
+    for t, said in ((5.0, "Could I have your account number, please?"), (9.0, "And your address, please?")):
+        _cut_off_last_line(call)
+        _, reply = call.agent_says(said, t)
+        starts.append(next(line for line in CUT_OFF if reply.turn.text.startswith(line)))
+    assert starts[0] != starts[1]
+
+
 def test_a_calm_customer_talked_over_lets_it_go(calm):
     call = CallSession(calm, None, seed=1)
     call.agent_says("Hello, Brightline, Alex speaking, how can I help?", 1.0)

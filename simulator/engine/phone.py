@@ -38,7 +38,7 @@ def phone_line(persona: Persona, kind: str, rng: random.Random, earlier: list[st
     """One of the persona's lines for `kind` (its own, else the language's), preferring one not said yet."""
     own = list(getattr(persona.phone_lines, kind))
     options = own or DEFAULT_LINES.get(persona.language, DEFAULT_LINES["en"])[kind]
-    fresh = [o for o in options if o not in earlier] or options
+    fresh = [o for o in options if not any(e.startswith(o) for e in earlier)] or options
     return fresh[rng.randrange(len(fresh))]
 
 

@@ -94,38 +94,55 @@ def test_spoken_turn_in_the_browser(served, playwright):
 
 
 SECOND = "I am sorry about that. Could you tell me your account number, please?"
+THIRD = "Sorry, one more thing, is that the account ending in four two one three?"
 
 
-def _two_utterances(folder: Path, service) -> Path:
-    """Two trainee lines with long silences after each, as a person pauses for the answer
-    (Chromium plays the file as the microphone, again and again)."""
+def _three_utterances(folder: Path, service) -> Path:
+    """Three trainee lines: a pause after the first for the answer; the third starts 5 s after
+    the second, over the customer's answer (or while it is being written); then a long silence,
+    in which the customer asks whether anyone is still there. Chromium plays it as the microphone."""
     import numpy as np
 
     from simulator.voice import EspeakTTS, load_audio, save_wav
 
     voice = service.catalog.persona("irritable-outage").voice.model_copy(update={"rate": 150})
-    parts = []
-    for i, said in enumerate((SAID, SECOND)):
+    parts = [np.zeros(8000, dtype=np.float32)]
+    for i, (said, pause_s) in enumerate(((SAID, 9), (SECOND, 5), (THIRD, 40))):
         clip = EspeakTTS().synthesize(said, voice, folder / f"u{i}.wav")
-        parts += [load_audio(clip).samples, np.zeros(16000 * (9 if i == 0 else 14), dtype=np.float32)]
-    return save_wav(np.concatenate(parts), 16000, folder / "two.wav")
+        parts += [load_audio(clip).samples, np.zeros(16000 * pause_s, dtype=np.float32)]
+    return save_wav(np.concatenate(parts), 16000, folder / "three.wav")
 
 
-def test_hands_free_turn_in_the_browser(served, playwright, tmp_path):
-    """Hands-free: press record once, say two lines with pauses: both are answered with no Stop."""
+def test_hands_free_call_in_the_browser(served, playwright, tmp_path):
+    """Hands-free: after Start call nothing is clicked. Two lines with pauses are both answered
+    aloud; a third talks over the customer, which is marked cut off; a long silence gets "Hello?
+    Are you still there?"; the scorecard's voice figures count the interruption and the dead air."""
     url, _mic, store = served
     from simulator.catalog import Catalog
 
-    mic = _two_utterances(tmp_path, SimpleNamespace(catalog=Catalog.default(None)))
+    mic = _three_utterances(tmp_path, SimpleNamespace(catalog=Catalog.default(None)))
     before = {s["id"] for s in store.list_sessions(user="ana")}
     with voice_call(playwright, url, mic, "Hands-free") as page:
-        page.locator("#rc-live-mic").get_by_role("button", name=re.compile("^record", re.I)).first.click()
+        # No click: the microphone started with the call.
         expect(page.locator("#rc-chat")).to_contain_text("third time", timeout=120_000)
         # The answer comes with its voice (checked now: the next line may cut it off later).
         expect(page.locator("#rc-reply-audio #duration")).not_to_have_text("0:00", timeout=30_000)
-        # The second line, after a pause, is a turn of its own, answered too: no click in between.
+        # The second line, after a pause, is a turn of its own, answered too.
         page.locator("#rc-chat .message-row").nth(3).wait_for(timeout=120_000)
         shot(page, "07-hands-free-call")
+        expect(page.locator("#rc-chat")).to_contain_text("Hello?", timeout=150_000)  # "… are you still there?"
+        assert page.locator("#rc-mic-refused").is_hidden()
+        page.locator("#rc-end").click()
+        page.locator("#rc-scorecard .rc-total").wait_for(timeout=120_000)
+        expect(page.locator("#rc-transcript")).to_contain_text("(cut off)")
+        card = page.locator("#rc-scorecard").inner_text()
+        shot(page, "07b-hands-free-scorecard")
+        assert re.search(r"talked over the customer [1-9]", card), card
+        assert re.search(r"dead air [1-9]", card), card
     (sid,) = [s["id"] for s in store.list_sessions(user="ana") if s["mode"] == "voice" and s["id"] not in before]
-    spoken = [t for t in store.turns(sid) if t["role"] == "customer" and t["audio"] and Path(t["audio"]).exists()]
-    assert len(spoken) >= 2  # both answered aloud
+    turns = store.turns(sid)
+    spoken = [t for t in turns if t["role"] == "customer" and t["audio"] and Path(t["audio"]).exists()]
+    assert len(spoken) >= 3  # answered aloud, the "still there?" too
+    assert any(t["state"] and t["state"].get("cut_off") for t in turns if t["role"] == "customer")
+    agent = [t for t in turns if t["role"] == "agent"]
+    assert len(agent) >= 3 and all(t["audio"] for t in agent)  # every line the trainee said is kept as audio
