@@ -24,7 +24,7 @@ from .config import Settings
 from .engine.call import CallSession, CustomerReply
 from .errors import AccessDenied, LineTooLong, NotFound, RolecallError
 from .llm.base import LLM
-from .persona import Persona
+from .persona import Beat, Persona
 from .store import Store
 from .transcript import EndReason, Transcript
 
@@ -367,6 +367,23 @@ class Rolecall:
                 self._speak(row, session_id, reply, phone_line)
         reply.heard = heard.text
         return reply
+
+    def voice_sample(self, persona, text: str | None = None) -> tuple[Path, str]:
+        """The persona's voice saying `text` (default: its opening line, else a complaint it
+        would make), for a trainer trying a persona out. Returns the wav and which engine and
+        voice spoke it."""
+        import tempfile
+
+        _stt, tts = self._voice()
+        line = (text or "").strip() or persona.opening or persona.fallback_lines[Beat.complain][0]
+        out = Path(tempfile.mkdtemp(prefix="rolecall-voice-")) / f"{persona.id}.wav"
+        tts.synthesize(line[:MAX_LINE_CHARS], persona.voice, out, language=persona.language)
+        choose = getattr(tts, "choose", None)
+        who = ""
+        if choose is not None:
+            choice = choose(persona.voice, persona.language)
+            who = f"{choice.backend} · {choice.voice_id}"
+        return out, who
 
     def mark_interrupted(self, user: User, session_id: str) -> int | None:
         """The trainee talked over the customer's last line (hands-free barge-in): the line is

@@ -98,6 +98,7 @@ TRAINER_ONLY = [
     (studio.apply_form, ("id: x\n", *[None] * 9)),
     (studio.test_drive, ("id: x\n",)),
     (studio.hear_line, ("id: x\n", "hello")),
+    (studio.play_voice, ("id: x\n", "hello")),
     (studio.save_persona, ("id: x\n",)),
     (rubrics.pick_rubric, ("inbound-support",)),
     (rubrics.save_rubric, ("id: x\n",)),
@@ -396,3 +397,17 @@ def test_the_hear_box_without_a_persona_says_what_to_do_instead_of_a_draft_error
     assert label("heard_needs_persona", lang_now()) in said and "<draft>" not in said
     broken = studio.hear_line(ctx, tim, with_typo(persona_yaml(ctx)), "Where are you calling from?")
     assert "<draft>" not in broken and "nmae" in broken
+
+
+def test_the_studio_plays_a_line_in_the_persona_voice(ctx):
+    """A trainer hears the customer before any trainee does: the draft's voice, its opening line
+    when nothing is typed, and which engine spoke."""
+    from simulator.voice import load_audio
+
+    tim = user(ctx, "tim")
+    path, who = studio.play_voice(ctx, tim, persona_yaml(ctx), "")
+    assert load_audio(path).duration_s > 1.0 and "·" in who
+    own, _ = studio.play_voice(ctx, tim, persona_yaml(ctx), "Yes.")
+    assert load_audio(own).duration_s < load_audio(path).duration_s
+    with pytest.raises(RolecallError, match="nmae"):
+        studio.play_voice(ctx, tim, with_typo(persona_yaml(ctx)), "Hello")

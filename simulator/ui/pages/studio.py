@@ -12,7 +12,7 @@ from ...persona import CallType, Temperament
 from ...service import User
 from ...transcript import LANGUAGES
 from .. import render
-from ..shared import TRAINER_ROLES, L, PageContext, draft_lines, lang_now, not_saved, require
+from ..shared import TRAINER_ROLES, L, PageContext, draft_lines, lang_now, not_saved, require, served
 
 # The form beside the YAML: these fields, in this order.
 FORM_KEYS = ["id", "name", "language", "temperament", "difficulty", "call_type", "company", "situation", "patience"]
@@ -132,6 +132,20 @@ def hear_line(ctx: PageContext, user: User, text, line) -> str:
     return render.heard_html(Listener(persona).hear(line), persona, lang_now())
 
 
+def play_voice(ctx: PageContext, user: User, text, line):
+    """The draft persona's voice saying a line (its opening line when none is typed). Order:
+    the audio, which engine and voice spoke."""
+    require(user, TRAINER_ROLES)
+    if not (text or "").strip():
+        raise RolecallError(L("heard_needs_persona"))
+    try:
+        persona = persona_from_yaml_text(text)
+    except ValidationFailed as exc:
+        raise RolecallError(draft_lines(exc)[0] if draft_lines(exc) else str(exc)) from exc
+    path, who = ctx.service.voice_sample(persona, line)
+    return served(str(path)), L("voice_used", who=who) if who else ""
+
+
 def save_persona(ctx: PageContext, user: User, text):
     """Save the draft as a new version. Order: saved note, persona picker, catalog errors,
     check area; a draft with errors is not saved, and its errors show in a toast and the check area."""
@@ -188,6 +202,15 @@ def build(ctx: PageContext) -> None:
             line = gr.Textbox(label=T("heard_box"), placeholder=T("heard_box_hint"), max_lines=2, scale=2,
                               elem_id="studio-hear-line")
             heard = gr.HTML("", elem_id="studio-heard")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=2):
+                said = gr.Textbox(label=T("voice_box"), placeholder=T("voice_box_hint"), max_lines=2,
+                                  elem_id="studio-voice-line")
+                play = gr.Button(T("play_voice"), elem_id="studio-play-voice")
+            with gr.Column(scale=2):
+                voice = gr.Audio(type="filepath", autoplay=True, interactive=False, label=T("voice_box"),
+                                 elem_id="studio-voice")
+                voice_who = gr.Markdown("", elem_id="studio-voice-who")
 
     ctx.on_load(load_studio, [pick, errors])
     ctx.on(pick.change, pick_persona, pick, text)
@@ -198,3 +221,5 @@ def build(ctx: PageContext) -> None:
     for event in (line.submit, line.change):
         ctx.on(event, hear_line, [text, line], heard, show_progress="hidden")
     ctx.on(save.click, save_persona, text, [saved, pick, errors, check])
+    for event in (play.click, said.submit):
+        ctx.on(event, play_voice, [text, said], [voice, voice_who])
