@@ -1,9 +1,13 @@
 """Voice to voice: from the end of the trainee's speech to the customer's first audio.
 
-The trainee's lines are spoken by espeak-ng into wav files first. Each turn hands one
-file to Rolecall.send_audio (speech recognition, the customer engine, speech synthesis)
-and stops the clock when it returns the customer's wav. The first turn (model loading) is
-a warm-up, not counted. Backends (--llm):
+The trainee's lines are spoken by espeak-ng into wav files first. Each turn streams its
+file, in real time, 0.5 s at a time (as the browser's microphone does), into the hands-free
+turn detector followed by silence; when the detector says the turn ended, the utterance
+goes to Rolecall.send_audio (speech recognition, the customer engine writing as a stream,
+the persona's own voice) as the hands-free call hands it. The clock runs from the end of
+the last word to the customer's first audio (its first sentence, spoken while the rest is
+written): voice_to_voice_s. whole_line_s is to the whole line's voice (what push-to-talk
+waits for). The first turn (model loading) is a warm-up, not counted. Backends (--llm):
 - embedded: the default llama.cpp model, as `rolecall serve` runs it (target median <= 3 s
   on 2 cores) -> voice_to_voice_s_median / _p95;
 - stub: ROLECALL_LLM=openai against an OpenAIStubServer answering in 300 ms (target
@@ -28,7 +32,8 @@ from simulator.config import load_settings
 from simulator.persona import Voice
 from simulator.service import Rolecall
 from simulator.testing import OpenAIStubServer
-from simulator.voice import EspeakTTS, default_stt
+from simulator.voice import EspeakTTS, default_stt, default_tts, load_audio
+from simulator.voice.turns import TurnDetector
 
 PERSONA = "irritable-outage"
 TRAINEE_VOICE = Voice(rate=175, pitch=45, espeak="en-us")
@@ -76,8 +81,10 @@ def _stub_reply(counter: list[int]):
         counter[0] += 1
         if "Classify one line" in " ".join(str(m.get("content", "")) for m in messages):
             return '{"acts": ["question"], "facts_asked": [], "objections_answered": []}'
-        # Distinct lines, as a real model gives: a repeated line would be rejected by the guard.
-        return CUSTOMER_LINES[counter[0] % len(CUSTOMER_LINES)]
+        # Distinct lines, as a real model gives (a repeated line would be rejected by the guard),
+        # of two sentences, as the model's lines mostly are.
+        n = len(CUSTOMER_LINES)
+        return f"{CUSTOMER_LINES[counter[0] % n]} {CUSTOMER_LINES[(counter[0] + 3) % n]}"
     return reply
 
 
@@ -85,6 +92,25 @@ def _duration(path) -> float:
     import wave
     with wave.open(str(path)) as w:
         return w.getnframes() / w.getframerate()
+
+
+def _speak(detector: TurnDetector, samples, out: Path) -> tuple[float, Path]:
+    """Stream an utterance and then silence into the detector in real time, 0.5 s a chunk;
+    returns when its last word was said (perf_counter) and the turn's audio, as hands-free cuts it."""
+    import numpy as np
+
+    from simulator.voice import save_wav
+
+    chunk = 8000
+    audio = np.concatenate([samples.astype(np.float32), np.zeros(16000 * 4, dtype=np.float32)])
+    base = detector.t  # the detector's clock runs over the whole call
+    start = time.perf_counter()
+    for n in range(0, audio.size, chunk):
+        time.sleep(max(0.0, start + (n + chunk) / 16000 - time.perf_counter()))  # the chunk has been said
+        for ev in detector.feed((16000, audio[n:n + chunk])):
+            if ev.kind in ("end_of_turn", "max_turn"):
+                return start + (ev.speech_end_t - base), save_wav(ev.audio, 16000, out)
+    raise RuntimeError("the turn detector did not hear the end of the turn")
 
 
 def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path) -> dict:
@@ -99,8 +125,8 @@ def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path) -> dict:
     try:
         # Only these settings: a developer's .env or environment must not pick the backend.
         service = Rolecall.from_settings(load_settings(env=env, cwd=folder))
-        service.stt, service.tts = Timed(stt, "transcribe"), Timed(tts, "synthesize")
-        llm = Timed(service.customer_llm, "complete")
+        service.stt, service.tts = Timed(stt, "transcribe"), Timed(default_tts(), "synthesize")
+        llm = Timed(service.customer_llm, "complete")  # the act classifier's calls; the customer's line streams
         service.customer_llm = llm
         if service.acts_llm is not None:
             service.acts_llm = llm
@@ -110,23 +136,35 @@ def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path) -> dict:
         for i, line in enumerate(LINES[: turns + 1]):
             said.append(tts.synthesize(line, TRAINEE_VOICE, folder / f"{kind}-said-{i}.wav"))
         sid, _ = service.start_call(user, PERSONA, mode="voice", seed=1)
-        time.sleep(_duration(said[0]))  # the trainee speaks their first line in real time
         seconds: list[float] = []
+        whole: list[float] = []
+        after_turn: list[float] = []  # from the turn handed over (push-to-talk's stop) to the first voice
+        detector = TurnDetector()
         for i, path in enumerate(said):
-            t0 = time.perf_counter()  # the trainee has just stopped speaking
-            reply = service.send_audio(user, sid, path)
-            took = time.perf_counter() - t0
-            log(f"{kind} turn {i}{' (warm-up)' if i == 0 else ''}: {took:.2f} s  heard: {reply.heard!r}")
+            speech_end, turn = _speak(detector, load_audio(path).samples, folder / f"{kind}-turn-{i}.wav")
+            first: list[float] = []
+            handed = time.perf_counter()  # the turn detector has handed the turn over
+            reply = service.send_audio(user, sid, turn, on_audio=lambda _p: first.append(time.perf_counter()) if not
+                                       first else None)
+            done = time.perf_counter()
+            took = (first[0] if first else done) - speech_end
+            log(f"{kind} turn {i}{' (warm-up)' if i == 0 else ''}: first voice {took:.2f} s, whole line "
+                f"{done - speech_end:.2f} s after the last word  heard: {reply.heard!r}")
             if reply.audio is None or reply.ended:
                 log(f"{kind}: the call ended at turn {i}; starting another")
                 sid, _ = service.start_call(user, PERSONA, mode="voice", seed=1)
-                if i + 1 < len(said):
-                    time.sleep(_duration(said[i + 1]))
             if i > 0 and reply.audio is not None:
                 seconds.append(took)
+                whole.append(done - speech_end)
+                after_turn.append((first[0] if first else done) - handed)
+        detector.close()
         for t in (service.stt, service.tts, llm):
-            del t.times[0]  # the warm-up's share (model loading)
+            if t.times:
+                del t.times[0]  # the warm-up's share (model loading)
         return {"median": statistics.median(seconds) if seconds else None, "p95": percentile(seconds, 95),
+                "whole_median": statistics.median(whole) if whole else None, "whole_p95": percentile(whole, 95),
+                "after_turn_median": statistics.median(after_turn) if after_turn else None,
+                "after_turn_p95": percentile(after_turn, 95),
                 "turns": len(seconds),
                 "stt_s": round(statistics.median(service.stt.times), 3) if service.stt.times else None,
                 "llm_s": round(statistics.median(llm.times), 3) if llm.times else None,
@@ -144,19 +182,34 @@ def main() -> None:
     ap.add_argument("--latency-ms", type=int, default=300)
     args = ap.parse_args()
 
+    # The trainee's lines are said by espeak-ng; the customer speaks in its persona's own voice.
     stt, tts = default_stt(), EspeakTTS()
-    figures: dict = {"turns": args.turns}
+    figures: dict = {"turns": args.turns, "customer_voice": None}
     with tempfile.TemporaryDirectory(prefix="rolecall-bench-") as tmp:
         for kind in (["embedded", "stub"] if args.llm == "both" else [args.llm]):
             r = run(kind, args.turns, args.latency_ms, stt, tts, Path(tmp))
             prefix = "" if kind == "embedded" else "stub_"
             figures[f"{prefix}voice_to_voice_s_median"] = None if r["median"] is None else round(r["median"], 3)
             figures[f"{prefix}voice_to_voice_s_p95"] = None if r["p95"] is None else round(r["p95"], 3)
+            for key, name in (("after_turn_median", "turn_to_first_voice_s_median"),
+                              ("after_turn_p95", "turn_to_first_voice_s_p95")):
+                figures[f"{prefix}{name}"] = None if r[key] is None else round(r[key], 3)
+            figures[f"{prefix}whole_line_s_median"] = None if r["whole_median"] is None else round(r["whole_median"], 3)
+            figures[f"{prefix}whole_line_s_p95"] = None if r["whole_p95"] is None else round(r["whole_p95"], 3)
             for stage in ("stt_s", "llm_s", "llm_calls_per_turn", "tts_s"):
                 figures[f"{prefix}{stage}"] = r[stage]
     if args.llm != "embedded":
         figures["stub_server_latency_ms"] = args.latency_ms
-    emit("voice_turn", **figures, target_median_s={"embedded": 3.0, "stub": 1.0})
+    figures["customer_voice"] = _voice_used()
+    emit("voice_turn", **figures, target_median_s={"embedded": 2.5, "stub": 0.8}, target_p95_s={"embedded": 4.0})
+
+
+def _voice_used() -> str:
+    from simulator.catalog import Catalog
+
+    persona = Catalog.default(None).persona(PERSONA)
+    choice = default_tts().choose(persona.voice, persona.language)
+    return f"{choice.backend}:{choice.voice_id}"
 
 
 if __name__ == "__main__":
