@@ -58,6 +58,7 @@ class Line:
     cut_pending: bool = False         # the trainee talked over a reply that was not out yet
     folder: Path | None = None
     heard_any: bool = False           # the microphone has carried speech in this call
+    received_s: float = 0.0           # seconds of microphone audio that reached the server
     ended: bool = False               # the customer ended the call: the microphone is not listened to
     parts: deque = field(default_factory=deque)  # the reply's voice, sentence by sentence, still to play
 
@@ -91,6 +92,7 @@ class HandsFree:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="handsfree")
         self._folder = folder
         self._clock = clock
+        self.tap: Callable[[str, int, Any], None] | None = None  # sees every chunk as received (benches)
 
     def line(self, sid: str) -> Line:
         with self._guard:
@@ -106,6 +108,7 @@ class HandsFree:
         with self._guard:
             line = self._lines.pop(sid, None)
         if line is not None:
+            log.info("hands-free call %s: %.1f s of microphone audio received", sid, line.received_s)
             try:
                 line.detector.close()
             except Exception:  # noqa: BLE001
@@ -121,6 +124,11 @@ class HandsFree:
             if line.ended:
                 self._play_next(line, step := Step())  # the customer's goodbye still plays out
                 return step
+            if chunk is not None:
+                rate, samples = chunk
+                line.received_s += len(samples) / float(rate)
+                if self.tap is not None:
+                    self.tap(sid, rate, samples)
             events = [] if chunk is None else line.detector.feed(chunk)
             return self._after(service, user, sid, line, events, phone_line, render_chat, say)
 
