@@ -229,9 +229,14 @@ def build(ctx: PageContext) -> Any:
     if hasattr(ctx.service, "send_audio"):  # voice turns, once the service offers them
         ctx.on(p.mic.stop_recording, send_voice, [p.mic, call, p.phone_fx], [p.chat, p.reply_audio, p.mic])
         live = [p.chat, p.reply_audio, p.status]  # hands-free: every 0.5 s (0.25 fell behind on 2 cores)
+        # No shared limit: with Gradio's default of one at a time per event, every trainee's
+        # microphone chunks would queue behind each other's, and the page drops the audio of a
+        # stream left waiting. Each call's own chunks still go one at a time (the page sends the
+        # next once the last is answered; handsfree.Line.lock besides).
         ctx.on(p.live_mic.stream, hands_free_chunk, [p.live_mic, call, p.phone_fx], live, stream_every=0.5,
-               show_progress="hidden")
-        ctx.on(p.live_mic.stop_recording, hands_free_stop, [call, p.phone_fx], live, show_progress="hidden")
+               show_progress="hidden", concurrency_limit=None)
+        ctx.on(p.live_mic.stop_recording, hands_free_stop, [call, p.phone_fx], live, show_progress="hidden",
+               concurrency_limit=None)
     tick.tick(on_tick, call, p.timer, show_progress="hidden", api_visibility="private")
     end_outputs = [r.score, r.transcript, r.mood, r.facts, r.compare, p.status, tick, p.line, p.send, p.end,
                    r.branch_turn]
