@@ -311,5 +311,8 @@ def default_stt(model_dir: Path | str | None = None) -> WhisperSTT:
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
             folder = model_dir or os.environ.get("ROLECALL_STT_MODEL") or None
-            _DEFAULT = WhisperSTT(folder)
+            # The app uses a turn's text and its recording's length, never word times, and
+            # timing every word took about half the recognition time of a turn on 2 cores
+            # (bench notes in docs/benchmarks.md): a spoken turn is answered sooner without them.
+            _DEFAULT = WhisperSTT(folder, word_timestamps=False)
         return _DEFAULT
