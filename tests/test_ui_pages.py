@@ -411,3 +411,14 @@ def test_the_studio_plays_a_line_in_the_persona_voice(ctx):
     assert load_audio(own).duration_s < load_audio(path).duration_s
     with pytest.raises(RolecallError, match="nmae"):
         studio.play_voice(ctx, tim, with_typo(persona_yaml(ctx)), "Hello")
+
+
+def test_a_resumed_voice_call_comes_back_in_voice_mode(ctx):
+    """The connection dropped mid-call: the call is kept, and resuming it brings voice mode back
+    (the hands-free microphone then starts by itself)."""
+    ana = user(ctx, "ana")
+    sid, _ = ctx.service.start_call(ana, "irritable-outage", "voice", None)
+    ctx.service.send_message(ana, sid, "Thank you for calling Brightline, my name is Ana.")
+    out = practice.resume(ctx, ana, sid)
+    assert out[0]["sid"] == sid and out[-1] == "voice"
+    assert practice.start(ctx, ana, "irritable-outage", "text", "")[-1] == "text"

@@ -277,8 +277,14 @@ STOP_MIC_JS = """
 # microphone shows why, and the call is switched to text mode, where it can go on.
 START_MIC_JS = r"""
 async () => {
-  const box = document.querySelector('#rc-live-mic');
-  if (!box || box.offsetParent === null) return;
+  // The microphone shows once voice mode is on (a resumed voice call switches it on just now).
+  let box = null;
+  for (let i = 0; i < 12 && !box; i++) {
+    const found = document.querySelector('#rc-live-mic');
+    if (found && found.offsetParent !== null) box = found;
+    else await new Promise((r) => setTimeout(r, 250));
+  }
+  if (!box) return;
   const refused = document.querySelector('#rc-mic-refused');
   try {
     const stream = await navigator.mediaDevices.getUserMedia({audio: true});

@@ -27,10 +27,11 @@ def opened(ctx: PageContext, user: User, state: dict, name: str) -> tuple:
     state = {**state, "lang": lang_now()}  # for the timer, which ticks without a user lookup
     transcript = ctx.service.transcript(user, state["sid"])
     elapsed = time.time() - state["t0"]
+    # The mode follows the call: a voice call resumed after a dropped connection is voice again.
     return (state, gr.Chatbot(value=render.chat_messages(transcript), placeholder=L("call_on")),
             L("call_started", name=name), render.timer_text(elapsed, state["budget"], lang_now()),
             gr.Timer(active=True), gr.Textbox(value="", interactive=True), gr.Button(interactive=True),
-            gr.Button(interactive=True), render.scorecard_html(None, lang_now()), "", "", "")
+            gr.Button(interactive=True), render.scorecard_html(None, lang_now()), "", "", "", transcript.mode)
 
 
 def start(ctx: PageContext, user: User, persona_id, mode_value, seed_value):
@@ -217,7 +218,7 @@ def build(ctx: PageContext) -> Any:
                                                           p.live_mic, p.live_note], api_visibility="private")
 
     call_outputs = [call, p.chat, p.status, p.timer, tick, p.line, p.send, p.end, r.score, r.transcript, r.facts,
-                    r.compare]
+                    r.compare, c.mode]
     # A hands-free call needs no click after Start call: the microphone starts by itself.
     for opened_call in (ctx.on(c.start.click, start, [c.persona, c.mode, c.seed], call_outputs),
                         ctx.on(c.resume.click, resume, c.unfinished, call_outputs),
