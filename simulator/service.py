@@ -217,6 +217,13 @@ class Rolecall:
         first = call.start(0.0)
         if first:
             self._save_customer(sid, first)
+            if mode == "voice" and self.data_dir is not None:
+                # The customer picks up and says hello aloud, as on the phone.
+                row = {"persona_id": persona.id, "persona_version": version}
+                try:
+                    self._speak(row, sid, Reply(sid, first.turn.text, False, None, None), False)
+                except RolecallError as exc:  # the call goes on in words; the trainee sees the line
+                    log.warning("session %s: the customer's first line was not spoken: %s", sid, exc)
         elif callable(getattr(self.customer_llm, "warm", None)):
             threading.Thread(target=call.warm_up, daemon=True, name=f"warm-{sid[:8]}").start()
         return sid, first.turn.text if first else None

@@ -154,3 +154,16 @@ def test_silence_in_a_voice_call_is_answered_aloud_and_counted(service, tmp_path
     assert score["metrics"]["dead_air"] == 1 and score["metrics"]["interruptions"] == 1
     manner = next(c for c in score["criteria"] if c["id"] == "phone_manner")
     assert manner["applicable"] and manner["score"] == 1
+
+
+def test_a_called_customer_says_hello_aloud(service):
+    """Outbound calls and surveys: the customer picks up and speaks first, aloud in a voice call."""
+    from simulator.voice import load_audio
+
+    ana = User("ana", "trainee")
+    sid, first = service.start_call(ana, "calm-bank-survey", mode="voice", seed=1)
+    (turn,) = service.store.turns(sid)
+    assert turn["role"] == "customer" and turn["text"] == first
+    assert load_audio(turn["audio"]).duration_s > 0.5
+    text_sid, _ = service.start_call(ana, "calm-bank-survey", mode="text", seed=1)
+    assert service.store.turns(text_sid)[0]["audio"] is None

@@ -21,7 +21,7 @@ from . import chooser
 # --------------------------------------------------------------------------- handlers
 
 
-def opened(ctx: PageContext, user: User, state: dict, name: str) -> tuple:
+def opened(ctx: PageContext, user: User, state: dict, name: str, fresh: bool = False) -> tuple:
     """Outputs for a call that is open: chat filled (or saying the call is on), input enabled,
     review cleared. Order: call_outputs in `build`."""
     state = {**state, "lang": lang_now()}  # for the timer, which ticks without a user lookup
@@ -31,7 +31,16 @@ def opened(ctx: PageContext, user: User, state: dict, name: str) -> tuple:
     return (state, gr.Chatbot(value=render.chat_messages(transcript), placeholder=L("call_on")),
             L("call_started", name=name), render.timer_text(elapsed, state["budget"], lang_now()),
             gr.Timer(active=True), gr.Textbox(value="", interactive=True), gr.Button(interactive=True),
-            gr.Button(interactive=True), render.scorecard_html(None, lang_now()), "", "", "", transcript.mode)
+            gr.Button(interactive=True), render.scorecard_html(None, lang_now()), "", "", "", transcript.mode,
+            _first_voice(transcript) if fresh else gr.skip())
+
+
+def _first_voice(transcript):
+    """The customer's first line aloud, when it speaks first in a voice call (it picked up)."""
+    turns = transcript.turns
+    if transcript.mode == "voice" and len(turns) == 1 and turns[0].role == "customer" and turns[0].audio:
+        return gr.Audio(value=served(turns[0].audio), visible=True)
+    return gr.skip()
 
 
 def start(ctx: PageContext, user: User, persona_id, mode_value, seed_value):
@@ -39,7 +48,7 @@ def start(ctx: PageContext, user: User, persona_id, mode_value, seed_value):
         raise RolecallError("choose a customer first")
     sid, _first = ctx.service.start_call(user, persona_id, mode_value or "text", seed(seed_value))
     state = {"sid": sid, "t0": time.time(), "budget": ctx.budget_of(persona_id), "persona": persona_id}
-    return opened(ctx, user, state, ctx.persona_or_none(persona_id).name)
+    return opened(ctx, user, state, ctx.persona_or_none(persona_id).name, fresh=True)
 
 
 def resume(ctx: PageContext, user: User, session_id):
@@ -218,7 +227,7 @@ def build(ctx: PageContext) -> Any:
                                                           p.live_mic, p.live_note], api_visibility="private")
 
     call_outputs = [call, p.chat, p.status, p.timer, tick, p.line, p.send, p.end, r.score, r.transcript, r.facts,
-                    r.compare, c.mode]
+                    r.compare, c.mode, p.reply_audio]
     # A hands-free call needs no click after Start call: the microphone starts by itself.
     for opened_call in (ctx.on(c.start.click, start, [c.persona, c.mode, c.seed], call_outputs),
                         ctx.on(c.resume.click, resume, c.unfinished, call_outputs),
