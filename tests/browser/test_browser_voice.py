@@ -146,3 +146,32 @@ def test_hands_free_call_in_the_browser(served, playwright, tmp_path):
     assert any(t["state"] and t["state"].get("cut_off") for t in turns if t["role"] == "customer")
     agent = [t for t in turns if t["role"] == "agent"]
     assert len(agent) >= 3 and all(t["audio"] for t in agent)  # every line the trainee said is kept as audio
+
+
+def test_a_refused_microphone_says_why_and_offers_text(served, playwright):
+    """The browser refuses the microphone: the page says so and switches the call to text mode,
+    where the trainee can go on typing."""
+    url, _mic, _store = served
+    args = CHROMIUM_ARGS + ["--deny-permission-prompts", "--use-fake-device-for-media-stream"]
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    try:
+        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        page.get_by_label("username").fill("ana")
+        page.get_by_label("password").fill(PASSWORD)
+        page.get_by_role("button", name=re.compile("login", re.I)).click()
+        page.locator("#rc-whoami").get_by_text("ana").wait_for()
+        page.locator("#persona-dd input").click()
+        page.get_by_role("option", name=re.compile("Dave Morrison")).click()
+        page.get_by_label("voice").check()
+        page.locator("#start-call").click()
+        expect(page.locator("#rc-mic-refused")).to_be_visible(timeout=30_000)
+        expect(page.locator("#rc-mic-refused")).to_contain_text("NotAllowedError")
+        expect(page.get_by_role("radio", name="text")).to_be_checked()
+        page.locator("#rc-line textarea").fill("Thank you for calling Brightline, my name is Ana.")
+        page.locator("#rc-send").click()
+        expect(page.locator("#rc-chat")).to_contain_text("third time", timeout=60_000)
+        shot(page, "08-microphone-refused")
+    finally:
+        browser.close()
