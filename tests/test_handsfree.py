@@ -216,3 +216,18 @@ def test_a_long_silence_after_speaking_gets_are_you_still_there(tmp_path, speech
     feed(hf, service, np.concatenate([silence(0.5), speech, silence(12.0)]), clock)
     assert service.silent == ["s1"]  # once: its own reply is playing while the next silence starts
     hf.close("s1")
+
+
+def test_a_dead_microphone_is_reported_within_seconds(tmp_path):
+    """Exact zeros (a muted or broken microphone) are reported after 3 s, not after the 8 s a
+    working microphone's quiet takes; and only once."""
+    service = FakeService(tmp_path)
+    hf = HandsFree(folder=tmp_path / "turns")
+    steps = [hf.chunk(service, None, "s1", c, say=lambda k: k) for c in chunks(silence(5.0))]
+    told = [i for i, s in enumerate(steps) if s.status == "no_speech_heard"]
+    assert told == [5]  # the sixth half second: 3 s of zeros
+    hf.close("s1")
+    quiet = np.random.default_rng(1).normal(0, 0.002, 5 * SR).astype(np.float32)  # a live room's noise
+    assert not any(hf.chunk(service, None, "s2", c, say=lambda k: k).status == "no_speech_heard"
+                   for c in chunks(quiet))
+    hf.close("s2")

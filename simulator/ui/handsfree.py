@@ -31,6 +31,14 @@ log = logging.getLogger("rolecall.handsfree")
 
 KEEP: Any = object()  # an output left as it is (gr.skip() in the page)
 PLAY_SLACK_S = 0.3
+DEAD_MIC_S = 3.0
+
+
+def _digital_silence(samples) -> bool:
+    import numpy as np
+
+    x = np.asarray(samples)
+    return x.size > 0 and float(np.abs(x).max()) <= (2 if x.dtype == np.int16 else 1e-4)
 
 TURN_KINDS = ("end_of_turn", "max_turn")
 
@@ -59,6 +67,8 @@ class Line:
     folder: Path | None = None
     heard_any: bool = False           # the microphone has carried speech in this call
     received_s: float = 0.0           # seconds of microphone audio that reached the server
+    dead_s: float = 0.0               # seconds of digital silence in a row (a muted or broken microphone)
+    told_dead: bool = False
     ended: bool = False               # the customer ended the call: the microphone is not listened to
     parts: deque = field(default_factory=deque)  # the reply's voice, sentence by sentence, still to play
 
@@ -124,13 +134,23 @@ class HandsFree:
             if line.ended:
                 self._play_next(line, step := Step())  # the customer's goodbye still plays out
                 return step
+            dead = False
             if chunk is not None:
                 rate, samples = chunk
-                line.received_s += len(samples) / float(rate)
+                seconds = len(samples) / float(rate)
+                line.received_s += seconds
                 if self.tap is not None:
                     self.tap(sid, rate, samples)
+                # A working microphone always hears some noise; exact zeros mean a muted or
+                # broken one, said within seconds rather than after the usual silence.
+                line.dead_s = line.dead_s + seconds if _digital_silence(samples) else 0.0
+                dead = line.dead_s >= DEAD_MIC_S and not line.told_dead and not line.heard_any
+                line.told_dead = line.told_dead or dead
             events = [] if chunk is None else line.detector.feed(chunk)
-            return self._after(service, user, sid, line, events, phone_line, render_chat, say)
+            step = self._after(service, user, sid, line, events, phone_line, render_chat, say)
+            if dead and step.status is KEEP:
+                step.status = say("no_speech_heard")
+            return step
 
     def flush(self, service: Any, user: Any, sid: str, *, phone_line: bool = False,
               render_chat: Callable[[Any], Any] | None = None, say: Callable[[str], str] = str) -> Step:
