@@ -231,3 +231,21 @@ def test_a_dead_microphone_is_reported_within_seconds(tmp_path):
     assert not any(hf.chunk(service, None, "s2", c, say=lambda k: k).status == "no_speech_heard"
                    for c in chunks(quiet))
     hf.close("s2")
+
+
+def test_a_turn_said_while_the_customer_is_answering_is_not_lost(tmp_path, speech):
+    """Seen on a busy machine: the trainee spoke again before the first answer came, and that
+    turn was dropped ("say that again"). It now waits, and is answered next."""
+    service, clock = FakeService(tmp_path, delay_s=2.0), Clock()
+    hf = HandsFree(folder=tmp_path / "turns", clock=clock)
+    feed(hf, service, np.concatenate([silence(0.5), speech, silence(1.5), speech, silence(1.5)]), clock, wait=False)
+    line = hf.line("s1")
+    assert len(line.waiting) == 1 and line.pending is not None  # the second turn waits for the first answer
+    line.pending.result(timeout=10)
+    hf.chunk(service, None, "s1", (SR, np.zeros(SR // 2, dtype=np.int16)))  # the next chunk sends it
+    hf.line("s1").pending.result(timeout=10)
+    assert len(service.sent) == 2 and not hf.line("s1").waiting
+    second = load_audio(service.sent[1]).duration_s
+    assert second >= load_audio(service.sent[0]).duration_s * 0.9  # the whole second utterance
+    assert service.marked == [1]  # the first answer was talked over before it was out
+    hf.close("s1")

@@ -71,6 +71,7 @@ class Line:
     told_dead: bool = False
     ended: bool = False               # the customer ended the call: the microphone is not listened to
     parts: deque = field(default_factory=deque)  # the reply's voice, sentence by sentence, still to play
+    waiting: list = field(default_factory=list)  # turns said while the customer was answering: (audio, long, start)
 
 
 def _duration(path: str | None) -> float:
@@ -183,15 +184,15 @@ class HandsFree:
                     except Exception:  # noqa: BLE001 - the call goes on; only the mark is lost
                         log.exception("marking the customer's line cut off in %s", sid)
             elif ev.kind in TURN_KINDS:
-                if line.pending is not None and not line.pending.done():
-                    step.status = say("busy")  # one turn at a time: this one is dropped
-                    continue
-                path = self._save(line, sid, ev.audio)
                 # Speech started this long ago in the stream (dead air is measured up to it).
                 ago = max(0.0, ev.t - ev.speech_start_t) if ev.speech_start_t is not None else None
-                line.pending = self._pool.submit(service.send_audio, user, sid, str(path), phone_line=phone_line,
-                                                 long_turn=ev.kind == "max_turn", started_ago_s=ago,
-                                                 on_audio=line.parts.append)
+                if line.pending is not None and not line.pending.done():
+                    # The customer is still answering: nothing said is lost. The turn waits and
+                    # goes next, with anything else said meanwhile (one turn: the customer had
+                    # not spoken in between).
+                    line.waiting.append((ev.audio, ev.kind == "max_turn", self._clock() - (ago or 0.0)))
+                    continue
+                self._send(service, user, sid, line, ev.audio, ev.kind == "max_turn", ago, phone_line)
                 if step.status is KEEP:
                     step.status = ""
             elif ev.kind == "no_speech":
@@ -201,8 +202,27 @@ class HandsFree:
                     # The trainee went quiet after the customer spoke: "Hello? Are you still there?"
                     line.pending = self._pool.submit(service.trainee_silent, user, sid, phone_line=phone_line)
         self._collect(service, user, sid, line, step, render_chat, say)
+        self._send_waiting(service, user, sid, line, phone_line)
         self._play_next(line, step)
         return step
+
+    def _send(self, service, user, sid, line: Line, audio, long_turn: bool, ago: float | None, phone_line) -> None:
+        path = self._save(line, sid, audio)
+        line.pending = self._pool.submit(service.send_audio, user, sid, str(path), phone_line=phone_line,
+                                         long_turn=long_turn, started_ago_s=ago, on_audio=line.parts.append)
+
+    def _send_waiting(self, service, user, sid, line: Line, phone_line) -> None:
+        """What the trainee said while the customer was answering, as the next turn."""
+        import numpy as np
+
+        if not line.waiting or line.ended or (line.pending is not None and not line.pending.done()):
+            return
+        parts, line.waiting = line.waiting, []
+        gap = np.zeros(int(0.3 * 16000), dtype=np.float32)
+        audio = np.concatenate([x for a, _long, _t in parts for x in (a, gap)][:-1])
+        started = parts[0][2]
+        self._send(service, user, sid, line, audio, any(long for _a, long, _t in parts),
+                   max(0.0, self._clock() - started), phone_line)
 
     def _play_next(self, line: Line, step: Step) -> None:
         """The reply's next sentence, once the one before has played (sentence by sentence: the
