@@ -226,7 +226,24 @@ class Rolecall:
                     log.warning("session %s: the customer's first line was not spoken: %s", sid, exc)
         elif callable(getattr(self.customer_llm, "warm", None)):
             threading.Thread(target=call.warm_up, daemon=True, name=f"warm-{sid[:8]}").start()
+        if mode == "voice" and not first:
+            # Load the recogniser and the customer's voice while the trainee says hello: the
+            # first spoken turn otherwise waits for both.
+            threading.Thread(target=self._preload_voice, args=(persona,), daemon=True, name=f"voice-{sid[:8]}").start()
         return sid, first.turn.text if first else None
+
+    def _preload_voice(self, persona: Persona) -> None:
+        import tempfile
+
+        try:
+            stt, tts = self._voice()
+            load = getattr(stt, "model", None)
+            if callable(load):
+                load(persona.language)
+            with tempfile.TemporaryDirectory(prefix="rolecall-warm-") as tmp:
+                tts.synthesize("Hello.", persona.voice, Path(tmp) / "warm.wav", language=persona.language)
+        except Exception:  # noqa: BLE001 - only an optimisation: the turn itself reports problems
+            log.debug("preloading the voice of %s failed", persona.id, exc_info=True)
 
     def _save_customer(self, sid: str, reply: CustomerReply) -> None:
         self.store.add_turn(sid, "customer", reply.turn.text, reply.turn.t,
