@@ -101,8 +101,19 @@ def _rude_lines(view: CallView) -> list[tuple[Line, str]]:
         if phrase is None:
             phrase = heard_rude(view, line)
         if phrase is not None:
-            out.append((line, sentence_with(line.text, [phrase])))
+            out.append((line, rude_span(line.text, phrase)))
     return out
+
+
+def rude_span(text: str, phrase: str) -> str:
+    """The words of a line that were rude, verbatim: from the first rude sentence to the last
+    ("I'm sure you'll survive. It's the paper fee, it was in the letter you clearly didn't
+    read."), so the blame in a later sentence is quoted with the jibe before it."""
+    spans = [m.span() for m in re.finditer(r"[^.!?\n]+[.!?]*", text)
+             if (f := fold(m.group())) and (find_phrase(f, _RUDE_WORDS) or find_phrase(f, [phrase]))]
+    if not spans:
+        return sentence_with(text, [phrase])
+    return text[spans[0][0]:spans[-1][1]].strip()
 
 
 def _said_before(view: CallView, turn: int) -> str:
@@ -458,8 +469,10 @@ def _accepted_after(view: CallView, turn: int) -> Line | None:
 def _resolution(view: CallView, p: CheckParams) -> Outcome:
     lines = usable(view)
     # A summary back ("so, just to make sure I've got it all: ...?") is not the offer.
+    # (One that goes on to commit to the fix is the offer: "So ..., I propose three instalments.")
     concrete = [x for x in lines if _concrete(view, x)
-                and not (find_phrase(x.folded, _SUMMARY) and x.text.strip().endswith("?"))]
+                and not (find_phrase(x.folded, _SUMMARY) and x.text.strip().endswith("?")
+                         and not find_phrase(x.folded, lx.COMMIT))]
     vague = [x for x in lines if _vague(view, x) and x not in concrete]
     accepted = None
     offer = None
@@ -472,11 +485,13 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
             refused = max((c.turn for c in view.customer if c.turn < got.turn and find_phrase(c.folded, lx.REFUSE)),
                           default=0)
             before = [y for y in concrete if refused < y.turn < got.turn] or [y for y in concrete if y.turn < got.turn]
-            offer = ([y for y in before if find_phrase(y.folded, lx.COMMIT)] or before)[0]
+            offer = _the_fix(view, before)
             break
     if offer is None and concrete and view.end_reason == EndReason.resolved and not any(
             x.state and x.state.beat == "hang_up" for x in view.customer):
-        offer = concrete[-1]
+        # Resolved without a "yes" in words: the fix is the line that committed to it, not the
+        # reassurance or the "if it happens again" after it.
+        offer = _the_fix(view, concrete)
         accepted = view.customer[-1] if view.customer else None
     if offer is not None:
         quote = _offer_quote(view, offer)
@@ -502,6 +517,17 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
     last = lines[-1] if lines else None
     code = "resolution.hung_up" if view.end_reason == EndReason.hung_up else "resolution.no"
     return Outcome(0.0, code, last.turn if last else None, [], act="resolution")
+
+
+def _the_fix(view: CallView, offers: list[Line]) -> Line:
+    """The line that carries the resolution: the first that commits to a fix and names it (the
+    customer's goal as heard, or a solution: a booking, a refund, a visit), before a line that
+    only promises ("I'm going to make sure this gets sorted") and before what merely follows."""
+    def names_fix(x: Line) -> bool:
+        return view.heard(x).goal_offered or bool(find_phrase(x.folded, lx.SOLUTION))
+
+    committed = [y for y in offers if find_phrase(y.folded, lx.COMMIT)]
+    return ([y for y in committed if names_fix(y)] or committed or offers)[0]
 
 
 def _offer_quote(view: CallView, line: Line) -> str:
@@ -684,8 +710,8 @@ def _offer_sentence(view: CallView, line: Line) -> str:
 
 # --- discovery (outbound) --------------------------------------------------------------------
 
-_OPEN_Q = ["what", "how", "why", "which", "tell me", "walk me through", "describe", "ce ", "cum", "de ce", "care",
-           "spuneti-mi", "povestiti"]
+_OPEN_Q = ["what", "how", "why", "which", "where", "tell me", "walk me through", "describe", "ce ", "cum", "de ce",
+           "care", "unde", "spuneti-mi", "povestiti"]
 
 
 class DiscoveryParams(CheckParams):
@@ -770,14 +796,19 @@ def _acknowledges(view: CallView, p: CheckParams) -> Outcome:
     clarified, missed_all = [], []
     for a, reply in pairs:
         head = _sentences(reply.text)[:2]
+        # A bare "Okay." or "Great." before the next question moves on; it takes nothing in.
+        if len(head) > 1 and fold(head[0]).strip(".!, ") in _BARE_ACK:
+            head = head[1:]
+        # "Thanks for your time, goodbye." ends the call; it does not take the answer in.
+        head = [h for h in head if not find_phrase(fold(h), lx.CLOSING_THANKS)] or [""]
         echo = content(" ".join(head), view.language) & content(a.text, view.language)
         if find_phrase(fold(" ".join(head)), lx.ACKNOWLEDGE) or len(echo) >= 2 or view.heard(reply).empathy:
             acked += 1
             if not evidence:
-                evidence += _ev(reply, head[0])
+                evidence += _ev(reply, head[0] or None)
         else:
             missed = missed or reply
-            missed_all.append(reply)
+            missed_all.append((a, reply))
         if _clarifies(view, a, reply):
             clarified.append(reply)
     share = acked / len(pairs)
@@ -789,8 +820,12 @@ def _acknowledges(view: CallView, p: CheckParams) -> Outcome:
         return Outcome(1.0, "acknowledges.ok", turn, evidence[:3], act="acknowledge")
     if share >= 0.8:
         return Outcome(0.75, "acknowledges.most", turn, evidence, open=(0.75, 1.0), act="acknowledge")
-    # Below "most", the evidence is where answers went unacknowledged.
-    gaps = [e for x in missed_all[:2] for e in _ev(x)]
+    # Below "most", the evidence is where answers went unacknowledged: first where the respondent
+    # told of a problem and what it did to them, then the latest.
+    told = [r for a, r in missed_all if find_phrase(a.folded, lx.UPSET + lx.IMPACT)]
+    passed = told + [r for _, r in reversed(missed_all) if r not in told]
+    missed_all = [r for _, r in missed_all]
+    gaps = [e for x in passed[:2] for e in _ev(x)]
     if share >= 0.5:
         return Outcome(0.5, "acknowledges.some", turn, gaps + evidence[:1], open=(0.5, 0.75), act="acknowledge")
     return Outcome(0.25, "acknowledges.none", turn, gaps, act="acknowledge")
@@ -807,6 +842,7 @@ _ABRUPT = ["stop", "enough", "i don't care", "not relevant", "irrelevant", "get 
 
 
 _CURT = {"fine", "ok", "okay", "right", "sure", "whatever", "next", "bine", "bun", "gata", "mda", "deci"}
+_BARE_ACK = _CURT | {"great", "good", "alright", "all right", "super"}
 
 
 def _curt(line: Line) -> bool:
