@@ -57,6 +57,24 @@ def transcript_block(view: CallView) -> str:
     return "\n".join(rows)
 
 
+def excerpt_block(view: CallView, turns: set[int]) -> str:
+    """The part of the call a judge choosing between two levels needs: the agent lines code
+    found (its evidence), each with the customer line it answered, in call order and under
+    their real turn numbers (so quotes are checked as usual). Much shorter than the whole call:
+    on 2 cores reading the prompt is most of a judged part's time."""
+    keep: set[int] = set()
+    for x in view.lines:
+        if x.turn in turns and x.role == "agent":
+            keep.add(x.turn)
+            before = next((c for c in reversed(view.customer) if c.turn < x.turn), None)
+            if before is not None:
+                keep.add(before.turn)
+    if not keep:
+        return transcript_block(view)
+    rows = [f"[turn {x.turn}] {x.role.upper()}: {_one_line(x.text)}" for x in view.lines if x.turn in keep]
+    return "\n".join([OPEN] + rows + [CLOSE])
+
+
 def criterion_block(criterion: Criterion, levels: list[int] | None = None) -> str:
     """The criterion part of the prompt. `levels`: the only levels left open (code decided the
     rest); the judge then sees just those and picks one."""
@@ -74,9 +92,11 @@ _BRIEF = '\nAnswer with only {"evidence": [{"turn": N, "quote": "..."}], "score"
 
 def judge_messages(block: str, criterion: Criterion, levels: list[int] | None = None,
                    brief: bool = False) -> list[Message]:
-    """System + transcript first (identical for every criterion), the criterion last."""
+    """System + transcript first (identical for every criterion), the criterion last. `brief`:
+    the short system part (a quote and the level; no feedback or better line asked for)."""
     tail = criterion_block(criterion, levels) + (_BRIEF if brief else "")
-    return [("system", prompt_parts()["system"]), ("user", f"{block}\n\n{tail}")]
+    system = prompt_parts()["system brief" if brief else "system"]
+    return [("system", system), ("user", f"{block}\n\n{tail}")]
 
 
 def verdict_schema(max_score: int, levels: list[int] | None = None, brief: bool = False) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from simulator.rubric import Criterion, Rubric
 from simulator.transcript import Transcript
 
 from .coaching import better_line, carries, rule_note
-from .judge import Judgement, judge_criterion, transcript_block
+from .judge import Judgement, excerpt_block, judge_criterion, transcript_block
 from .manipulation import scan_manipulation
 from .model import CriterionScore, Evidence, ManipulationHit, Metrics, Scorecard
 from .rules import (Outcome, count_questions, not_applicable, response_delays, rubric_problems, rule_params,
@@ -225,15 +225,20 @@ class ScoringRun:
         plan = next(p for p in self.plans if p.criterion.id == cid)
         if not plan.levels or self.judge_llm is None:
             return plan.card
-        if self._block is None:
-            self._block = transcript_block(self.masked)
         criterion = plan.criterion
         full = plan.outcome is None and plan.cap is None
         # The embedded model choosing among levels code left open answers briefly (a quote and
-        # the level): its prose is not shown, and every token costs time on 2 cores.
+        # the level): its prose is not shown, and every token costs time on 2 cores. It reads
+        # only the lines code found (with what the customer had just said), not the whole call.
         brief = not full and self.trust != "capable"
+        if brief and plan.outcome is not None and plan.outcome.evidence:
+            block = excerpt_block(self.masked, {e.turn for e in plan.outcome.evidence})
+        else:
+            if self._block is None:
+                self._block = transcript_block(self.masked)
+            block = self._block
         j: Judgement = judge_criterion(self.judge_llm, self.masked, criterion, samples=self.samples,
-                                       seed=self.seed, block=self._block, levels=None if full else plan.levels,
+                                       seed=self.seed, block=block, levels=None if full else plan.levels,
                                        max_tokens=48 if brief else 160, brief=brief)
         for f in sorted(j.flags):
             if f not in self.flags:
