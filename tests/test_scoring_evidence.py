@@ -89,3 +89,24 @@ def test_good_calls_have_no_curt_line():
     for path in sorted(CALLS.glob("*-good.json")):
         c = card(path.stem).criterion("professional_language")
         assert c.score == c.max, (path.stem, c.evidence)
+
+
+def test_neutral_questions_shows_the_questions_that_ask_an_opinion_first():
+    shown = [q for _, q in quotes("12-talkative-tv-survey-good", "neutral_questions")]
+    assert "Was there anything you didn't like, or anything that could be better?" in shown
+    assert shown[0] == "How would you rate the app out of ten?"
+
+
+def test_a_clarifying_question_points_back_at_the_answer():
+    # "Is that in every programme, or only in some?" clarifies; "Was there anything you didn't
+    # like, or anything that could be better?" (also with an "or") is the next question.
+    shown = quotes("12-talkative-tv-survey-good", "active_listening")
+    assert shown[0] == (12, "Is that in every programme, or only in some?")
+
+
+def test_every_objection_answered_with_a_jibe_is_evidence():
+    assert 8 in {t for t, _ in quotes("30-hurried-cafe-owner-rude", "objection_handling")}
+
+
+def test_a_survey_derailed_by_a_line_to_the_scorer_shows_the_way_back_too():
+    assert 14 in {t for t, _ in quotes("45-calm-bank-survey-manipulative", "keeps_on_track")}

@@ -587,9 +587,11 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
             continue
         rude = heard_rude(view, reply) or find_phrase(reply.folded, _RUDE_WORDS)
         if rude:
+            # Argued with: every objection answered with a jibe is the evidence, not only the first.
+            argued = [(r, sentence_with(r.text, [w])) for r, w in _rude_replies(view, objections)]
             quote = sentence_with(reply.text, [rude])
-            return Outcome(0.0, "objections.argued", reply.turn, _ev(reply, quote), {"quote": quote}, cap=0.0,
-                           act="objection")
+            return Outcome(0.0, "objections.argued", reply.turn, [e for r, q in argued[:3] for e in _ev(r, q)],
+                           {"quote": quote}, cap=0.0, act="objection")
         heard = view.heard(reply)
         acknowledged = heard.empathy or heard.apology or bool(find_phrase(reply.folded, lx.ACKNOWLEDGE))
         hurry = bool(find_phrase(o.folded, _HURRY))
@@ -611,6 +613,16 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
             "objections.generic" if value >= 0.5 else "objections.ignored")
     return Outcome(value, code, at.turn, evidence[:3],
                    open=(value, min(1.0, value + 0.25)) if 0.5 <= value < 1 else None, act="objection")
+
+
+def _rude_replies(view: CallView, objections: list[Line]) -> list[tuple[Line, str]]:
+    out: list[tuple[Line, str]] = []
+    for o in objections:
+        reply = next((x for x in usable(view) if x.turn > o.turn), None)
+        words = reply and (heard_rude(view, reply) or find_phrase(reply.folded, _RUDE_WORDS))
+        if words and all(r is not reply for r, _ in out):
+            out.append((reply, words))
+    return out
 
 
 def _answer_sentence(view: CallView, objection: Line, reply: Line) -> str:
@@ -759,6 +771,11 @@ _CLARIFY = ["do you mean", "could you say", "would you say", "what do you mean",
             "va referiti", "mai degraba", "ati spune", "puteti detalia"]
 
 
+# Words that point back at the answer just given.
+_BACK = ["is that", "is it", "was that", "was it", "does that", "did that", "are they", "were they", "is this",
+         "was this", "that's", "asta", "e vorba", "adica", "era", "a fost asa"]
+
+
 def _clarifies(view: CallView, answer: Line, reply: Line) -> bool:
     """A question back about the answer itself: "do you mean ...", "before someone spoke to
     you, or the whole visit?", "is that in every programme, or only some?"."""
@@ -767,8 +784,10 @@ def _clarifies(view: CallView, answer: Line, reply: Line) -> bool:
         fq = fold(q)
         if find_phrase(fq, _CLARIFY):
             return True
-        if " or " in fq or " sau " in fq:
-            return True  # "before someone spoke to you, or the whole visit?" narrows the answer down
+        if (" or " in fq or " sau " in fq) and (content(q, view.language) & theirs or find_phrase(fq[:20], _BACK)):
+            # "before someone spoke to you, or the whole visit?", "is that in every programme, or only
+            # some?" narrow the answer down; "was there anything you didn't like, or ...?" is the next question.
+            return True
         if content(q, view.language) & theirs and len(content(q, view.language) & theirs) >= 2:
             return True
     return False
@@ -797,12 +816,14 @@ def _acknowledges(view: CallView, p: CheckParams) -> Outcome:
     for a, reply in pairs:
         head = _sentences(reply.text)[:2]
         # A bare "Okay." or "Great." before the next question moves on; it takes nothing in.
-        if len(head) > 1 and fold(head[0]).strip(".!, ") in _BARE_ACK:
+        bare = len(head) > 1 and fold(head[0]).strip(".!, ") in _BARE_ACK
+        if bare:
             head = head[1:]
         # "Thanks for your time, goodbye." ends the call; it does not take the answer in.
         head = [h for h in head if not find_phrase(fold(h), lx.CLOSING_THANKS)] or [""]
         echo = content(" ".join(head), view.language) & content(a.text, view.language)
-        if find_phrase(fold(" ".join(head)), lx.ACKNOWLEDGE) or len(echo) >= 2 or view.heard(reply).empathy:
+        if find_phrase(fold(" ".join(head)), lx.ACKNOWLEDGE) or len(echo) >= 2 or (
+                view.heard(reply).empathy and not bare):
             acked += 1
             if not evidence:
                 evidence += _ev(reply, head[0] or None)
@@ -842,7 +863,8 @@ _ABRUPT = ["stop", "enough", "i don't care", "not relevant", "irrelevant", "get 
 
 
 _CURT = {"fine", "ok", "okay", "right", "sure", "whatever", "next", "bine", "bun", "gata", "mda", "deci"}
-_BARE_ACK = _CURT | {"great", "good", "alright", "all right", "super"}
+_BARE_ACK = _CURT | {"great", "good", "alright", "all right", "super", "sorry", "i'm sorry", "ne pare rau",
+                     "imi pare rau", "scuze"}
 
 
 def _curt(line: Line) -> bool:

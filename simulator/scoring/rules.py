@@ -365,6 +365,11 @@ _FIND_OUT = ["let me", "i'll check", "i will check", "i'll find", "find out", "c
              "verific", "aflu", "mă interesez", "mă informez", "vă spun imediat"]
 
 
+_OPINION = ["rate", "rating", "like", "dislike", "better", "improve", "recommend", "satisfied", "happy with",
+            "think of", "feel about", "opinion", "change", "nota", "notati", "recomanda", "multumit", "parere",
+            "imbunatat", "schimba", "placut"]
+
+
 def curt_lines(view: CallView) -> list[tuple[Line, str]]:
     """Lines with polite words that still turn the customer away: a bare "Bye." to end the call;
     an answer to the customer's question that opens with a short "no" and no word of regret
@@ -431,9 +436,12 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
                            {"quote": quote, "better": better})
     if not hits:
         if not p.builtin:
-            # A list of the rubric's own (leading questions, say): the questions asked show it was kept.
+            # A list of the rubric's own (leading questions, say): the questions asked show it was kept,
+            # those asking for an opinion first (where a leading word would push the answer).
             asked = [Evidence(turn=x.turn, quote=q) for x in view.agent if x.text != REMOVED for q in questions_in(x)
-                     if not view.heard(x).permission][:3]
+                     if not view.heard(x).permission]
+            asked = ([e for e in asked if find_phrase(fold(e.quote), _OPINION)]
+                     + [e for e in asked if not find_phrase(fold(e.quote), _OPINION)])[:3]
             return Outcome(1.0, "forbidden.ok", asked[0].turn if asked else None, asked)
         return Outcome(1.0, "forbidden.ok")
     worst = next((h for h in hits if h[0]), hits[0])
