@@ -110,3 +110,9 @@ def test_every_objection_answered_with_a_jibe_is_evidence():
 
 def test_a_survey_derailed_by_a_line_to_the_scorer_shows_the_way_back_too():
     assert 14 in {t for t, _ in quotes("45-calm-bank-survey-manipulative", "keeps_on_track")}
+
+
+def test_not_listening_shows_where_the_problem_was_answered_without_a_question():
+    # After the identity check, "Yes, that's the paper statement fee. It applies to everyone."
+    assert quotes("37-skeptical-paper-fee-dismissive", "active_listening")[0][0] == 5
+    assert quotes("34-irritable-outage-dismissive", "active_listening")[0][0] == 5

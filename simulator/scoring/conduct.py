@@ -383,17 +383,19 @@ def _listening(view: CallView, p: ListeningParams) -> Outcome:
             summaries.append(x)
     # A summary that says so ("so, just to confirm: ...") before one that only gives details back.
     summary = next((x for x in summaries if find_phrase(x.folded, _SUMMARY)), summaries[0] if summaries else None)
+    gap = _unasked(view)
     if rude:
-        # A trainee who brushes the customer off is not listening, whatever they asked: the
-        # questions asked and the brush-off are the evidence.
+        # A trainee who brushes the customer off is not listening, whatever they asked: where the
+        # problem was answered without a question, the questions asked and the brush-off are the evidence.
         line, quote = rude[0]
-        shown = evidence[:2] + [e for x, q in rude[:1] for e in _ev(x, q)]
+        shown = (_ev(gap) if gap else []) + evidence[:2] + [e for x, q in rude[:1] for e in _ev(x, q)]
         return Outcome(0.25, "listening.ignores", line.turn, shown, {"quote": quote}, cap=0.25,
                        act="listening")
     cap = None
     if len(asked) < p.min:
         value = 0.5
-        return Outcome(value, "listening.few", asked[0][0].turn, [Evidence(turn=x.turn, quote=q) for x, q in asked[:2]],
+        return Outcome(value, "listening.few", asked[0][0].turn,
+                       (_ev(gap) if gap else []) + [Evidence(turn=x.turn, quote=q) for x, q in asked[:2]],
                        {"count": str(len(asked))}, cap=cap, act="listening")
     if not used:
         return Outcome(0.5, "listening.unused", asked[-1][0].turn, evidence, cap=cap, open=(0.5, 0.75),
@@ -407,6 +409,20 @@ def _listening(view: CallView, p: ListeningParams) -> Outcome:
     value = 0.75 if not rude else 0.5
     return Outcome(value, "listening.good", used[0].turn, evidence, cap=cap,
                    open=None if rude else (0.75, 1.0), act="listening")
+
+
+def _unasked(view: CallView) -> Line | None:
+    """The first reply to the customer's account of the problem (past the identity check) that
+    asks nothing about it: where the trainee stopped listening ("Yes, that's the paper statement
+    fee. It applies to everyone.")."""
+    told = next((x for x in view.customer if len(x.text.split()) >= 6), None)
+    if told is None:
+        return None
+    for x in usable(view):
+        if x.turn < told.turn or view.heard(x).identity_check or any(find_phrase(x.folded, a) for a in _ASKS.values()):
+            continue  # "Codul de client, vă rog." asks who they are, not about the problem
+        return None if questions_in(x) or "?" in x.text else x
+    return None
 
 
 def _richest_sentence(text: str, said: str, language: str) -> str:
