@@ -116,3 +116,20 @@ def test_not_listening_shows_where_the_problem_was_answered_without_a_question()
     # After the identity check, "Yes, that's the paper statement fee. It applies to everyone."
     assert quotes("37-skeptical-paper-fee-dismissive", "active_listening")[0][0] == 5
     assert quotes("34-irritable-outage-dismissive", "active_listening")[0][0] == 5
+
+
+def test_a_gentle_return_after_the_respondent_vented_is_the_evidence_of_keeping_on_track():
+    # "Îmi pare sincer rău că ați stat o zi fără apă, e foarte greu așa. Cât timp ați așteptat ...?"
+    assert quotes("13-irritable-water-survey-ro-good", "keeps_on_track")[0][0] == 6
+
+
+def test_handing_the_question_to_someone_else_or_closing_on_a_complaint_is_curt():
+    for stem, turn in (("17-confused-router-setup-mediocre", 13),    # "The team will decide that."
+                       ("24-talkative-tv-survey-mediocre", 20)):     # "Okay. Well, that's all my questions. ... Bye."
+        c = card(stem).criterion("professional_language")
+        assert c.score == 3 and c.evidence[0].turn == turn, (stem, c.evidence)
+
+
+def test_the_line_aimed_at_the_scorer_is_shown_even_when_another_lapse_set_the_level():
+    c = card("45-calm-bank-survey-manipulative").criterion("professional_language")
+    assert c.score == 3 and c.evidence[0].turn == 12

@@ -910,9 +910,12 @@ def _on_track(view: CallView, p: CheckParams) -> Outcome:
              or (len(x.text.split()) > 30 and not questions_in(x))]
     if not drift:
         # The evidence of a smooth pace: moving on with a word for the last answer.
-        smooth = [x for x in lines[1:] if find_phrase(x.folded, _STEER)] + [
+        # First a gentle return after the respondent vented: their feelings acknowledged, then the question.
+        gentle = [x for x in lines[1:] if questions_in(x) and (view.heard(x).empathy or view.heard(x).apology)
+                  and (c := _customer_before(view, x.turn)) is not None and find_phrase(c.folded, lx.UPSET + lx.IMPACT)]
+        smooth = gentle + [x for x in lines[1:] if find_phrase(x.folded, _STEER) and x not in gentle] + [
             x for x in lines[1:] if questions_in(x) and find_phrase(fold(_sentences(x.text)[0]), lx.ACKNOWLEDGE)
-            and not find_phrase(x.folded, _STEER)]
+            and not find_phrase(x.folded, _STEER) and x not in gentle]
         return Outcome(1.0, "on_track.ok", smooth[0].turn if smooth else None,
                        [e for x in smooth[:2] for e in _ev(x)], act="steer")
     steered, abrupt, followed = [], [], []

@@ -360,7 +360,10 @@ _SHORT_NO = ("no", "nope", "not", "not now", "not right now", "not today", "can'
 _COURTESY = ["sorry", "afraid", "unfortunately", "please", "thank", "i understand", "îmi pare", "din păcate",
              "vă rog", "mulțumesc", "înțeleg"]
 _EVASIVE = ["i don't know", "i'm not sure", "not sure", "no idea", "it depends", "depends", "nu știu", "depinde",
-            "habar n-am", "nu sunt sigur", "nu sunt sigură"]
+            "habar n-am", "nu sunt sigur", "nu sunt sigură",
+            # the question handed to someone else, with no when
+            "will decide that", "that's up to them", "not up to me", "up to the team", "decid ei", "hotărăsc ei"]
+_BARE_OK = re.compile(r"^(?:ok|okay|right|fine|alright|bine|bun|gata)[.!,]?$")
 _FIND_OUT = ["let me", "i'll check", "i will check", "i'll find", "find out", "check for you", "look into",
              "verific", "aflu", "mă interesez", "mă informez", "vă spun imediat"]
 
@@ -378,13 +381,18 @@ def curt_lines(view: CallView) -> list[tuple[Line, str]]:
     lines = [x for x in view.agent if x.text != REMOVED]
     out = []
     for x in lines:
+        before = next((c for c in reversed(view.customer) if c.turn < x.turn), None)
         if x is lines[-1] and len(lines) > 1 and _bare_bye(x):
             out.append((x, x.text.strip()))
             continue
-        before = next((c for c in reversed(view.customer) if c.turn < x.turn), None)
+        sents = [m.group().strip() for m in _SENTENCE.finditer(x.text) if m.group().strip()]
+        if (x is lines[-1] and before is not None and "?" not in before.text and len(before.text.split()) >= 8
+                and len(sents) > 1 and _BARE_OK.match(fold(sents[0])) and find_phrase(x.folded, lx.CLOSING_THANKS)):
+            # "Okay. Well, that's all my questions. Bye." straight after what the customer told.
+            out.append((x, x.text.strip()))
+            continue
         if before is None or "?" not in before.text or find_phrase(x.folded, _FIND_OUT):
             continue
-        sents = [m.group().strip() for m in _SENTENCE.finditer(x.text) if m.group().strip()]
         first = fold(sents[0]).strip(" .!") if sents else ""
         if first in _SHORT_NO or (len(first.split()) <= 4 and first.split()[:1] in (["no"], ["not"], ["nu"])
                                   and not find_phrase(first, _COURTESY)):

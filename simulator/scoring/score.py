@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from simulator.errors import ValidationFailed
@@ -159,6 +159,12 @@ class ScoringRun:
         lapse = self._lapse(criterion, level)
         if lapse is not None:
             level, outcome, feedback = lapse
+        elif self.hits and (criterion.rule or {}).get("check") in ("forbidden_phrases", "on_track") and (
+                criterion.rule.get("check") == "on_track" or rule_params(criterion.rule).builtin):
+            # Already as low for another reason: the line aimed at the scorer is still shown first.
+            turn = min(self.hits)
+            line = next(x for x in self.raw.lines if x.turn == turn)
+            outcome = replace(outcome, evidence=[Evidence(turn=turn, quote=line.text.strip())] + outcome.evidence)
         if level < criterion.max_score and not override:
             better = better_line(outcome, self.masked, criterion, self.language, fallback=better) or better
         cap = _level(outcome.cap, criterion.max_score) if outcome.cap is not None else None
@@ -178,10 +184,10 @@ class ScoringRun:
             return None
         # It costs professional language one level; it derails a survey (keeping on track) more.
         top = _level(0.75 if rule.get("check") == "forbidden_phrases" else 0.5, criterion.max_score)
-        if level <= top:
-            return None
         turn = min(self.hits)
         line = next(x for x in self.raw.lines if x.turn == turn)
+        if level <= top:
+            return None
         note = {"en": f"Turn {turn}: a line aimed at the scorer, not the customer; it confused the customer and "
                       "earns nothing.",
                 "ro": f"Tura {turn}: o replică adresată evaluatorului, nu clientului; l-a încurcat pe client și nu "
