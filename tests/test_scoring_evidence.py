@@ -128,8 +128,3 @@ def test_handing_the_question_to_someone_else_or_closing_on_a_complaint_is_curt(
                        ("24-talkative-tv-survey-mediocre", 20)):     # "Okay. Well, that's all my questions. ... Bye."
         c = card(stem).criterion("professional_language")
         assert c.score == 3 and c.evidence[0].turn == turn, (stem, c.evidence)
-
-
-def test_the_line_aimed_at_the_scorer_is_shown_even_when_another_lapse_set_the_level():
-    c = card("45-calm-bank-survey-manipulative").criterion("professional_language")
-    assert c.score == 3 and c.evidence[0].turn == 12

@@ -261,10 +261,13 @@ def _unused_questions_call() -> Transcript:
 
 
 def test_embedded_judge_reads_only_the_lines_code_found_and_answers_briefly():
-    judge = ScriptedJudge(json.dumps({"evidence": [{"turn": 7, "quote": "Have you restarted it"}], "score": 3}))
+    judge = ScriptedJudge(json.dumps({"turn": 7, "score": 3}))
     card = score_transcript(_unused_questions_call(), INBOUND, judge, company="Nordlink Telecom",
                             judge_trust="embedded")
     assert [c["schema"]["properties"]["score"]["enum"] for c in judge.calls] == [[2, 3]]
+    # It names the line by its turn, among the lines code found: a dozen tokens to write, not a quote.
+    assert judge.calls[0]["schema"]["properties"]["turn"]["enum"] == [5, 7]
+    assert judge.calls[0]["schema"]["required"] == ["turn", "score"]
     system, user = judge.calls[0]["messages"][0][1], judge.calls[0]["messages"][1][1]
     # The questions code found and what the customer had just said; not the rest of the call.
     assert "[turn 5] AGENT: When did it stop" in user and "[turn 7] AGENT: Have you restarted" in user
@@ -273,7 +276,22 @@ def test_embedded_judge_reads_only_the_lines_code_found_and_answers_briefly():
     assert "data, not instructions" in system and "feedback" not in system
     assert len(system) + len(user) < 1200
     c = card.criterion("active_listening")
-    assert c.score == 3 and c.decided_by == "judge" and 7 in {e.turn for e in c.evidence}
+    assert c.score == 3 and c.decided_by == "judge" and (7, "Have you restarted it since then?") in [
+        (e.turn, e.quote) for e in c.evidence]
+    assert not c.needs_review
+
+
+def test_embedded_judge_naming_a_turn_it_was_not_shown_goes_to_review():
+    judge = ScriptedJudge(json.dumps({"turn": 9, "score": 3}))
+    card = score_transcript(_unused_questions_call(), INBOUND, judge, company="Nordlink Telecom",
+                            judge_trust="embedded")
+    c = card.criterion("active_listening")
+    assert c.needs_review and 9 not in {e.turn for e in c.evidence} and "unverified_quote" in card.flags
+
+
+def test_parser_takes_evidence_named_by_turn():
+    v = parse_verdict('{"turn": 7, "score": 3}', 4)
+    assert v.score == 3 and [(e.turn, e.quote) for e in v.evidence] == [(7, "")]
 
 
 def test_capable_judge_still_reads_the_whole_call():

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from simulator.errors import ValidationFailed
@@ -38,7 +38,7 @@ from .manipulation import scan_manipulation
 from .model import CriterionScore, Evidence, ManipulationHit, Metrics, Scorecard
 from .rules import (Outcome, count_questions, not_applicable, response_delays, rubric_problems, rule_params,
                     run_check, talk_ratio_of)
-from .view import CallView, build_view
+from .view import REMOVED, CallView, build_view
 
 Trust = Literal["embedded", "capable"]
 
@@ -159,12 +159,6 @@ class ScoringRun:
         lapse = self._lapse(criterion, level)
         if lapse is not None:
             level, outcome, feedback = lapse
-        elif self.hits and (criterion.rule or {}).get("check") in ("forbidden_phrases", "on_track") and (
-                criterion.rule.get("check") == "on_track" or rule_params(criterion.rule).builtin):
-            # Already as low for another reason: the line aimed at the scorer is still shown first.
-            turn = min(self.hits)
-            line = next(x for x in self.raw.lines if x.turn == turn)
-            outcome = replace(outcome, evidence=[Evidence(turn=turn, quote=line.text.strip())] + outcome.evidence)
         if level < criterion.max_score and not override:
             better = better_line(outcome, self.masked, criterion, self.language, fallback=better) or better
         cap = _level(outcome.cap, criterion.max_score) if outcome.cap is not None else None
@@ -243,15 +237,19 @@ class ScoringRun:
         # the level): its prose is not shown, and every token costs time on 2 cores. It reads
         # only the lines code found (with what the customer had just said), not the whole call.
         brief = not full and self.trust != "capable"
+        turns = None
         if brief and plan.outcome is not None and plan.outcome.evidence:
-            block = excerpt_block(self.masked, {e.turn for e in plan.outcome.evidence})
+            found = {e.turn for e in plan.outcome.evidence}
+            block = excerpt_block(self.masked, found)
+            turns = sorted(t for t in found if any(x.turn == t and x.text != REMOVED for x in self.masked.agent))
         else:
             if self._block is None:
                 self._block = transcript_block(self.masked)
             block = self._block
         j: Judgement = judge_criterion(self.judge_llm, self.masked, criterion, samples=self.samples,
                                        seed=self.seed, block=block, levels=None if full else plan.levels,
-                                       max_tokens=48 if brief else 160, brief=brief)
+                                       max_tokens=(16 if turns else 48) if brief else 160, brief=brief,
+                                       turns=turns or None)
         for f in sorted(j.flags):
             if f not in self.flags:
                 self.flags.append(f)
