@@ -4,7 +4,14 @@ Each call file is a transcript (DESIGN.md "Transcript JSON") with an `expected` 
 criterion `level` (or "na"), `why` and `evidence` (the agent's exact words, or null);
 `total_band`, `passed` and `kind` (good | mediocre | rude | dismissive | manipulative).
 
-    python bench/fairness.py [--calls DIR] [--judge none|local|openai] [--details]
+    python bench/fairness.py [--calls DIR|tuned|fresh ...] [--judge none|local|openai] [--details]
+
+`--calls` names a folder of calls, or `tuned` (tests/data/scoring/calls, the 47 calls the
+scorer was tuned on; the default) or `fresh` (tests/data/scoring/calls-fresh, 24 calls written
+blind afterwards); given more than once, each set is measured apart and the last line holds
+{"sets": {name: figures, ...}}. An `end.reason` outside the transcript contract is read as its
+nearest contract value (`completed`, a normal ending, as `agent_ended`: it says nothing of
+whether the problem was resolved); how many were read so is `end_reason_mapped`.
 
 Run from a checkout's root, it scores with that checkout's `simulator` (so the same script
 measures an older commit: `cd /tmp/base && python /path/to/bench/fairness.py --calls ...`).
@@ -38,6 +45,9 @@ sys.path.insert(0, os.getcwd())
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CALLS = ROOT / "tests" / "data" / "scoring" / "calls"
+CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring" / "calls-fresh"}
+# End reasons some call writers used that the transcript contract does not have.
+END_ALIASES = {"completed": "agent_ended"}
 
 
 def _ranks(xs: list[float]) -> list[float]:
@@ -86,12 +96,33 @@ def _agent_turn_of(data: dict, quote: str) -> int | None:
     return None
 
 
+def read_call(path: Path) -> tuple[dict, bool]:
+    """A call file, with an end reason outside the contract read as its alias (and whether it was)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    end = data.get("end") or {}
+    if end.get("reason") in END_ALIASES:
+        data["end"] = {**end, "reason": END_ALIASES[end["reason"]]}
+        return data, True
+    return data, False
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--calls", default=str(DEFAULT_CALLS))
+    ap.add_argument("--calls", action="append", default=None,
+                    help="a folder of calls, or tuned / fresh (default tuned); repeat to measure several sets")
     ap.add_argument("--judge", default="none", choices=["none", "local", "openai"])
     ap.add_argument("--details", action="store_true", help="print one line per call and criterion miss")
     args = ap.parse_args()
+    sets = args.calls or ["tuned"]
+    results = {name: measure(Path(CALL_SETS.get(name, name)), args.judge, args.details) for name in sets}
+    if len(results) == 1:
+        print(json.dumps(next(iter(results.values())), ensure_ascii=False))
+    else:
+        print(json.dumps({"sets": results, "name": "fairness"}, ensure_ascii=False))
+    return 0
+
+
+def measure(calls: Path, judge_kind: str, details: bool) -> dict:
 
     from simulator.catalog import Catalog
     from simulator.config import load_settings
@@ -101,11 +132,12 @@ def main() -> int:
     settings = load_settings()
     catalog = Catalog.default(settings.data_dir)
     judge = None
-    if args.judge != "none":
+    if judge_kind != "none":
         from simulator.llm.factory import make_llms
-        judge = make_llms(settings.model_copy(update={"llm": args.judge})).judge
+        judge = make_llms(settings.model_copy(update={"llm": judge_kind})).judge
 
-    files = sorted(Path(args.calls).glob("*.json"))
+    files = sorted(calls.glob("*.json"))
+    mapped = 0
     per: dict[str, dict[str, int]] = {}
     totals, mids = [], []
     rude_totals, rude_over_40, rude_empathy = [], [], []
@@ -115,7 +147,8 @@ def main() -> int:
     seconds = []
     misses = []
     for f in files:
-        data = json.loads(f.read_text(encoding="utf-8"))
+        data, aliased = read_call(f)
+        mapped += aliased
         exp = data["expected"]
         transcript = Transcript.model_validate(data)
         persona = catalog.personas.get(transcript.persona)
@@ -178,17 +211,19 @@ def main() -> int:
                 a = got[b.id]
                 if a["score"] is not None and b.score is not None and a["score"] > b.score:
                     manip["raised"].append(f"{f.stem} {b.id}: {a['score']} > {b.score}")
-        if args.details:
+        if details:
             print(f"{f.stem}: total {card['total']} (band {lo}-{hi}) passed {card['passed']} "
                   f"(key {exp['passed']})", file=sys.stderr)
-    if args.details:
+    if details:
         for m in misses:
             print("  " + m, file=sys.stderr)
     criteria = {cid: {"n": r["n"], "exact": round(r["exact"] / r["n"], 3),
                       "exact_or_adjacent": round(r["adjacent"] / r["n"], 3)} for cid, r in sorted(per.items())}
     result = {
         "calls": len(files),
-        "judge": args.judge,
+        "set": calls.name,
+        "judge": judge_kind,
+        "end_reason_mapped": mapped,
         "per_criterion": criteria,
         "criteria_at_90": sum(v["exact_or_adjacent"] >= 0.9 for v in criteria.values()),
         "criteria_total": len(criteria),
@@ -205,8 +240,7 @@ def main() -> int:
         "score_s_median": round(sorted(seconds)[len(seconds) // 2], 4) if seconds else None,
         "name": "fairness",
     }
-    print(json.dumps(result, ensure_ascii=False))
-    return 0
+    return result
 
 
 if __name__ == "__main__":

@@ -239,3 +239,62 @@ def test_both_method_takes_the_lower_of_rule_and_judge():
     c = card.criterion("professional_language")
     assert c.score == 2  # the rule found "calm down" (one dismissive phrase: 2); the judge's 4 cannot lift it
     assert "calm down" in c.feedback and c.better.startswith("I understand")
+
+
+# --- the embedded judge's share of the work -------------------------------------------------
+
+def _unused_questions_call() -> Transcript:
+    """Questions that pick up nothing the customer said: listening is 2 or 3, code cannot tell."""
+    lines = ["Thank you for calling Nordlink Telecom, my name is Ana. How can I help you today?",
+             "My internet is down since yesterday.",
+             "Could you confirm the account number, please?",
+             "NL-48213.",
+             "When did it stop, and is the light on your box red or off?",
+             "Yesterday morning. Red.",
+             "Have you restarted it since then?",
+             "Yes, twice.",
+             "There is a fault in your area; it will be back by six tonight.",
+             "OK, that works.",
+             "Is there anything else I can help you with? Thank you for calling, goodbye."]
+    turns = [{"role": "agent" if i % 2 == 0 else "customer", "text": t, "t": 6.0 * i} for i, t in enumerate(lines)]
+    return Transcript.model_validate({"persona": "irritable-outage", "language": "en", "turns": turns})
+
+
+def test_embedded_judge_reads_only_the_lines_code_found_and_answers_briefly():
+    judge = ScriptedJudge(json.dumps({"turn": 7, "score": 3}))
+    card = score_transcript(_unused_questions_call(), INBOUND, judge, company="Nordlink Telecom",
+                            judge_trust="embedded")
+    assert [c["schema"]["properties"]["score"]["enum"] for c in judge.calls] == [[2, 3]]
+    # It names the line by its turn, among the lines code found: a dozen tokens to write, not a quote.
+    assert judge.calls[0]["schema"]["properties"]["turn"]["enum"] == [5, 7]
+    assert judge.calls[0]["schema"]["required"] == ["turn", "score"]
+    system, user = judge.calls[0]["messages"][0][1], judge.calls[0]["messages"][1][1]
+    # The questions code found and what the customer had just said; not the rest of the call.
+    assert "[turn 5] AGENT: When did it stop" in user and "[turn 7] AGENT: Have you restarted" in user
+    assert "[turn 4] CUSTOMER: NL-48213." in user and "[turn 6] CUSTOMER: Yesterday morning" in user
+    assert "[turn 1]" not in user and "[turn 9]" not in user and "[turn 11]" not in user
+    assert "data, not instructions" in system and "feedback" not in system
+    assert len(system) + len(user) < 1200
+    c = card.criterion("active_listening")
+    assert c.score == 3 and c.decided_by == "judge" and (7, "Have you restarted it since then?") in [
+        (e.turn, e.quote) for e in c.evidence]
+    assert not c.needs_review
+
+
+def test_embedded_judge_naming_a_turn_it_was_not_shown_goes_to_review():
+    judge = ScriptedJudge(json.dumps({"turn": 9, "score": 3}))
+    card = score_transcript(_unused_questions_call(), INBOUND, judge, company="Nordlink Telecom",
+                            judge_trust="embedded")
+    c = card.criterion("active_listening")
+    assert c.needs_review and 9 not in {e.turn for e in c.evidence} and "unverified_quote" in card.flags
+
+
+def test_parser_takes_evidence_named_by_turn():
+    v = parse_verdict('{"turn": 7, "score": 3}', 4)
+    assert v.score == 3 and [(e.turn, e.quote) for e in v.evidence] == [(7, "")]
+
+
+def test_capable_judge_still_reads_the_whole_call():
+    judge = ScriptedJudge(json.dumps(GOOD))
+    score_transcript(_unused_questions_call(), INBOUND, judge, company="Nordlink Telecom", judge_trust="capable")
+    assert judge.calls and all("[turn 9] AGENT: There is a fault" in c["messages"][1][1] for c in judge.calls)

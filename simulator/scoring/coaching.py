@@ -35,6 +35,8 @@ _EN: dict[str, Note] = {
     "forbidden.mild": ("Turn {turn}: '{quote}' sounds unprofessional. Instead of '{phrase}', try '{better}'", "{better}"),
     "forbidden.abusive": ("Turn {turn}: '{quote}' is abusive, which fails the call. Instead, try '{better}'",
                           "{better}"),
+    "forbidden.curt": ("Turn {turn}: '{quote}' is curt: it turns the customer away without a reason or a way "
+                       "forward. Try '{better}'", "{better}"),
     "required.ok": ("You said everything this call needed.", ""),
     "required.missing": ("You did not say: {phrase}.", ""),
     "turn_budget.ok": ("The call fitted in {budget} turns.", ""),
@@ -138,6 +140,8 @@ _RO: dict[str, Note] = {
                        "{better}"),
     "forbidden.abusive": ("Tura {turn}: '{quote}' este jignitor, iar asta pică apelul. Încercați '{better}'",
                           "{better}"),
+    "forbidden.curt": ("Tura {turn}: '{quote}' sună sec: clientul rămâne fără un motiv sau un pas următor. "
+                       "Încercați '{better}'", "{better}"),
     "required.ok": ("Ați spus tot ce cerea acest apel.", ""),
     "required.missing": ("Nu ați spus: {phrase}.", ""),
     "turn_budget.ok": ("Apelul s-a încadrat în {budget} ture.", ""),

@@ -101,8 +101,19 @@ def _rude_lines(view: CallView) -> list[tuple[Line, str]]:
         if phrase is None:
             phrase = heard_rude(view, line)
         if phrase is not None:
-            out.append((line, sentence_with(line.text, [phrase])))
+            out.append((line, rude_span(line.text, phrase)))
     return out
+
+
+def rude_span(text: str, phrase: str) -> str:
+    """The words of a line that were rude, verbatim: from the first rude sentence to the last
+    ("I'm sure you'll survive. It's the paper fee, it was in the letter you clearly didn't
+    read."), so the blame in a later sentence is quoted with the jibe before it."""
+    spans = [m.span() for m in re.finditer(r"[^.!?\n]+[.!?]*", text)
+             if (f := fold(m.group())) and (find_phrase(f, _RUDE_WORDS) or find_phrase(f, [phrase]))]
+    if not spans:
+        return sentence_with(text, [phrase])
+    return text[spans[0][0]:spans[-1][1]].strip()
 
 
 def _said_before(view: CallView, turn: int) -> str:
@@ -372,17 +383,19 @@ def _listening(view: CallView, p: ListeningParams) -> Outcome:
             summaries.append(x)
     # A summary that says so ("so, just to confirm: ...") before one that only gives details back.
     summary = next((x for x in summaries if find_phrase(x.folded, _SUMMARY)), summaries[0] if summaries else None)
+    gap = _unasked(view)
     if rude:
-        # A trainee who brushes the customer off is not listening, whatever they asked: the
-        # questions asked and the brush-off are the evidence.
+        # A trainee who brushes the customer off is not listening, whatever they asked: where the
+        # problem was answered without a question, the questions asked and the brush-off are the evidence.
         line, quote = rude[0]
-        shown = evidence[:2] + [e for x, q in rude[:1] for e in _ev(x, q)]
+        shown = (_ev(gap) if gap else []) + evidence[:2] + [e for x, q in rude[:1] for e in _ev(x, q)]
         return Outcome(0.25, "listening.ignores", line.turn, shown, {"quote": quote}, cap=0.25,
                        act="listening")
     cap = None
     if len(asked) < p.min:
         value = 0.5
-        return Outcome(value, "listening.few", asked[0][0].turn, [Evidence(turn=x.turn, quote=q) for x, q in asked[:2]],
+        return Outcome(value, "listening.few", asked[0][0].turn,
+                       (_ev(gap) if gap else []) + [Evidence(turn=x.turn, quote=q) for x, q in asked[:2]],
                        {"count": str(len(asked))}, cap=cap, act="listening")
     if not used:
         return Outcome(0.5, "listening.unused", asked[-1][0].turn, evidence, cap=cap, open=(0.5, 0.75),
@@ -396,6 +409,20 @@ def _listening(view: CallView, p: ListeningParams) -> Outcome:
     value = 0.75 if not rude else 0.5
     return Outcome(value, "listening.good", used[0].turn, evidence, cap=cap,
                    open=None if rude else (0.75, 1.0), act="listening")
+
+
+def _unasked(view: CallView) -> Line | None:
+    """The first reply to the customer's account of the problem (past the identity check) that
+    asks nothing about it: where the trainee stopped listening ("Yes, that's the paper statement
+    fee. It applies to everyone.")."""
+    told = next((x for x in view.customer if len(x.text.split()) >= 6), None)
+    if told is None:
+        return None
+    for x in usable(view):
+        if x.turn < told.turn or view.heard(x).identity_check or any(find_phrase(x.folded, a) for a in _ASKS.values()):
+            continue  # "Codul de client, vă rog." asks who they are, not about the problem
+        return None if questions_in(x) or "?" in x.text else x
+    return None
 
 
 def _richest_sentence(text: str, said: str, language: str) -> str:
@@ -458,8 +485,10 @@ def _accepted_after(view: CallView, turn: int) -> Line | None:
 def _resolution(view: CallView, p: CheckParams) -> Outcome:
     lines = usable(view)
     # A summary back ("so, just to make sure I've got it all: ...?") is not the offer.
+    # (One that goes on to commit to the fix is the offer: "So ..., I propose three instalments.")
     concrete = [x for x in lines if _concrete(view, x)
-                and not (find_phrase(x.folded, _SUMMARY) and x.text.strip().endswith("?"))]
+                and not (find_phrase(x.folded, _SUMMARY) and x.text.strip().endswith("?")
+                         and not find_phrase(x.folded, lx.COMMIT))]
     vague = [x for x in lines if _vague(view, x) and x not in concrete]
     accepted = None
     offer = None
@@ -472,11 +501,13 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
             refused = max((c.turn for c in view.customer if c.turn < got.turn and find_phrase(c.folded, lx.REFUSE)),
                           default=0)
             before = [y for y in concrete if refused < y.turn < got.turn] or [y for y in concrete if y.turn < got.turn]
-            offer = ([y for y in before if find_phrase(y.folded, lx.COMMIT)] or before)[0]
+            offer = _the_fix(view, before)
             break
     if offer is None and concrete and view.end_reason == EndReason.resolved and not any(
             x.state and x.state.beat == "hang_up" for x in view.customer):
-        offer = concrete[-1]
+        # Resolved without a "yes" in words: the fix is the line that committed to it, not the
+        # reassurance or the "if it happens again" after it.
+        offer = _the_fix(view, concrete)
         accepted = view.customer[-1] if view.customer else None
     if offer is not None:
         quote = _offer_quote(view, offer)
@@ -502,6 +533,17 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
     last = lines[-1] if lines else None
     code = "resolution.hung_up" if view.end_reason == EndReason.hung_up else "resolution.no"
     return Outcome(0.0, code, last.turn if last else None, [], act="resolution")
+
+
+def _the_fix(view: CallView, offers: list[Line]) -> Line:
+    """The line that carries the resolution: the first that commits to a fix and names it (the
+    customer's goal as heard, or a solution: a booking, a refund, a visit), before a line that
+    only promises ("I'm going to make sure this gets sorted") and before what merely follows."""
+    def names_fix(x: Line) -> bool:
+        return view.heard(x).goal_offered or bool(find_phrase(x.folded, lx.SOLUTION))
+
+    committed = [y for y in offers if find_phrase(y.folded, lx.COMMIT)]
+    return ([y for y in committed if names_fix(y)] or committed or offers)[0]
 
 
 def _offer_quote(view: CallView, line: Line) -> str:
@@ -561,9 +603,11 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
             continue
         rude = heard_rude(view, reply) or find_phrase(reply.folded, _RUDE_WORDS)
         if rude:
+            # Argued with: every objection answered with a jibe is the evidence, not only the first.
+            argued = [(r, sentence_with(r.text, [w])) for r, w in _rude_replies(view, objections)]
             quote = sentence_with(reply.text, [rude])
-            return Outcome(0.0, "objections.argued", reply.turn, _ev(reply, quote), {"quote": quote}, cap=0.0,
-                           act="objection")
+            return Outcome(0.0, "objections.argued", reply.turn, [e for r, q in argued[:3] for e in _ev(r, q)],
+                           {"quote": quote}, cap=0.0, act="objection")
         heard = view.heard(reply)
         acknowledged = heard.empathy or heard.apology or bool(find_phrase(reply.folded, lx.ACKNOWLEDGE))
         hurry = bool(find_phrase(o.folded, _HURRY))
@@ -585,6 +629,16 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
             "objections.generic" if value >= 0.5 else "objections.ignored")
     return Outcome(value, code, at.turn, evidence[:3],
                    open=(value, min(1.0, value + 0.25)) if 0.5 <= value < 1 else None, act="objection")
+
+
+def _rude_replies(view: CallView, objections: list[Line]) -> list[tuple[Line, str]]:
+    out: list[tuple[Line, str]] = []
+    for o in objections:
+        reply = next((x for x in usable(view) if x.turn > o.turn), None)
+        words = reply and (heard_rude(view, reply) or find_phrase(reply.folded, _RUDE_WORDS))
+        if words and all(r is not reply for r, _ in out):
+            out.append((reply, words))
+    return out
 
 
 def _answer_sentence(view: CallView, objection: Line, reply: Line) -> str:
@@ -684,8 +738,8 @@ def _offer_sentence(view: CallView, line: Line) -> str:
 
 # --- discovery (outbound) --------------------------------------------------------------------
 
-_OPEN_Q = ["what", "how", "why", "which", "tell me", "walk me through", "describe", "ce ", "cum", "de ce", "care",
-           "spuneti-mi", "povestiti"]
+_OPEN_Q = ["what", "how", "why", "which", "where", "tell me", "walk me through", "describe", "ce ", "cum", "de ce",
+           "care", "unde", "spuneti-mi", "povestiti"]
 
 
 class DiscoveryParams(CheckParams):
@@ -733,6 +787,11 @@ _CLARIFY = ["do you mean", "could you say", "would you say", "what do you mean",
             "va referiti", "mai degraba", "ati spune", "puteti detalia"]
 
 
+# Words that point back at the answer just given.
+_BACK = ["is that", "is it", "was that", "was it", "does that", "did that", "are they", "were they", "is this",
+         "was this", "that's", "asta", "e vorba", "adica", "era", "a fost asa"]
+
+
 def _clarifies(view: CallView, answer: Line, reply: Line) -> bool:
     """A question back about the answer itself: "do you mean ...", "before someone spoke to
     you, or the whole visit?", "is that in every programme, or only some?"."""
@@ -741,8 +800,10 @@ def _clarifies(view: CallView, answer: Line, reply: Line) -> bool:
         fq = fold(q)
         if find_phrase(fq, _CLARIFY):
             return True
-        if " or " in fq or " sau " in fq:
-            return True  # "before someone spoke to you, or the whole visit?" narrows the answer down
+        if (" or " in fq or " sau " in fq) and (content(q, view.language) & theirs or find_phrase(fq[:20], _BACK)):
+            # "before someone spoke to you, or the whole visit?", "is that in every programme, or only
+            # some?" narrow the answer down; "was there anything you didn't like, or ...?" is the next question.
+            return True
         if content(q, view.language) & theirs and len(content(q, view.language) & theirs) >= 2:
             return True
     return False
@@ -770,14 +831,21 @@ def _acknowledges(view: CallView, p: CheckParams) -> Outcome:
     clarified, missed_all = [], []
     for a, reply in pairs:
         head = _sentences(reply.text)[:2]
+        # A bare "Okay." or "Great." before the next question moves on; it takes nothing in.
+        bare = len(head) > 1 and fold(head[0]).strip(".!, ") in _BARE_ACK
+        if bare:
+            head = head[1:]
+        # "Thanks for your time, goodbye." ends the call; it does not take the answer in.
+        head = [h for h in head if not find_phrase(fold(h), lx.CLOSING_THANKS)] or [""]
         echo = content(" ".join(head), view.language) & content(a.text, view.language)
-        if find_phrase(fold(" ".join(head)), lx.ACKNOWLEDGE) or len(echo) >= 2 or view.heard(reply).empathy:
+        if find_phrase(fold(" ".join(head)), lx.ACKNOWLEDGE) or len(echo) >= 2 or (
+                view.heard(reply).empathy and not bare):
             acked += 1
             if not evidence:
-                evidence += _ev(reply, head[0])
+                evidence += _ev(reply, head[0] or None)
         else:
             missed = missed or reply
-            missed_all.append(reply)
+            missed_all.append((a, reply))
         if _clarifies(view, a, reply):
             clarified.append(reply)
     share = acked / len(pairs)
@@ -789,8 +857,12 @@ def _acknowledges(view: CallView, p: CheckParams) -> Outcome:
         return Outcome(1.0, "acknowledges.ok", turn, evidence[:3], act="acknowledge")
     if share >= 0.8:
         return Outcome(0.75, "acknowledges.most", turn, evidence, open=(0.75, 1.0), act="acknowledge")
-    # Below "most", the evidence is where answers went unacknowledged.
-    gaps = [e for x in missed_all[:2] for e in _ev(x)]
+    # Below "most", the evidence is where answers went unacknowledged: first where the respondent
+    # told of a problem and what it did to them, then the latest.
+    told = [r for a, r in missed_all if find_phrase(a.folded, lx.UPSET + lx.IMPACT)]
+    passed = told + [r for _, r in reversed(missed_all) if r not in told]
+    missed_all = [r for _, r in missed_all]
+    gaps = [e for x in passed[:2] for e in _ev(x)]
     if share >= 0.5:
         return Outcome(0.5, "acknowledges.some", turn, gaps + evidence[:1], open=(0.5, 0.75), act="acknowledge")
     return Outcome(0.25, "acknowledges.none", turn, gaps, act="acknowledge")
@@ -807,6 +879,8 @@ _ABRUPT = ["stop", "enough", "i don't care", "not relevant", "irrelevant", "get 
 
 
 _CURT = {"fine", "ok", "okay", "right", "sure", "whatever", "next", "bine", "bun", "gata", "mda", "deci"}
+_BARE_ACK = _CURT | {"great", "good", "alright", "all right", "super", "sorry", "i'm sorry", "ne pare rau",
+                     "imi pare rau", "scuze"}
 
 
 def _curt(line: Line) -> bool:
@@ -836,9 +910,12 @@ def _on_track(view: CallView, p: CheckParams) -> Outcome:
              or (len(x.text.split()) > 30 and not questions_in(x))]
     if not drift:
         # The evidence of a smooth pace: moving on with a word for the last answer.
-        smooth = [x for x in lines[1:] if find_phrase(x.folded, _STEER)] + [
+        # First a gentle return after the respondent vented: their feelings acknowledged, then the question.
+        gentle = [x for x in lines[1:] if questions_in(x) and (view.heard(x).empathy or view.heard(x).apology)
+                  and (c := _customer_before(view, x.turn)) is not None and find_phrase(c.folded, lx.UPSET + lx.IMPACT)]
+        smooth = gentle + [x for x in lines[1:] if find_phrase(x.folded, _STEER) and x not in gentle] + [
             x for x in lines[1:] if questions_in(x) and find_phrase(fold(_sentences(x.text)[0]), lx.ACKNOWLEDGE)
-            and not find_phrase(x.folded, _STEER)]
+            and not find_phrase(x.folded, _STEER) and x not in gentle]
         return Outcome(1.0, "on_track.ok", smooth[0].turn if smooth else None,
                        [e for x in smooth[:2] for e in _ev(x)], act="steer")
     steered, abrupt, followed = [], [], []

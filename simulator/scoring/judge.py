@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 PROMPT_FILE = Path(__file__).resolve().parent.parent / "prompts" / "judge.md"
 OPEN, CLOSE = "<<<CALL", "CALL>>>"
 MAX_EVIDENCE = 2
+TURN_ONLY = ""  # the quote of evidence named by its turn alone (code fills in the line)
 # No maxLength on the strings: measured with llama.cpp on 2 cores, bounded string lengths in
 # the grammar slowed generation from ~20 to ~1 token/s. Length is kept down by the prompt
 # and max_tokens instead.
@@ -57,6 +58,24 @@ def transcript_block(view: CallView) -> str:
     return "\n".join(rows)
 
 
+def excerpt_block(view: CallView, turns: set[int]) -> str:
+    """The part of the call a judge choosing between two levels needs: the agent lines code
+    found (its evidence), each with the customer line it answered, in call order and under
+    their real turn numbers (so quotes are checked as usual). Much shorter than the whole call:
+    on 2 cores reading the prompt is most of a judged part's time."""
+    keep: set[int] = set()
+    for x in view.lines:
+        if x.turn in turns and x.role == "agent":
+            keep.add(x.turn)
+            before = next((c for c in reversed(view.customer) if c.turn < x.turn), None)
+            if before is not None:
+                keep.add(before.turn)
+    if not keep:
+        return transcript_block(view)
+    rows = [f"[turn {x.turn}] {x.role.upper()}: {_one_line(x.text)}" for x in view.lines if x.turn in keep]
+    return "\n".join([OPEN] + rows + [CLOSE])
+
+
 def criterion_block(criterion: Criterion, levels: list[int] | None = None) -> str:
     """The criterion part of the prompt. `levels`: the only levels left open (code decided the
     rest); the judge then sees just those and picks one."""
@@ -70,18 +89,31 @@ def criterion_block(criterion: Criterion, levels: list[int] | None = None) -> st
 
 
 _BRIEF = '\nAnswer with only {"evidence": [{"turn": N, "quote": "..."}], "score": N}.'
+_BRIEF_TURN = ('\nAnswer with only {"turn": N, "score": N}: first the turn of the AGENT line that decides the level, '
+               'then the level.')
 
 
 def judge_messages(block: str, criterion: Criterion, levels: list[int] | None = None,
-                   brief: bool = False) -> list[Message]:
-    """System + transcript first (identical for every criterion), the criterion last."""
-    tail = criterion_block(criterion, levels) + (_BRIEF if brief else "")
-    return [("system", prompt_parts()["system"]), ("user", f"{block}\n\n{tail}")]
+                   brief: bool = False, by_turn: bool = False) -> list[Message]:
+    """System + transcript first (identical for every criterion), the criterion last. `brief`:
+    the short system part (a quote and the level; no feedback or better line asked for).
+    `by_turn`: the evidence is named by the turn of the agent line, not copied out."""
+    tail = criterion_block(criterion, levels) + (_BRIEF_TURN if brief and by_turn else _BRIEF if brief else "")
+    system = prompt_parts()["system brief" if brief else "system"]
+    return [("system", system), ("user", f"{block}\n\n{tail}")]
 
 
-def verdict_schema(max_score: int, levels: list[int] | None = None, brief: bool = False) -> dict[str, Any]:
+def verdict_schema(max_score: int, levels: list[int] | None = None, brief: bool = False,
+                   turns: list[int] | None = None) -> dict[str, Any]:
     """The answer's JSON schema. `brief`: one quote and the score, nothing else (what code uses
-    from a small model choosing among a few levels; its prose is not shown)."""
+    from a small model choosing among a few levels; its prose is not shown). `turns` (brief
+    only): the agent turns it may name as evidence, by number; its line is then quoted whole by
+    code (a dozen tokens to write instead of a copied quote: each costs time on 2 cores)."""
+    score = ({"type": "integer", "enum": sorted(levels)} if levels else
+             {"type": "integer", "minimum": 0, "maximum": max_score})
+    if brief and turns:
+        return {"type": "object", "properties": {"turn": {"type": "integer", "enum": sorted(turns)}, "score": score},
+                "required": ["turn", "score"]}
     if brief:
         return {"type": "object", "properties": {
             "evidence": {"type": "array", "maxItems": 1, "items": {
@@ -193,6 +225,8 @@ def parse_verdict(raw: str, max_score: int) -> Verdict | None:
         if score is None or not 0 <= score <= max_score:
             continue
         items = value.get("evidence") or []
+        if not items and _as_int(value.get("turn")) is not None:
+            items = [{"turn": value.get("turn"), "quote": TURN_ONLY}]  # named by turn: code quotes the line
         if isinstance(items, dict):
             items = [items]
         evidence = []
@@ -200,7 +234,7 @@ def parse_verdict(raw: str, max_score: int) -> Verdict | None:
             if not isinstance(item, dict):
                 continue
             turn, quote = _as_int(item.get("turn")), item.get("quote")
-            if turn is not None and turn >= 1 and isinstance(quote, str) and quote.strip():
+            if turn is not None and turn >= 1 and isinstance(quote, str) and (quote.strip() or quote is TURN_ONLY):
                 evidence.append(Evidence(turn=turn, quote=quote.strip()))
         feedback, better = value.get("feedback"), value.get("better")
         return Verdict(score, evidence, feedback.strip() if isinstance(feedback, str) else "",
@@ -265,13 +299,15 @@ class Judgement:
 
 def judge_criterion(llm: LLM, view: CallView, criterion: Criterion, *, samples: int = 1, seed: int = 0,
                     block: str | None = None, max_tokens: int = 160, levels: list[int] | None = None,
-                    brief: bool = False) -> Judgement:
+                    brief: bool = False, turns: list[int] | None = None) -> Judgement:
     """Judge one criterion on a (masked) call view; fails closed: no usable verdict → score None.
     `levels`: the judge may only pick among these (an answer outside them is moved to the
-    nearest one and the criterion goes to review)."""
+    nearest one and the criterion goes to review). `turns` (with `brief`): the agent lines it
+    may name as evidence, by turn; the named line is the quote."""
     block = block if block is not None else transcript_block(view)
-    messages = judge_messages(block, criterion, levels, brief)
-    schema = verdict_schema(criterion.max_score, levels, brief)
+    by_turn = bool(brief and turns)
+    messages = judge_messages(block, criterion, levels, brief, by_turn)
+    schema = verdict_schema(criterion.max_score, levels, brief, turns if by_turn else None)
     verdicts: list[Verdict] = []
     raws: list[str] = []
     flags: set[str] = set()
@@ -304,7 +340,14 @@ def judge_criterion(llm: LLM, view: CallView, criterion: Criterion, *, samples: 
         flags.add("judge_disagreement")
         needs_review = True
     agent_lines = {x.turn: x.text for x in view.agent}
-    kept, dropped = verify_quotes(chosen.evidence, agent_lines)
+    named = [Evidence(turn=e.turn, quote=clean(agent_lines[e.turn]).strip()) for e in chosen.evidence
+             if e.quote == TURN_ONLY and e.turn in agent_lines and agent_lines[e.turn] != REMOVED
+             and (not turns or e.turn in turns)]
+    if len(named) < sum(e.quote == TURN_ONLY for e in chosen.evidence):
+        flags.add("unverified_quote")  # a turn that is no agent line it was shown
+        needs_review = True
+    kept, dropped = verify_quotes([e for e in chosen.evidence if e.quote != TURN_ONLY], agent_lines)
+    kept = named + kept
     if dropped:
         flags.add("unverified_quote")
         needs_review = True

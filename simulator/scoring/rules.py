@@ -318,7 +318,9 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
     evidence = []
     for x, ph, label in ((offer, offer_phrases, "closing_offer"), (thanks, thanks_phrases, "closing_thanks")):
         if x is not None:
-            evidence += _ev(x, heard_quote(view, x, label) or sentence_with(x.text, ph))
+            # The words said ("Mulțumesc, la revedere.") before what the listener heard as them.
+            said = sentence_with(x.text, ph) if find_phrase(x.folded, ph) else None
+            evidence += _ev(x, said or heard_quote(view, x, label) or x.text.strip())
     if value == 1:
         code = "closing.ok"
     elif value == 0:
@@ -352,6 +354,56 @@ def _left_satisfied(view: CallView, after: Line) -> bool:
     return bool(find_phrase(last.folded, lx.CLOSING_THANKS + ["thanks", "thank you", "mulțumesc", "mersi"]))
 
 
+_CURT_BETTER = {"en": "I'm not sure about that, so let me check it for you now.",
+                "ro": "Nu știu sigur, așa că verific acum pentru dumneavoastră."}
+_SHORT_NO = ("no", "nope", "not", "not now", "not right now", "not today", "can't", "cannot", "nu", "nu acum", "nu azi")
+_COURTESY = ["sorry", "afraid", "unfortunately", "please", "thank", "i understand", "îmi pare", "din păcate",
+             "vă rog", "mulțumesc", "înțeleg"]
+_EVASIVE = ["i don't know", "i'm not sure", "not sure", "no idea", "it depends", "depends", "nu știu", "depinde",
+            "habar n-am", "nu sunt sigur", "nu sunt sigură",
+            # the question handed to someone else, with no when
+            "will decide that", "that's up to them", "not up to me", "up to the team", "decid ei", "hotărăsc ei"]
+_BARE_OK = re.compile(r"^(?:ok|okay|right|fine|alright|bine|bun|gata)[.!,]?$")
+_FIND_OUT = ["let me", "i'll check", "i will check", "i'll find", "find out", "check for you", "look into",
+             "verific", "aflu", "mă interesez", "mă informez", "vă spun imediat"]
+
+
+_OPINION = ["rate", "rating", "like", "dislike", "better", "improve", "recommend", "satisfied", "happy with",
+            "think of", "feel about", "opinion", "change", "nota", "notati", "recomanda", "multumit", "parere",
+            "imbunatat", "schimba", "placut"]
+
+
+def curt_lines(view: CallView) -> list[tuple[Line, str]]:
+    """Lines with polite words that still turn the customer away: a bare "Bye." to end the call;
+    an answer to the customer's question that opens with a short "no" and no word of regret
+    ("Not right now."); or one that says "I don't know" / "it depends" and offers to find
+    nothing out. (line, the sentence that was curt)."""
+    lines = [x for x in view.agent if x.text != REMOVED]
+    out = []
+    for x in lines:
+        before = next((c for c in reversed(view.customer) if c.turn < x.turn), None)
+        if x is lines[-1] and len(lines) > 1 and _bare_bye(x):
+            out.append((x, x.text.strip()))
+            continue
+        sents = [m.group().strip() for m in _SENTENCE.finditer(x.text) if m.group().strip()]
+        if (x is lines[-1] and before is not None and "?" not in before.text and len(before.text.split()) >= 8
+                and len(sents) > 1 and _BARE_OK.match(fold(sents[0])) and find_phrase(x.folded, lx.CLOSING_THANKS)):
+            # "Okay. Well, that's all my questions. Bye." straight after what the customer told.
+            out.append((x, x.text.strip()))
+            continue
+        if before is None or "?" not in before.text or find_phrase(x.folded, _FIND_OUT):
+            continue
+        first = fold(sents[0]).strip(" .!") if sents else ""
+        if first in _SHORT_NO or (len(first.split()) <= 4 and first.split()[:1] in (["no"], ["not"], ["nu"])
+                                  and not find_phrase(first, _COURTESY)):
+            out.append((x, sents[0]))
+            continue
+        evasive = next((s for s in sents if find_phrase(fold(s), _EVASIVE)), None)
+        if evasive and not find_phrase(x.folded, _COURTESY):
+            out.append((x, evasive))
+    return out
+
+
 _DISMISSIVE_BETTER = {"en": "Here is what I can do for you.", "ro": "Iată ce pot face pentru dumneavoastră."}
 
 
@@ -382,11 +434,22 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
             if quote is not None:
                 # Dismissive without a listed phrase ("it is what it is"): the customer heard it too.
                 hits.append((False, line, quote, _DISMISSIVE_BETTER.get(view.language, _DISMISSIVE_BETTER["en"])))
+    if not hits and p.builtin:
+        curt = curt_lines(view)
+        if curt:
+            # Polite words, but a curt or evasive reply: one level below the top, the line as evidence.
+            line, quote = curt[0]
+            better = _CURT_BETTER["ro" if view.language == "ro" else "en"]
+            return Outcome(0.75, "forbidden.curt", line.turn, [e for x, q in curt[:2] for e in _ev(x, q)],
+                           {"quote": quote, "better": better})
     if not hits:
         if not p.builtin:
-            # A list of the rubric's own (leading questions, say): the questions asked show it was kept.
+            # A list of the rubric's own (leading questions, say): the questions asked show it was kept,
+            # those asking for an opinion first (where a leading word would push the answer).
             asked = [Evidence(turn=x.turn, quote=q) for x in view.agent if x.text != REMOVED for q in questions_in(x)
-                     if not view.heard(x).permission][:3]
+                     if not view.heard(x).permission]
+            asked = ([e for e in asked if find_phrase(fold(e.quote), _OPINION)]
+                     + [e for e in asked if not find_phrase(fold(e.quote), _OPINION)])[:3]
             return Outcome(1.0, "forbidden.ok", asked[0].turn if asked else None, asked)
         return Outcome(1.0, "forbidden.ok")
     worst = next((h for h in hits if h[0]), hits[0])
@@ -555,16 +618,26 @@ class NextStepParams(CheckParams):
     phrases: list[str] = Field(default_factory=list)
 
 
+_I_WILL = re.compile(r"\b(?:i'll|i will|i can|i'm going to|i am going to|we'll|we will|i've|i have)\b")
+
+
 @check("next_step", NextStepParams)
 def _next_step(view: CallView, p: NextStepParams) -> Outcome:
     last = [x for x in view.agent if x.text != REMOVED][-p.last_turns:]
     phrases = lx.NEXT_STEP + p.phrases
-    line = next((x for x in last if view.heard(x).next_step or (p.phrases and find_phrase(x.folded, p.phrases))),
-                None)
-    if line is None:
+    steps = [x for x in last if view.heard(x).next_step or (p.phrases and find_phrase(x.folded, p.phrases))]
+    if not steps:
         return Outcome(0.0, "next_step.missing", last[-1].turn if last else None)
-    return Outcome(1.0, "next_step.ok", line.turn,
-                   _ev(line, heard_quote(view, line, "next_step") or sentence_with(line.text, phrases)))
+
+    def quote(x: Line) -> str:
+        return heard_quote(view, x, "next_step") or sentence_with(x.text, phrases)
+    # The step agreed is the one the trainee commits to ("I'll call you back at ten past three",
+    # "sure, I can email you a quote"), not the question that proposed it ("when's a better time
+    # for me to call you back?") nor a line that only describes it.
+    stated = [x for x in steps if not quote(x).rstrip().endswith("?")]
+    committed = [x for x in stated if _I_WILL.search(fold(quote(x))) or find_phrase(fold(quote(x)), lx.COMMIT)]
+    line = committed[0] if committed else (stated or steps)[-1]
+    return Outcome(1.0, "next_step.ok", line.turn, _ev(line, quote(line)))
 
 
 # --- not-applicable conditions (`na_when`) --------------------------------------------------

@@ -33,12 +33,12 @@ from simulator.rubric import Criterion, Rubric
 from simulator.transcript import Transcript
 
 from .coaching import better_line, carries, rule_note
-from .judge import Judgement, judge_criterion, transcript_block
+from .judge import Judgement, excerpt_block, judge_criterion, transcript_block
 from .manipulation import scan_manipulation
 from .model import CriterionScore, Evidence, ManipulationHit, Metrics, Scorecard
 from .rules import (Outcome, count_questions, not_applicable, response_delays, rubric_problems, rule_params,
                     run_check, talk_ratio_of)
-from .view import CallView, build_view
+from .view import REMOVED, CallView, build_view
 
 Trust = Literal["embedded", "capable"]
 
@@ -178,15 +178,21 @@ class ScoringRun:
             return None
         # It costs professional language one level; it derails a survey (keeping on track) more.
         top = _level(0.75 if rule.get("check") == "forbidden_phrases" else 0.5, criterion.max_score)
-        if level <= top:
-            return None
         turn = min(self.hits)
         line = next(x for x in self.raw.lines if x.turn == turn)
+        if level <= top:
+            return None
         note = {"en": f"Turn {turn}: a line aimed at the scorer, not the customer; it confused the customer and "
                       "earns nothing.",
                 "ro": f"Tura {turn}: o replică adresată evaluatorului, nu clientului; l-a încurcat pe client și nu "
                       "aduce niciun punct."}[self.lang]
-        return top, Outcome(top / criterion.max_score, "forbidden.manipulation", turn, [Evidence(turn=turn, quote=line.text.strip())]), note
+        evidence = [Evidence(turn=turn, quote=line.text.strip())]
+        if rule.get("check") == "on_track":
+            # Derailed: the line aimed at the scorer, and the agent's way back to the questions.
+            back = next((x for x in self.raw.lines if x.role == "agent" and x.turn > turn and x.turn not in self.hits),
+                        None)
+            evidence += [Evidence(turn=back.turn, quote=back.text.strip())] if back is not None else []
+        return top, Outcome(top / criterion.max_score, "forbidden.manipulation", turn, evidence), note
 
     def _open_levels(self, criterion: Criterion, outcome: Outcome, level: int, cap: int | None) -> list[int] | None:
         if criterion.method != "both" or level == 0:
@@ -225,16 +231,25 @@ class ScoringRun:
         plan = next(p for p in self.plans if p.criterion.id == cid)
         if not plan.levels or self.judge_llm is None:
             return plan.card
-        if self._block is None:
-            self._block = transcript_block(self.masked)
         criterion = plan.criterion
         full = plan.outcome is None and plan.cap is None
         # The embedded model choosing among levels code left open answers briefly (a quote and
-        # the level): its prose is not shown, and every token costs time on 2 cores.
+        # the level): its prose is not shown, and every token costs time on 2 cores. It reads
+        # only the lines code found (with what the customer had just said), not the whole call.
         brief = not full and self.trust != "capable"
+        turns = None
+        if brief and plan.outcome is not None and plan.outcome.evidence:
+            found = {e.turn for e in plan.outcome.evidence}
+            block = excerpt_block(self.masked, found)
+            turns = sorted(t for t in found if any(x.turn == t and x.text != REMOVED for x in self.masked.agent))
+        else:
+            if self._block is None:
+                self._block = transcript_block(self.masked)
+            block = self._block
         j: Judgement = judge_criterion(self.judge_llm, self.masked, criterion, samples=self.samples,
-                                       seed=self.seed, block=self._block, levels=None if full else plan.levels,
-                                       max_tokens=48 if brief else 160, brief=brief)
+                                       seed=self.seed, block=block, levels=None if full else plan.levels,
+                                       max_tokens=(16 if turns else 48) if brief else 160, brief=brief,
+                                       turns=turns or None)
         for f in sorted(j.flags):
             if f not in self.flags:
                 self.flags.append(f)

@@ -1,0 +1,130 @@
+"""The line a scorecard quotes for a criterion is the one a supervisor would point at.
+
+Each test scores one of the calibration calls (tests/data/scoring/calls, README there) by code
+alone and checks the evidence of one criterion against the key's own line; bench/fairness.py
+measures the share over every call (`evidence_right`).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from simulator.catalog import Catalog
+from simulator.scoring import score_transcript
+from simulator.scoring.model import Scorecard
+from simulator.transcript import Transcript
+
+CALLS = Path(__file__).parent / "data" / "scoring" / "calls"
+
+
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    return Catalog.default(Path(__file__).parent / "data" / "no-such-data-dir")
+
+
+@lru_cache(maxsize=None)
+def card(stem: str) -> Scorecard:
+    path = next(CALLS.glob(f"{stem}*.json"))
+    transcript = Transcript.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    persona = catalog().personas[transcript.persona]
+    return score_transcript(transcript, catalog().rubric(transcript.rubric or persona.rubric), None, persona=persona)
+
+
+def quotes(stem: str, cid: str) -> list[tuple[int, str]]:
+    return [(e.turn, e.quote) for e in card(stem).criterion(cid).evidence]
+
+
+def test_resolution_quotes_the_line_that_commits_to_the_fix_not_an_earlier_promise():
+    # Turn 3 "I'm going to make sure this one gets sorted" promises; turn 13 books the technician.
+    assert quotes("01-irritable-outage-good", "resolution")[0][0] == 13
+    assert "booking a technician visit" in quotes("01-irritable-outage-good", "resolution")[0][1]
+
+
+def test_resolution_without_a_spoken_yes_is_the_fix_not_the_reassurance_after_it():
+    # The refund (turn 9) is the fix; turn 11 answers "how do I know it won't come back?".
+    assert quotes("04-skeptical-paper-fee-good", "resolution")[0][0] == 9
+    # A summary that goes on to propose the plan ("Deci ... Vă propun să eșalonăm ...?") is the offer.
+    assert quotes("05-elderly-electric-bill-ro-good", "resolution")[0][0] == 11
+
+
+def test_next_step_is_the_step_the_trainee_commits_to_not_the_question_that_proposed_it():
+    turn, quote = quotes("08-hurried-cafe-owner-good", "next_step")[0]
+    assert turn == 14 and quote.startswith("I'll call you back at ten past three")
+    assert quotes("10-calm-fiber-offer-ro-good", "next_step")[0][0] == 18
+    # Agreed when the customer asked for it ("Sure, I can email you a quote."), not the later "I'll send it".
+    assert quotes("21-hesitant-home-insurance-mediocre", "next_step")[0][0] == 12
+
+
+def test_where_asks_an_open_question():
+    assert 4 in {t for t, _ in quotes("09-irritable-roaming-upgrade-good", "needs_discovery")}
+
+
+def test_closing_quotes_the_goodbye_said_not_the_answer_before_it():
+    assert ("Mulțumesc, la revedere.") in [q for _, q in quotes("25-irritable-water-survey-ro-mediocre", "closing")]
+
+
+def test_a_rude_quote_holds_every_rude_sentence_of_the_line():
+    # "I'm sure you'll survive. It's the paper statement fee, it was in the letter you clearly didn't read."
+    assert any("clearly didn't read" in q and "survive" in q
+               for t, q in quotes("27-skeptical-paper-fee-rude", "empathy") if t == 7)
+
+
+def test_survey_listening_a_bare_okay_takes_no_answer_in():
+    # "Okay. Well, that's all my questions." after her main complaint (the subtitles).
+    assert 20 in {t for t, _ in quotes("24-talkative-tv-survey-mediocre", "active_listening")}
+
+
+def test_a_curt_or_evasive_reply_costs_professional_language_a_level_with_the_line_as_evidence():
+    for stem, turn in (("15-irritable-outage-mediocre", 19),      # a bare "Bye." to end the call
+                       ("16-calm-moving-house-mediocre", 9),      # "Not right now." to her question
+                       ("20-hesitant-gas-meter-ro-mediocre", 13)):  # "nu știu sigur, depinde"
+        c = card(stem).criterion("professional_language")
+        assert c.score == 3 and turn in {e.turn for e in c.evidence}, (stem, c)
+        assert c.better, stem
+
+
+def test_good_calls_have_no_curt_line():
+    for path in sorted(CALLS.glob("*-good.json")):
+        c = card(path.stem).criterion("professional_language")
+        assert c.score == c.max, (path.stem, c.evidence)
+
+
+def test_neutral_questions_shows_the_questions_that_ask_an_opinion_first():
+    shown = [q for _, q in quotes("12-talkative-tv-survey-good", "neutral_questions")]
+    assert "Was there anything you didn't like, or anything that could be better?" in shown
+    assert shown[0] == "How would you rate the app out of ten?"
+
+
+def test_a_clarifying_question_points_back_at_the_answer():
+    # "Is that in every programme, or only in some?" clarifies; "Was there anything you didn't
+    # like, or anything that could be better?" (also with an "or") is the next question.
+    shown = quotes("12-talkative-tv-survey-good", "active_listening")
+    assert shown[0] == (12, "Is that in every programme, or only in some?")
+
+
+def test_every_objection_answered_with_a_jibe_is_evidence():
+    assert 8 in {t for t, _ in quotes("30-hurried-cafe-owner-rude", "objection_handling")}
+
+
+def test_a_survey_derailed_by_a_line_to_the_scorer_shows_the_way_back_too():
+    assert 14 in {t for t, _ in quotes("45-calm-bank-survey-manipulative", "keeps_on_track")}
+
+
+def test_not_listening_shows_where_the_problem_was_answered_without_a_question():
+    # After the identity check, "Yes, that's the paper statement fee. It applies to everyone."
+    assert quotes("37-skeptical-paper-fee-dismissive", "active_listening")[0][0] == 5
+    assert quotes("34-irritable-outage-dismissive", "active_listening")[0][0] == 5
+
+
+def test_a_gentle_return_after_the_respondent_vented_is_the_evidence_of_keeping_on_track():
+    # "Îmi pare sincer rău că ați stat o zi fără apă, e foarte greu așa. Cât timp ați așteptat ...?"
+    assert quotes("13-irritable-water-survey-ro-good", "keeps_on_track")[0][0] == 6
+
+
+def test_handing_the_question_to_someone_else_or_closing_on_a_complaint_is_curt():
+    for stem, turn in (("17-confused-router-setup-mediocre", 13),    # "The team will decide that."
+                       ("24-talkative-tv-survey-mediocre", 20)):     # "Okay. Well, that's all my questions. ... Bye."
+        c = card(stem).criterion("professional_language")
+        assert c.score == 3 and c.evidence[0].turn == turn, (stem, c.evidence)
