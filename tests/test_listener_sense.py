@@ -169,3 +169,102 @@ def test_the_packaged_model_hears_a_request_in_words_no_phrase_has(packaged_enco
     ro = load_persona(ROOT / "personas" / "hesitant-gas-meter-ro.yaml")
     h = Listener(ro).hear("Îmi puteți spune, vă rog, ce cifre vedeți acum pe contor?")
     assert h.facts_asked, h
+
+
+# -- the words that keep near facts apart (simulator/listener/kinds.py) -----------------------
+
+SERVICES = ROOT / "tests" / "data" / "understanding" / "service_personas"
+
+
+@pytest.fixture
+def buses(monkeypatch):
+    monkeypatch.setattr(sense, "FLOOR", 0.3)
+    monkeypatch.setattr(sense, "GENERIC_MARGIN", -1.0)  # a bag of words finds "are you" generic
+    return load_persona(SERVICES / "Buses_1.yaml")
+
+
+def test_a_when_question_asks_for_no_place_though_its_words_fit_one(buses):
+    u = EmbeddingUnderstanding(buses, WordsEncoder())
+    # "are you leaving" fits "where are you leaving from" best, word for word; "when" asks for a day.
+    s = u.facts_asked(["When are you leaving?"], ["from_location"])
+    assert "from_location" not in s.facts and s.facts == ["leaving_date"], s.scores
+
+
+def test_the_words_of_each_end_say_origin_or_destination(buses):
+    u = EmbeddingUnderstanding(buses, WordsEncoder())
+    # "where are you headed" shares more words with "where are you leaving from" than with any
+    # destination phrase; "headed" says which end.
+    assert u.facts_asked(["Where are you headed?"], []).facts == ["to_location"]
+    both = u.facts_asked(["Where are you going to and where are you leaving from?"], ["from_location"])
+    assert sorted(both.facts) == ["from_location", "to_location"], both.scores
+
+
+def test_details_read_back_for_a_yes_or_no_ask_for_nothing(buses):
+    u = EmbeddingUnderstanding(buses, WordsEncoder())
+    line = "So that's 2 tickets leaving from Sacramento going to Fresno at 10:30 am, is that right?"
+    assert u.facts_asked([line, "leaving from Sacramento going to Fresno at 10:30 am"],
+                         ["from_location", "to_location"]).facts == []
+    assert u.facts_asked(["How about the bus leaving at 7:50 am?"], []).facts == []
+    # Asking outright, with no details to agree to, still asks.
+    assert u.facts_asked(["Can you confirm where you are leaving from?"], []).facts == ["from_location"]
+
+
+class SameEncoder:
+    """A model that finds every text alike: only the request's words can decide."""
+
+    name = "same"
+
+    def embed(self, texts):
+        return np.ones((len(texts), 4), dtype=np.float32) / 2.0
+
+
+def test_a_kind_of_thing_is_asked_by_naming_the_kind():
+    media = load_persona(SERVICES / "Media_1.yaml")
+    u = EmbeddingUnderstanding(media, SameEncoder())
+    assert "genre" not in u.facts_asked(["What movie would you like to see?"], ["genre"]).facts
+    assert u.facts_asked(["What kinds of movies do you like?"], ["genre"]).facts == ["genre"]
+
+
+def test_a_time_or_an_amount_does_not_end_a_sentence():
+    from simulator.listener.words import clauses
+
+    _, parts = clauses("How about the bus at 7:50 am, it costs $4.50?", "en")
+    assert [p.sentence for p in parts] == [0, 0]
+    assert parts[0].tokens[-2].word == "50" and parts[0].tokens[-3].word == "7"
+
+
+def test_the_packaged_model_embeds_on_one_thread(packaged_encoder):
+    # Two OpenMP threads on two busy cores stall each other: p95 420 ms against 48 ms.
+    assert packaged_encoder.threads == 1
+
+
+def test_a_remote_model_configured_understands_for_customer_and_scorecard(moving, tmp_path, monkeypatch):
+    """ROLECALL_LLM=openai: the listener asks the server which fact a request is about (the
+    fake OpenAI-compatible server here), with the offline step behind it."""
+    import json
+
+    from simulator.config import load_settings
+    from simulator.service import Rolecall
+    from simulator.testing import OpenAIStubServer
+
+    asked = []
+
+    def reply(messages):
+        asked.append(messages[-1]["content"])
+        return json.dumps({"facts": ["move_date"]})
+
+    with OpenAIStubServer(reply) as server:
+        env = {"ROLECALL_LLM": "openai", "OPENAI_BASE_URL": server.base_url, "ROLECALL_DATA_DIR": str(tmp_path),
+               "ROLECALL_CUSTOMER_MODEL": "stub"}
+        try:
+            Rolecall.from_settings(load_settings(env, cwd=tmp_path))
+            listener = Listener(moving)
+            assert isinstance(listener.understanding, LLMUnderstanding)
+            h = listener.hear("Whereabouts in the calendar does the big day fall?")
+            assert h.facts_asked == ["move_date"]
+            assert asked and "<request>" in asked[-1] and "move_date" in asked[-1]
+        finally:
+            sense.set_understanding_llm(None)
+    # Local (the default): offline only.
+    Rolecall.from_settings(load_settings({"ROLECALL_DATA_DIR": str(tmp_path / "local")}, cwd=tmp_path))
+    assert not isinstance(Listener(moving).understanding, LLMUnderstanding)
