@@ -268,3 +268,23 @@ def test_a_remote_model_configured_understands_for_customer_and_scorecard(moving
     # Local (the default): offline only.
     Rolecall.from_settings(load_settings({"ROLECALL_DATA_DIR": str(tmp_path / "local")}, cwd=tmp_path))
     assert not isinstance(Listener(moving).understanding, LLMUnderstanding)
+
+
+def test_an_offer_by_name_and_a_relative_which_read_back(monkeypatch):
+    from simulator.listener.kinds import reads_back
+
+    media = load_persona(SERVICES / "Media_1.yaml")
+    u = EmbeddingUnderstanding(media, SameEncoder())
+    assert u.facts_asked(["Would you like me to play Dogman with subtitles for you now?"], ["subtitles"]).facts == []
+    assert reads_back("Please confirm a bus from Sacramento to Los Angeles which leaves today at 2:40 pm")
+    assert reads_back("Please confirm your booking of 3 tickets from Fresno to Los Angeles")
+    assert not reads_back("Could you confirm the last 4 digits of your card?")
+    assert not reads_back("So 2 people, and when would you like to leave?")
+
+
+def test_a_goodbye_asks_for_no_day(monkeypatch):
+    calendar = load_persona(SERVICES / "Calendar_1.yaml")
+    monkeypatch.setattr(sense, "FLOOR", 0.2)
+    u = EmbeddingUnderstanding(calendar, WordsEncoder())
+    assert u.facts_asked(["Take care, have a great day"], []).facts == []
+    assert u.facts_asked(["What day is it?"], []).facts == ["event_date"]

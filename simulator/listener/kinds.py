@@ -117,7 +117,7 @@ def ends(text: str, request: bool = True) -> frozenset[str]:
 
 _READBACK_CUES = _pattern([
     "confirm", "confirming", "to confirm", "right", "correct", "is that", "is this", "so you", "you want",
-    "you would like", "you'd like", "you wish", "how about", "what about", "just to", "make sure",
+    "you would like", "you'd like", "you wish", "would you like", "would you still like", "do you want", "how about", "what about", "just to", "make sure",
     "double check", "yes", "that is", "that's", "shall i", "do you want me to", "want me to", "i will", "i'll",
     "confirmati", "confirmam", "corect", "asa e", "nu-i asa", "deci", "ce ziceti de", "ce spuneti de",
     "sa inteleg", "doriti sa"])
@@ -138,7 +138,17 @@ def reads_back(text: str) -> bool:
         return False
     if not (_READBACK_CUES.search(t) or _OPENS_SO.match(t)):
         return False
-    if re.search(r"(?<![\w])(?:your|yours|dvs|dumneavoastra|tau|ta)(?![\w])", t):
+    # "confirm the last 4 digits of your card" asks for the customer's own; "confirm your
+    # booking of 3 tickets from Fresno to Los Angeles" reads it back by name.
+    if re.search(r"(?<![\w])(?:your|yours|dvs|dumneavoastra|tau|ta)(?![\w])", t) and not _NAME.search(text):
         return False
-    asks = [m for m in _ASK_WORD.finditer(t)]
-    return all(_ABOUT.search(t[max(0, m.start() - 1):m.end() + 7]) for m in asks)
+    return not any(_asks_here(t, m) for m in _ASK_WORD.finditer(t))
+
+
+def _asks_here(t: str, m: re.Match) -> bool:
+    """A question word asks where it opens the request or a part of it ("..., and when?");
+    after a noun it only joins a clause to it ("a bus which leaves at 2:40")."""
+    if _ABOUT.search(t[max(0, m.start() - 1):m.end() + 7]):
+        return False
+    before = t[:m.start()].split()
+    return len(before) < 3 or before[-1] in ("and", "or", "si", "sau") or t[:m.start()].rstrip().endswith(",")

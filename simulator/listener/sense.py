@@ -47,7 +47,8 @@ GENERIC_REQUESTS = (
     "Would that work for you?", "Are you still there?", "How are you today?", "Would you like that one?",
     "Does that sound good?", "Anything else?", "Can I help with anything more?", "Do you have any other questions?",
     "Is there something else you need?", "Would you like me to search for something else?",
-    "Shall I confirm the booking?",
+    "Shall I confirm the booking?", "Have a great day!", "Take care, have a good day.", "Enjoy the rest of your day.",
+    "Have a safe trip!", "Enjoy your evening.", "O zi bună!", "Să aveți o zi frumoasă!", "Toate cele bune!",
     "Mai pot să vă ajut cu ceva?", "Doriți să continuăm?", "Este corect?", "Cu ce vă pot ajuta?", "Sunteți de acord?",
     "Vă pot pune în așteptare un moment?", "Mai aveți și alte întrebări?", "Confirmați, vă rog, detaliile.",
 )
