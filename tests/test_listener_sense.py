@@ -288,3 +288,23 @@ def test_a_goodbye_asks_for_no_day(monkeypatch):
     u = EmbeddingUnderstanding(calendar, WordsEncoder())
     assert u.facts_asked(["Take care, have a great day"], []).facts == []
     assert u.facts_asked(["What day is it?"], []).facts == ["event_date"]
+
+
+def test_a_question_word_inside_a_clause_or_a_noun_alone_asks_no_kind():
+    from simulator.listener.kinds import request_kinds
+
+    assert request_kinds("When are you leaving and from where?") == {"date", "time", "place"}
+    assert request_kinds("Could you tell me when you want to leave?") == {"date", "time"}
+    # Joining a clause ("when you're watching"), a scale ("from zero to ten where would you put
+    # it"), or a noun in a question that asks for none ("is now an okay time?").
+    assert request_kinds("Is there anything that bothers you when you're watching?") == set()
+    assert request_kinds("from zero to ten where would you put the visit") == set()
+    assert request_kinds("Is now an okay time?", asked=True) == set()
+    assert request_kinds("Please tell me your departure date", asked=True) == {"date"}
+
+
+def test_a_fact_asked_mostly_by_other_words_is_not_a_kind_of_another(monkeypatch):
+    tv = load_persona(ROOT / "personas" / "talkative-tv-survey.yaml")
+    u = EmbeddingUnderstanding(tv, SameEncoder())
+    # device: [which device, watch it on, which television, what kind of tv]: one phrase of four names a kind.
+    assert "device" in u.facts_asked(["Which screen are you using for the app?"], ["device"]).facts

@@ -56,6 +56,9 @@ _IS = {
 }
 # A question word that asks for something of no kind above: a request that has one as well
 # as a kind's word is not narrowed ("what's the destination and when do you leave").
+_REQUEST_VERB = _pattern(["tell me", "tell us", "give me", "provide", "share", "let me know", "i need", "i'll need",
+                          "i will need", "spuneti", "spuneti-mi", "dati-mi", "dictati", "imi dati", "imi spuneti"])
+_QUESTION_WORD = re.compile(r"(?:where|when|what|which|how|unde|cand|ce|care|cati|cate|la ce)\b")
 _OPEN = _pattern(["what", "which", "who", "whose", "how", "ce", "care", "cine", "cum"])
 _KIND_WORDS = {k: _pattern(v) for k, v in _ASKS.items()}
 _FACT_WORDS = {k: _pattern(v) for k, v in _IS.items()}
@@ -75,11 +78,18 @@ _TO_IN_REQUEST = _pattern(["going", "go", "heading", "headed", "destination", "a
 
 
 @lru_cache(maxsize=8192)
-def request_kinds(text: str) -> frozenset[str]:
+def request_kinds(text: str, asked: bool = False) -> frozenset[str]:
     """Kinds of answer a request asks for; empty when it does not say, or also asks for
-    something of no kind ("what movie ... ?": a question word with no kind's word after it)."""
+    something of no kind ("what movie ... ?": a question word with no kind's word after it).
+    `asked`: only the kinds its question words ask ("where", "what time"), not its nouns
+    ("is now an okay time?" asks for no time)."""
     t = fold(text)
-    kinds = frozenset(k for k, p in _KIND_WORDS.items() if p.search(t))
+    # A question word asks where it opens the request or a part of it; "... when you're
+    # watching", "from zero to ten where would you put it" only join a clause.
+    # Its nouns ask when it asks outright ("what would be the date", "tell me the location").
+    nouns = not asked or bool(_REQUEST_VERB.search(t)) or any(_opens(t, m) for m in _OPEN.finditer(t))
+    kinds = frozenset(k for k, p in _KIND_WORDS.items()
+                      if any(_opens(t, m) if _QUESTION_WORD.match(m.group(0)) else nouns for m in p.finditer(t)))
     if not kinds:
         return kinds
     for m in _OPEN.finditer(t):
@@ -95,6 +105,14 @@ def request_kinds(text: str) -> frozenset[str]:
 def says_kind(text: str) -> bool:
     """Whether a request asks for a kind of something ("what kind of movie", "which genre")."""
     return bool(_KIND_WORDS["kind"].search(fold(text)))
+
+
+def content_words(text: str) -> set[str]:
+    """The words of a text that name things, plural folded ("movies" is "movie")."""
+    words = {w.rstrip("s") for w in re.findall(r"\w+", fold(text)) if len(w) >= 4}
+    small = {"what", "which", "where", "when", "kind", "type", "sort", "genre", "your", "there", "have", "would",
+             "like", "want", "with", "this", "that", "from", "care", "este", "sunt", "pentru", "ce", "cum"}
+    return {w for w in words if w not in small}
 
 
 def fact_kinds(fact_id: str, phrases: list[str]) -> frozenset[str]:
@@ -150,5 +168,17 @@ def _asks_here(t: str, m: re.Match) -> bool:
     after a noun it only joins a clause to it ("a bus which leaves at 2:40")."""
     if _ABOUT.search(t[max(0, m.start() - 1):m.end() + 7]):
         return False
+    return _opens(t, m)
+
+
+def _opens(t: str, m: re.Match) -> bool:
     before = t[:m.start()].split()
-    return len(before) < 3 or before[-1] in ("and", "or", "si", "sau") or t[:m.start()].rstrip().endswith(",")
+    while before and before[-1] in _PREPOSITIONS:  # "and from where?", "in which city"
+        before.pop()
+    # ("could you tell me when ...", "do you know where ...": a question inside a request)
+    return (len(before) < 3 or before[-1] in _LEADS or t[:m.start()].rstrip().endswith(","))
+
+
+_PREPOSITIONS = frozenset({"from", "to", "in", "at", "on", "for", "de", "la", "din", "in", "spre", "catre", "pe"})
+_LEADS = frozenset({"and", "or", "also", "then", "me", "us", "know", "ask", "wondering", "confirm", "say", "share",
+                    "tell", "si", "sau", "mi", "ne", "spuneti", "stiti", "intreb", "confirmati"})

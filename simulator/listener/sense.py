@@ -202,6 +202,13 @@ class EmbeddingUnderstanding:
             if any(ends[g.id] == {other} and self._kinds[g.id] & self._kinds[f.id] for g in persona.facts):
                 self._end[f.id] = end
 
+        # A fact that is the kind of a thing another fact names ("what kind of movie" beside
+        # "which movie"), by most of its phrases: asked only by naming the kind.
+        words = {f.id: _kinds.content_words(" ".join(f.asked_by)) for f in persona.facts}
+        self._kind_of_another = {f.id for f in persona.facts if self._kinds[f.id] == {"kind"}
+                                 and 2 * sum(map(_kinds.says_kind, f.asked_by)) >= len(f.asked_by)
+                                 and any(words[f.id] & words[g] for g in self.ids if "kind" not in self._kinds[g])}
+
     def ruled_out(self, text: str) -> set[str]:
         """Facts a request's own words rule out, whatever the embedding says: of another kind
         than the question asks ("when ...?" is no place), the other end of a journey or a stay
@@ -215,14 +222,14 @@ class EmbeddingUnderstanding:
         if len(ends) == 1:
             out |= {f for f, e in self._end.items() if e not in ends}
         if not _kinds.says_kind(text):
-            out |= {f for f in self.ids if self._kinds[f] == {"kind"}}
+            out |= self._kind_of_another
         folded = fold(text)
         return {f for f in out if not find_phrase(folded, self._phrases[f])}
 
     def _groups(self, text: str) -> list[list[str]]:
         """The facts of each kind of answer a request names ("when and where are you going?":
         the days and hours, the places; "where from and where to?": each end)."""
-        asks = _kinds.request_kinds(text)
+        asks = _kinds.request_kinds(text, asked=True)
         if not asks:
             return []
         ends = _kinds.ends(text)
