@@ -308,3 +308,15 @@ def test_a_fact_asked_mostly_by_other_words_is_not_a_kind_of_another(monkeypatch
     u = EmbeddingUnderstanding(tv, SameEncoder())
     # device: [which device, watch it on, which television, what kind of tv]: one phrase of four names a kind.
     assert "device" in u.facts_asked(["Which screen are you using for the app?"], ["device"]).facts
+
+
+def test_a_list_of_names_kinds_asks_each_and_a_fact_of_no_kind_is_never_ruled_out(monkeypatch):
+    calendar = load_persona(SERVICES / "Calendar_1.yaml")
+    u = EmbeddingUnderstanding(calendar, SameEncoder())
+    # Every fact scores alike: the words name the event's name and its time.
+    s = u.facts_asked(["What name should I use, and what time is it?"], [])
+    assert sorted(s.facts) == ["event_name", "event_time"], s
+    moving = load_persona(ROOT / "personas" / "calm-moving-house.yaml")
+    s = EmbeddingUnderstanding(moving, SameEncoder()).facts_asked(
+        ["What's your moving date and customer number?"], ["move_date", "customer_number"])
+    assert sorted(s.facts) == ["customer_number", "move_date"], s

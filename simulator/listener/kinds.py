@@ -44,6 +44,8 @@ _ASKS = {
               "party size", "group size", "cati", "cate", "cate persoane", "numarul de persoane"],
     "kind": ["kind of", "type of", "sort of", "genre", "category", "categories", "what kind", "what type", "what sort",
              "ce fel", "ce tip", "ce gen", "tipul", "genul"],
+    "name": ["what name", "which name", "name", "title", "what should i call", "call it", "numele", "denumirea",
+             "cum se numeste", "cum va numiti"],
 }
 # Words of a fact's id or phrases that say what kind of answer it is, besides the above.
 _IS = {
@@ -53,6 +55,7 @@ _IS = {
     "count": _ASKS["count"] + ["travelers", "travellers", "passengers", "people", "seats", "size", "guests",
                                "tickets", "persoane", "locuri", "bilete"],
     "kind": _ASKS["kind"] + ["type"],
+    "name": _ASKS["name"] + ["called", "titled"],
 }
 # A question word that asks for something of no kind above: a request that has one as well
 # as a kind's word is not narrowed ("what's the destination and when do you leave").

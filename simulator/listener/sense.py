@@ -217,7 +217,9 @@ class EmbeddingUnderstanding:
         out: set[str] = set()
         asks = _kinds.request_kinds(text)
         if asks and any(self._kinds[f] & asks for f in self.ids):
-            out |= {f for f in self.ids if not self._kinds[f] & asks}
+            # (a fact of no kind known here, an account number or a rating, may be asked beside
+            # one: "your date of birth and account number?")
+            out |= {f for f in self.ids if self._kinds[f] and not self._kinds[f] & asks}
         ends = _kinds.ends(text)
         if len(ends) == 1:
             out |= {f for f, e in self._end.items() if e not in ends}
@@ -244,7 +246,7 @@ class EmbeddingUnderstanding:
         when = asks & {"date", "time"}
         if when:
             groups.append([f for f in self.ids if self._kinds[f] & when])
-        for k in ("count", "kind"):
+        for k in ("count", "kind", "name"):
             if k in asks:
                 groups.append([f for f in self.ids if k in self._kinds[f]])
         return [g for g in groups if g]
