@@ -320,3 +320,17 @@ def test_a_list_of_names_kinds_asks_each_and_a_fact_of_no_kind_is_never_ruled_ou
     s = EmbeddingUnderstanding(moving, SameEncoder()).facts_asked(
         ["What's your moving date and customer number?"], ["move_date", "customer_number"])
     assert sorted(s.facts) == ["customer_number", "move_date"], s
+
+
+def test_a_fact_clearly_ahead_of_the_rest_is_heard_a_little_below_the_bar(moving):
+    u = EmbeddingUnderstanding(moving, SameEncoder())
+    u._generic = np.zeros_like(u._generic)  # nothing generic about it
+    near = sense.FLOOR - sense.CLEAR_BELOW / 2
+
+    def scores(second):
+        return lambda e: {"move_date": near, "new_address": second, "meter_reading": 0.0, "customer_number": 0.0}
+
+    u._score = scores(near - 2 * sense.CLEAR)
+    assert u.facts_asked(["And the big one?"], []).facts == ["move_date"]
+    u._score = scores(near - sense.CLEAR / 2)   # not clear of the next: not heard
+    assert u.facts_asked(["And the big one?"], []).facts == []
