@@ -334,3 +334,11 @@ def test_a_fact_clearly_ahead_of_the_rest_is_heard_a_little_below_the_bar(moving
     assert u.facts_asked(["And the big one?"], []).facts == ["move_date"]
     u._score = scores(near - sense.CLEAR / 2)   # not clear of the next: not heard
     assert u.facts_asked(["And the big one?"], []).facts == []
+
+
+def test_an_offer_of_what_was_just_said_asks_for_nothing():
+    media = load_persona(SERVICES / "Media_1.yaml")
+    u = EmbeddingUnderstanding(media, SameEncoder())
+    # The vocabulary hears "it" pointing back at the film just named; the line offers, it does not ask.
+    assert u.facts_asked(["Would you like me to play it?"], ["title"]).facts == []
+    assert u.facts_asked(["Would you like to tell me the title?"], ["title"]).facts == ["title"]

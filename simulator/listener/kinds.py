@@ -146,6 +146,11 @@ _OPENS_SO = re.compile(r"^\W*(?:so|ok|okay|okay so|ok so|alright|all right)\b")
 _ASK_WORD = _pattern(["what", "where", "when", "which", "who", "whose", "how many", "how much", "how long",
                       "unde", "cand", "ce", "care", "cine", "cati", "cate", "cat"])
 _ABOUT = _pattern(["how about", "what about", "ce ziceti de", "ce spuneti de"])
+# "would you like me to play it?", "do you want that one?": an offer of what was just said.
+_OFFER = _pattern(["would you like", "would you prefer", "shall i", "should i", "do you want", "want me to",
+                   "would you still like", "doriti", "vreti", "sa va"])
+_POINTING = _pattern(["it", "that", "this", "them", "that one", "this one", "those", "these", "il", "o", "asta",
+                      "aceasta", "acesta"])
 _VALUE = re.compile(r"\d|[$€£]")
 _NAME = re.compile(r"(?<=[\w,]\s)[A-Z][a-z\u00C0-\u017F]{2,}")
 
@@ -155,7 +160,7 @@ def reads_back(text: str) -> bool:
     values (a number, an amount, a name) and confirms or suggests, with no question word of
     its own and without asking for the customer's own ("your") anything."""
     t = fold(text)
-    if not (_VALUE.search(text) or _NAME.search(text)):
+    if not (_VALUE.search(text) or _NAME.search(text) or (_OFFER.search(t) and _POINTING.search(t))):
         return False
     if not (_READBACK_CUES.search(t) or _OPENS_SO.match(t)):
         return False
