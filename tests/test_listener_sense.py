@@ -342,3 +342,11 @@ def test_an_offer_of_what_was_just_said_asks_for_nothing():
     # The vocabulary hears "it" pointing back at the film just named; the line offers, it does not ask.
     assert u.facts_asked(["Would you like me to play it?"], ["title"]).facts == []
     assert u.facts_asked(["Would you like to tell me the title?"], ["title"]).facts == ["title"]
+
+
+def test_what_the_vocabulary_heard_in_a_generic_request_is_dropped(monkeypatch):
+    calendar = load_persona(SERVICES / "Calendar_1.yaml")
+    u = EmbeddingUnderstanding(calendar, WordsEncoder())
+    # "day" is a word of "what day is it"; the line is a goodbye.
+    assert u.facts_asked(["Take care, have a great day"], ["event_date"]).facts == []
+    assert u.facts_asked(["What day is it?"], ["event_date"]).facts == ["event_date"]

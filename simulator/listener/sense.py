@@ -82,6 +82,7 @@ NAMED = 0.04         # how far below FLOOR a fact of a kind the request names ma
 NAMED_MANY = 0.08    # ... when it names several kinds ("when and where ...?")
 CLEAR_BELOW = 0.04   # a fact this far below FLOOR is still heard when it is ...
 CLEAR = 0.04         # ... this far ahead of the next fact
+GENERIC_VETO = 0.04     # a fact the vocabulary heard is dropped when the request is this much nearer a generic one
 MAX_CHARS = 400      # a request longer than this is read from its first 400 characters
 
 
@@ -303,7 +304,7 @@ class EmbeddingUnderstanding:
             ranked = sorted(s.items(), key=lambda x: -x[1])
             (best, top), second = ranked[0], (ranked[1] if len(ranked) > 1 else ("", -1.0))
             generic = float((self._generic @ e).max())
-            proposed = [f for f in heard if f in s]
+            proposed = [f for f in heard if f in s and s[f] - generic > -GENERIC_VETO]
             if proposed:
                 chosen += [f for f in proposed if s[f] >= top - VETO]
                 if best not in proposed and top >= max(s[f] for f in proposed) and top >= FLOOR \
