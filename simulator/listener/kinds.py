@@ -57,24 +57,26 @@ _IS = {
     "kind": _ASKS["kind"] + ["type"],
     "name": _ASKS["name"] + ["called", "titled"],
 }
-# A question word that asks for something of no kind above: a request that has one as well
-# as a kind's word is not narrowed ("what's the destination and when do you leave").
+# Asking outright: a request's nouns then say what it asks ("tell me the date").
 _REQUEST_VERB = _pattern(["tell me", "tell us", "give me", "provide", "share", "let me know", "i need", "i'll need",
                           "i will need", "spuneti", "spuneti-mi", "dati-mi", "dictati", "imi dati", "imi spuneti"])
 _QUESTION_WORD = re.compile(r"(?:where|when|what|which|how|unde|cand|ce|care|cati|cate|la ce)\b")
+# A question word that may ask for something of no kind above: a request where one is not
+# followed by a kind's word is not narrowed ("what movie ...?", "what's your plan, and when?").
 _OPEN = _pattern(["what", "which", "who", "whose", "how", "ce", "care", "cine", "cum"])
 _KIND_WORDS = {k: _pattern(v) for k, v in _ASKS.items()}
 _FACT_WORDS = {k: _pattern(v) for k, v in _IS.items()}
 _FROM = _pattern(["from", "leaving", "leave from", "departing", "depart from", "departure", "origin", "starting",
-                  "start", "begin", "beginning", "boarding", "board", "pick up", "pickup", "check in", "checkin", "checking in",
-                  "de la", "din", "plecare", "plecarea", "plecati", "pornire", "incepe", "inceput"])
+                  "start", "begin", "beginning", "boarding", "board", "pick up", "pickup", "check in", "checkin",
+                  "checking in", "de la", "din", "plecare", "plecarea", "plecati", "pornire", "incepe", "inceput"])
 _TO = _pattern(["to", "going", "go", "heading", "headed", "destination", "arrive", "arriving", "arrival", "end",
-                "ending", "finish", "until", "drop off", "check out", "checkout", "visit", "travel to",
+                "ending", "finish", "until", "drop off", "check out", "checkout", "checking out", "visit", "travel to",
                 "spre", "catre", "pana la", "destinatie", "destinatia", "sosire", "ajungeti", "mergeti"])
 # In a request, "to" alone mostly starts a verb ("would you like to leave"): it counts as an
 # end only where it asks ("to where", "to which city", "going to").
 _TO_IN_REQUEST = _pattern(["going", "go", "heading", "headed", "destination", "arrive", "arriving", "arrival",
-                           "end", "ending", "finish", "until", "drop off", "check out", "checkout", "checking out", "visit",
+                           "end", "ending", "finish", "until", "drop off", "check out", "checkout", "checking out",
+                           "visit",
                            "to where", "to which", "to what", "travel to", "travelling to", "traveling to",
                            "spre", "catre", "pana la", "destinatie", "destinatia", "sosire", "ajungeti",
                            "mergeti"])
@@ -138,7 +140,8 @@ def ends(text: str, request: bool = True) -> frozenset[str]:
 
 _READBACK_CUES = _pattern([
     "confirm", "confirming", "to confirm", "right", "correct", "is that", "is this", "so you", "you want",
-    "you would like", "you'd like", "you wish", "would you like", "would you still like", "do you want", "how about", "what about", "just to", "make sure",
+    "you would like", "you'd like", "you wish", "would you like", "would you still like", "do you want",
+    "how about", "what about", "just to", "make sure",
     "double check", "yes", "that is", "that's", "shall i", "do you want me to", "want me to", "i will", "i'll",
     "confirmati", "confirmam", "corect", "asa e", "nu-i asa", "deci", "ce ziceti de", "ce spuneti de",
     "sa inteleg", "doriti sa"])
