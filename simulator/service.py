@@ -133,6 +133,11 @@ class Rolecall:
         store = Store(settings.db)
         catalog = Catalog.default(settings.data_dir)
         llms = make_llms(settings)
+        # A capable remote model also decides which fact a trainee's request is about, for the
+        # customer and the scorecard alike; the embedded model is left to the customer's lines.
+        from .listener import sense
+
+        sense.set_understanding_llm(llms.customer if settings.llm == "openai" else None)
         return cls(store, catalog, llms.customer, llms.judge, data_dir=settings.data_dir,
                    acts_llm=llms.customer if settings.acts == "llm" else None)
 

@@ -169,3 +169,184 @@ def test_the_packaged_model_hears_a_request_in_words_no_phrase_has(packaged_enco
     ro = load_persona(ROOT / "personas" / "hesitant-gas-meter-ro.yaml")
     h = Listener(ro).hear("Îmi puteți spune, vă rog, ce cifre vedeți acum pe contor?")
     assert h.facts_asked, h
+
+
+# -- the words that keep near facts apart (simulator/listener/kinds.py) -----------------------
+
+SERVICES = ROOT / "tests" / "data" / "understanding" / "service_personas"
+
+
+@pytest.fixture
+def buses(monkeypatch):
+    monkeypatch.setattr(sense, "FLOOR", 0.3)
+    monkeypatch.setattr(sense, "GENERIC_MARGIN", -1.0)  # a bag of words finds "are you" generic
+    return load_persona(SERVICES / "Buses_1.yaml")
+
+
+def test_a_when_question_asks_for_no_place_though_its_words_fit_one(buses):
+    u = EmbeddingUnderstanding(buses, WordsEncoder())
+    # "are you leaving" fits "where are you leaving from" best, word for word; "when" asks for a day.
+    s = u.facts_asked(["When are you leaving?"], ["from_location"])
+    assert "from_location" not in s.facts and s.facts == ["leaving_date"], s.scores
+
+
+def test_the_words_of_each_end_say_origin_or_destination(buses):
+    u = EmbeddingUnderstanding(buses, WordsEncoder())
+    # "where are you headed" shares more words with "where are you leaving from" than with any
+    # destination phrase; "headed" says which end.
+    assert u.facts_asked(["Where are you headed?"], []).facts == ["to_location"]
+    both = u.facts_asked(["Where are you going to and where are you leaving from?"], ["from_location"])
+    assert sorted(both.facts) == ["from_location", "to_location"], both.scores
+
+
+def test_details_read_back_for_a_yes_or_no_ask_for_nothing(buses):
+    u = EmbeddingUnderstanding(buses, WordsEncoder())
+    line = "So that's 2 tickets leaving from Sacramento going to Fresno at 10:30 am, is that right?"
+    assert u.facts_asked([line, "leaving from Sacramento going to Fresno at 10:30 am"],
+                         ["from_location", "to_location"]).facts == []
+    assert u.facts_asked(["How about the bus leaving at 7:50 am?"], []).facts == []
+    # Asking outright, with no details to agree to, still asks.
+    assert u.facts_asked(["Can you confirm where you are leaving from?"], []).facts == ["from_location"]
+
+
+class SameEncoder:
+    """A model that finds every text alike: only the request's words can decide."""
+
+    name = "same"
+
+    def embed(self, texts):
+        return np.ones((len(texts), 4), dtype=np.float32) / 2.0
+
+
+def test_a_kind_of_thing_is_asked_by_naming_the_kind():
+    media = load_persona(SERVICES / "Media_1.yaml")
+    u = EmbeddingUnderstanding(media, SameEncoder())
+    assert "genre" not in u.facts_asked(["What movie would you like to see?"], ["genre"]).facts
+    assert u.facts_asked(["What kinds of movies do you like?"], ["genre"]).facts == ["genre"]
+
+
+def test_a_time_or_an_amount_does_not_end_a_sentence():
+    from simulator.listener.words import clauses
+
+    _, parts = clauses("How about the bus at 7:50 am, it costs $4.50?", "en")
+    assert [p.sentence for p in parts] == [0, 0]
+    assert parts[0].tokens[-2].word == "50" and parts[0].tokens[-3].word == "7"
+
+
+def test_the_packaged_model_embeds_on_one_thread(packaged_encoder):
+    # Two OpenMP threads on two busy cores stall each other: p95 420 ms against 48 ms.
+    assert packaged_encoder.threads == 1
+
+
+def test_a_remote_model_configured_understands_for_customer_and_scorecard(moving, tmp_path, monkeypatch):
+    """ROLECALL_LLM=openai: the listener asks the server which fact a request is about (the
+    fake OpenAI-compatible server here), with the offline step behind it."""
+    import json
+
+    from simulator.config import load_settings
+    from simulator.service import Rolecall
+    from simulator.testing import OpenAIStubServer
+
+    asked = []
+
+    def reply(messages):
+        asked.append(messages[-1]["content"])
+        return json.dumps({"facts": ["move_date"]})
+
+    with OpenAIStubServer(reply) as server:
+        env = {"ROLECALL_LLM": "openai", "OPENAI_BASE_URL": server.base_url, "ROLECALL_DATA_DIR": str(tmp_path),
+               "ROLECALL_CUSTOMER_MODEL": "stub"}
+        try:
+            Rolecall.from_settings(load_settings(env, cwd=tmp_path))
+            listener = Listener(moving)
+            assert isinstance(listener.understanding, LLMUnderstanding)
+            h = listener.hear("Whereabouts in the calendar does the big day fall?")
+            assert h.facts_asked == ["move_date"]
+            assert asked and "<request>" in asked[-1] and "move_date" in asked[-1]
+        finally:
+            sense.set_understanding_llm(None)
+    # Local (the default): offline only.
+    Rolecall.from_settings(load_settings({"ROLECALL_DATA_DIR": str(tmp_path / "local")}, cwd=tmp_path))
+    assert not isinstance(Listener(moving).understanding, LLMUnderstanding)
+
+
+def test_an_offer_by_name_and_a_relative_which_read_back(monkeypatch):
+    from simulator.listener.kinds import reads_back
+
+    media = load_persona(SERVICES / "Media_1.yaml")
+    u = EmbeddingUnderstanding(media, SameEncoder())
+    assert u.facts_asked(["Would you like me to play Dogman with subtitles for you now?"], ["subtitles"]).facts == []
+    assert reads_back("Please confirm a bus from Sacramento to Los Angeles which leaves today at 2:40 pm")
+    assert reads_back("Please confirm your booking of 3 tickets from Fresno to Los Angeles")
+    assert not reads_back("Could you confirm the last 4 digits of your card?")
+    assert not reads_back("So 2 people, and when would you like to leave?")
+
+
+def test_a_goodbye_asks_for_no_day(monkeypatch):
+    calendar = load_persona(SERVICES / "Calendar_1.yaml")
+    monkeypatch.setattr(sense, "FLOOR", 0.2)
+    u = EmbeddingUnderstanding(calendar, WordsEncoder())
+    assert u.facts_asked(["Take care, have a great day"], []).facts == []
+    assert u.facts_asked(["What day is it?"], []).facts == ["event_date"]
+
+
+def test_a_question_word_inside_a_clause_or_a_noun_alone_asks_no_kind():
+    from simulator.listener.kinds import request_kinds
+
+    assert request_kinds("When are you leaving and from where?") == {"date", "time", "place"}
+    assert request_kinds("Could you tell me when you want to leave?") == {"date", "time"}
+    # Joining a clause ("when you're watching"), a scale ("from zero to ten where would you put
+    # it"), or a noun in a question that asks for none ("is now an okay time?").
+    assert request_kinds("Is there anything that bothers you when you're watching?") == set()
+    assert request_kinds("from zero to ten where would you put the visit") == set()
+    assert request_kinds("Is now an okay time?", asked=True) == set()
+    assert request_kinds("Please tell me your departure date", asked=True) == {"date"}
+
+
+def test_a_fact_asked_mostly_by_other_words_is_not_a_kind_of_another(monkeypatch):
+    tv = load_persona(ROOT / "personas" / "talkative-tv-survey.yaml")
+    u = EmbeddingUnderstanding(tv, SameEncoder())
+    # device: [which device, watch it on, which television, what kind of tv]: one phrase of four names a kind.
+    assert "device" in u.facts_asked(["Which screen are you using for the app?"], ["device"]).facts
+
+
+def test_a_list_of_names_kinds_asks_each_and_a_fact_of_no_kind_is_never_ruled_out(monkeypatch):
+    calendar = load_persona(SERVICES / "Calendar_1.yaml")
+    u = EmbeddingUnderstanding(calendar, SameEncoder())
+    # Every fact scores alike: the words name the event's name and its time.
+    s = u.facts_asked(["What name should I use, and what time is it?"], [])
+    assert sorted(s.facts) == ["event_name", "event_time"], s
+    moving = load_persona(ROOT / "personas" / "calm-moving-house.yaml")
+    s = EmbeddingUnderstanding(moving, SameEncoder()).facts_asked(
+        ["What's your moving date and customer number?"], ["move_date", "customer_number"])
+    assert sorted(s.facts) == ["customer_number", "move_date"], s
+
+
+def test_a_fact_clearly_ahead_of_the_rest_is_heard_a_little_below_the_bar(moving):
+    u = EmbeddingUnderstanding(moving, SameEncoder())
+    u._generic = np.zeros_like(u._generic)  # nothing generic about it
+    near = sense.FLOOR - sense.CLEAR_BELOW / 2
+
+    def scores(second):
+        return lambda e: {"move_date": near, "new_address": second, "meter_reading": 0.0, "customer_number": 0.0}
+
+    u._score = scores(near - 2 * sense.CLEAR)
+    assert u.facts_asked(["And the big one?"], []).facts == ["move_date"]
+    u._score = scores(near - sense.CLEAR / 2)   # not clear of the next: not heard
+    assert u.facts_asked(["And the big one?"], []).facts == []
+
+
+def test_an_offer_of_what_was_just_said_asks_for_nothing():
+    media = load_persona(SERVICES / "Media_1.yaml")
+    u = EmbeddingUnderstanding(media, SameEncoder())
+    # The vocabulary hears "it" pointing back at the film just named; the line offers, it does not ask.
+    assert u.facts_asked(["Would you like me to play it?"], ["title"]).facts == []
+    assert u.facts_asked(["Would you like to tell me the title?"], ["title"]).facts == ["title"]
+
+
+def test_what_the_vocabulary_heard_in_a_generic_request_is_dropped(monkeypatch):
+    calendar = load_persona(SERVICES / "Calendar_1.yaml")
+    u = EmbeddingUnderstanding(calendar, WordsEncoder())
+    # "day" is a word of "what day is it"; the line is a goodbye.
+    assert u.facts_asked(["Take care, have a great day"], ["event_date"]).facts == []
+    assert u.facts_asked(["What day is it?"], ["event_date"]).facts == ["event_date"]

@@ -473,18 +473,22 @@ _UNDERSTANDINGS: dict[tuple[int, str], "_sense.Understanding"] = {}
 
 def _understanding_for(persona: Persona | None) -> "_sense.Understanding | None":
     """The meaning step for a persona with facts, shared by its listeners (the facts' phrases
-    are embedded once per persona and encoder)."""
+    are embedded once per persona and encoder): the remote model when the service set one
+    (`sense.set_understanding_llm`), the packaged embedding behind or instead of it."""
     if persona is None or not persona.facts:
         return None
     encoder = _sense.default_encoder()
-    if encoder is None:
+    llm = _sense.understanding_llm()
+    if encoder is None and llm is None:
         return None
-    key = (id(encoder), persona.model_dump_json(include={"id", "facts"}))
+    key = (id(encoder), id(llm), persona.model_dump_json(include={"id", "facts"}))
     u = _UNDERSTANDINGS.get(key)
     if u is None:
         if len(_UNDERSTANDINGS) > 256:
             _UNDERSTANDINGS.clear()
-        u = _UNDERSTANDINGS[key] = _sense.EmbeddingUnderstanding(persona, encoder)
+        offline = _sense.EmbeddingUnderstanding(persona, encoder) if encoder is not None else None
+        # A capable remote model, when one is configured, decides; offline stands behind it.
+        u = _UNDERSTANDINGS[key] = _sense.LLMUnderstanding(persona, llm, offline) if llm is not None else offline
     return u
 
 

@@ -38,8 +38,9 @@ _BARE = {"whats": "what is", "wheres": "where is", "hows": "how is", "thats": "t
 # Romanian clitics: "n-am" is "nu am", "nu-i" is "nu e"; the hyphen joins two words.
 _RO_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
-# Where one clause ends and the next begins.
-_SENTENCE_END = re.compile(r"[.!?;…]+|\s[-–—]\s|:")
+# Where one clause ends and the next begins. A colon or a point between digits is part of a
+# time or an amount ("at 7:50", "10.30", "$4.50"), not the end of a sentence.
+_SENTENCE_END = re.compile(r"(?:[!?;…]|(?<!\d)\.|\.(?!\d))+|\s[-–—]\s|(?<!\d):|:(?!\d)")
 _CLAUSE_BREAK = re.compile(
     r",|\b(?:but|however|although|though|and|so|because|then|otherwise|whereas|instead|"
     r"dar|insa|totusi|iar|si|deci|pentru ca|fiindca|altfel)\b")
