@@ -164,6 +164,15 @@ def test_phone_manner_scores_interruptions_and_dead_air(cut_off, still_there, wa
         assert [e.quote for e in manner.evidence] == [tr.turns[2].text]
 
 
+def test_dead_air_quotes_no_customer_line_as_the_trainee_s_words():
+    # Seen in the walk: the customer's "Hello? Is anyone there?" was shown under "Your words".
+    tr = _spoken_call(False, True)
+    figures = voice_metrics([(t.text, 3.0) for t in tr.turns if t.role == "agent"], [2.0], still_there=1)
+    card = score_transcript(tr, load_rubric("inbound-support"), None, voice_metrics=figures)
+    manner = next(c for c in card.criteria if c.id == "phone_manner")
+    assert manner.score == 1 and manner.evidence == [] and "turn 4" in manner.feedback
+
+
 def test_phone_manner_does_not_apply_to_typed_calls():
     card = score_transcript(_spoken_call(True, True).model_copy(update={"mode": "text"}),
                             load_rubric("inbound-support"), None)

@@ -601,16 +601,18 @@ def _phone_manner(view: CallView, p: PhoneMannerParams) -> Outcome:
     cut, dead = v["interruptions"], v["dead_air"]
     slips = max(0, cut + dead - p.allowed)
     value = 1.0 if slips == 0 else 0.5 if slips <= 2 else 0.0
-    # Evidence: the trainee's line that talked over the customer, else the customer's "hello?".
+    # Evidence: the trainee's line that talked over the customer. Dead air has no words of the
+    # trainee's to quote: the feedback points at the customer's "hello?" by its turn.
     after_cut = next((b for a, b in zip(view.lines, view.lines[1:])
                       if a.role == "customer" and a.state and a.state.cut_off and b.role == "agent"), None)
     asked = next((x for x in view.customer if x.state and x.state.beat == "still_there"), None)
-    line = after_cut or asked
     fields = {"count": str(cut), "budget": str(dead)}
     if value == 1.0:
         return Outcome(value, "phone_manner.ok", None, [], fields)
-    code = "phone_manner.cut_off" if cut >= dead else "phone_manner.dead_air"
-    return Outcome(value, code, line.turn if line else None, _ev(line) if line else [], fields)
+    if cut >= dead:
+        return Outcome(value, "phone_manner.cut_off", after_cut.turn if after_cut else None,
+                       _ev(after_cut) if after_cut else [], fields)
+    return Outcome(value, "phone_manner.dead_air", asked.turn if asked else None, [], fields)
 
 
 class NextStepParams(CheckParams):
