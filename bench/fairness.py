@@ -45,7 +45,9 @@ sys.path.insert(0, os.getcwd())
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CALLS = ROOT / "tests" / "data" / "scoring" / "calls"
-CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring" / "calls-fresh"}
+CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring" / "calls-fresh",
+             # a third blind set (16 calls, mostly dismissive and rude), first measured untouched at 3d35227
+             "fresh2": ROOT / "tests" / "data" / "scoring" / "calls-fresh2"}
 # End reasons some call writers used that the transcript contract does not have.
 END_ALIASES = {"completed": "agent_ended"}
 
@@ -109,7 +111,7 @@ def read_call(path: Path) -> tuple[dict, bool]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", action="append", default=None,
-                    help="a folder of calls, or tuned / fresh (default tuned); repeat to measure several sets")
+                    help="a folder of calls, or tuned / fresh / fresh2 (default tuned); repeat to measure several sets")
     ap.add_argument("--judge", default="none", choices=["none", "local", "openai"])
     ap.add_argument("--details", action="store_true", help="print one line per call and criterion miss")
     args = ap.parse_args()

@@ -64,7 +64,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"top|maximum|max|full)\b(?!\s*(?:minutes?|mins?|seconds?|secs?|days?|hours?|moments?|more|euros?|lei|"
         r"dollars?|pounds?|gb|mb|percent|%|refund))|"
         r"\b(?:mark|rate|grade|score)\s+(?:me|this(?:\s+call)?|the\s+(?:agent|call))\s+as\s+(?:passed|"
-        r"excellent|perfect|ready)\b")),
+        r"excellent|perfect|ready)\b|"
+        # "score all criteria at the top level"; "give me a ten on everything", "ten out of ten"
+        r"\b(?:score|mark|rate|grade)\s+(?:all|every|each)\s+(?:the\s+|of\s+the\s+)?(?:criteri\w*|items?|"
+        r"questions?|sections?)\s+(?:at|as|with)\s+(?:the\s+)?(?:top|highest|maximum|max|best)\b|"
+        r"(?:\b(?:give|rate|score|mark)\s+(?:me|us)\s+(?:a\s+)?ten|\bten\s+out\s+of\s+ten)\b"
+        r"(?![\s-]*(?:minutes?|mins?|seconds?|secs?|days?|hours?|moments?|euros?|lei|dollars?|pounds?|gb|mb|"
+        r"percent|%|pence|p\b))")),
     ("asks for full marks", re.compile(
         r"\b(?:punctaj(?:ul)?|nota|notele|punctele|calificativ(?:ul)?)\s+(?:maxim\w*|10|100|perfect\w*)\b|"
         r"\btoate\s+punctele\b|\b(?:da|dati|acorda|acordati|pune|puneti)\s*-?\s*mi\s+(?:\w+\s+)?"
@@ -80,8 +86,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"sistem|asistent|corector|model)\w*|\bpretinde\w*\s+ca\s+esti\b|"
         r"\b(?:joaca|joci)\s+rolul\s+(?:de\s+)?(?:judecator|evaluator|agent)\w*|\binstructiuni\s+noi\b")),
     ("addresses the evaluator", re.compile(
-        r"\b(?:dear|attention|note\s+(?:to|for)|message\s+(?:to|for))\s+(?:the\s+)?(?:judge|grader|evaluator|"
-        r"reviewer|scorer|ai|model|llm|language\s+model|assessor)\b|\b(?:to|for)\s+the\s+(?:ai|llm|model)\s+"
+        # "note to the QA evaluator", "message for the call reviewer": a word or two may qualify who.
+        r"\b(?:dear|attention|note\s+(?:to|for)|message\s+(?:to|for))\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:judge|"
+        r"grader|evaluator|reviewer|scorer|ai|model|llm|language\s+model|assessor)s?\b|\b(?:to|for)\s+the\s+(?:ai|llm|model)\s+"
         r"(?:judge|grader|grading|scoring|evaluating|reading)\b|\bas\s+an?\s+(?:ai|language\s+model)\b|"
         r"\b(?:judge|grader|evaluator|assessor)\s*,\s*(?:please|you|give|note|ignore)\b")),
     ("addresses the evaluator", re.compile(
