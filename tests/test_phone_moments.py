@@ -182,3 +182,14 @@ def test_phone_manner_does_not_apply_to_typed_calls():
 def test_slow_responses_count_as_dead_air():
     figures = voice_metrics([("Hello", 2.0)], [2.0], response_gaps_s=[1.0, 7.5, 6.0])
     assert figures["dead_air"] == 2 and figures["dead_air_s"] == 13.5
+
+
+def test_a_call_of_one_greeting_has_no_closing():
+    # Seen in the walk: a call ended after the greeting got Closing 1/2, quoting the greeting's
+    # "Thank you for calling Brightline Telecom" as its closing.
+    tr = Transcript(persona="irritable-outage", rubric="inbound-support", turns=[
+        Turn(role="agent", text="Thank you for calling Brightline Telecom, my name is Ana. How can I help you?", t=0.0),
+        Turn(role="customer", text="Finally, a real person. My internet's down again.", t=4.0,
+             state=CustomerState(mood=-0.6, patience=5, beat="opening"))])
+    closing = next(c for c in score_transcript(tr, load_rubric("inbound-support"), None).criteria if c.id == "closing")
+    assert closing.score == 0 and closing.evidence == []

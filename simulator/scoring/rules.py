@@ -302,8 +302,11 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
     last = [x for x in view.agent if x.text != REMOVED][-p.last_turns:]
     if not last:
         return Outcome(0.0, "closing.missing")
-    # The line that opened the call does not close it ("thank you for calling Brightline, I'm Ana").
-    if len(last) > 1 and last[0] is view.agent[0]:
+    # The line that opened the call does not close it ("thank you for calling Brightline, I'm Ana"),
+    # not even when it is the trainee's only line (seen in a walk: its "thank you" was the closing).
+    if last[0] is view.agent[0]:
+        if len(last) == 1:
+            return Outcome(0.0, "closing.missing", last[0].turn, [], {"quote": last[0].text.strip()})
         last = last[1:]
     offer_phrases, thanks_phrases = lx.CLOSING_OFFER + p.offer_phrases, lx.CLOSING_THANKS + p.thanks_phrases
     offer = next((x for x in last if view.heard(x).closing_offer or find_phrase(x.folded, offer_phrases)), None)
