@@ -76,6 +76,12 @@ def trainee_line(text: str | None, limit: int | None = MAX_LINE_CHARS) -> str:
     return text
 
 
+def _reply_of(session_id: str, reply: CustomerReply, notice: str | None = None) -> Reply:
+    """What the app hears back of a customer line the engine produced."""
+    return Reply(session_id, reply.turn.text, reply.ended, reply.end.reason.value if reply.end else None,
+                 reply.turn.state.model_dump(mode="json") if reply.turn.state else None, notice=notice)
+
+
 @dataclass
 class Heard:
     """What speech recognition made of the trainee's recording, before the customer answers."""
@@ -201,6 +207,20 @@ class Rolecall:
             self._started[sid] = time.time() - (call.transcript.turns[-1].t if call.transcript.turns else 0.0)
         return call
 
+    def _held_row(self, user: User, session_id: str) -> dict:
+        """The session's row, if `user` is the trainee holding the call (only they speak in it)."""
+        row = self._session_row(user, session_id)
+        if row["user"] != user.name:
+            raise AccessDenied("only the trainee who holds a call can speak in it")
+        return row
+
+    def _open_call(self, row: dict) -> CallSession:
+        """The call of `row`, if it has not ended (call under the session's lock)."""
+        call = self._call(row)
+        if call.ended or row.get("end_reason"):
+            raise RolecallError("this call has ended; start a new call or look at its scorecard")
+        return call
+
     def _now(self, sid: str) -> float:
         return round(time.time() - self._started.get(sid, time.time()), 2)
 
@@ -276,13 +296,9 @@ class Rolecall:
                      t: float | None = None) -> Reply:
         # A spoken turn is bounded by the recording (the turn detector stops at 60 s), not by this limit.
         text = trainee_line(text, None if audio else MAX_LINE_CHARS)
-        row = self._session_row(user, session_id)
-        if row["user"] != user.name:
-            raise AccessDenied("only the trainee who holds a call can speak in it")
+        row = self._held_row(user, session_id)
         with self._lock(session_id):
-            call = self._call(row)
-            if call.ended or row.get("end_reason"):
-                raise RolecallError("this call has ended; start a new call or look at its scorecard")
+            call = self._open_call(row)
             if t is None:
                 t = self._now(session_id)
             else:  # a spoken turn's start: never before the line it answers (talked over: it starts there)
@@ -302,10 +318,7 @@ class Rolecall:
                 notice = (f"The customer model did not answer ({cause}); the customer used a prepared line. "
                           "Your turn is saved and the call goes on.")
                 log.warning("session %s: %s", session_id, cause)
-            return Reply(session_id, reply.turn.text, reply.ended,
-                         reply.end.reason.value if reply.end else None,
-                         reply.turn.state.model_dump(mode="json") if reply.turn.state else None,
-                         notice=notice)
+            return _reply_of(session_id, reply, notice)
 
     # -- voice -------------------------------------------------------------------------------
     def _audio_dir(self, session_id: str) -> Path:
@@ -433,17 +446,11 @@ class Rolecall:
         """The trainee said nothing for a long while after the customer's line (hands-free
         calls): the customer asks "Hello? Are you still there?", aloud; the second time in a row
         it hangs up. Counts as dead air on the scorecard."""
-        row = self._session_row(user, session_id)
-        if row["user"] != user.name:
-            raise AccessDenied("only the trainee who holds a call can speak in it")
+        row = self._held_row(user, session_id)
         with self._lock(session_id):
-            call = self._call(row)
-            if call.ended or row.get("end_reason"):
-                raise RolecallError("this call has ended; start a new call or look at its scorecard")
-            reply = call.trainee_silent(self._now(session_id))
+            reply = self._open_call(row).trainee_silent(self._now(session_id))
             self._save_customer(session_id, reply)
-        out = Reply(session_id, reply.turn.text, reply.ended, reply.end.reason.value if reply.end else None,
-                    reply.turn.state.model_dump(mode="json") if reply.turn.state else None)
+        out = _reply_of(session_id, reply)
         if row.get("mode") == "voice":
             self._speak(row, session_id, out, phone_line)
         return out

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+import numpy as np
 
 from . import render
 from .labels import label
@@ -32,15 +33,12 @@ log = logging.getLogger("rolecall.handsfree")
 KEEP: Any = object()  # an output left as it is (gr.skip() in the page)
 PLAY_SLACK_S = 0.3
 DEAD_MIC_S = 3.0
+TURN_KINDS = ("end_of_turn", "max_turn")
 
 
 def _digital_silence(samples) -> bool:
-    import numpy as np
-
     x = np.asarray(samples)
     return x.size > 0 and float(np.abs(x).max()) <= (2 if x.dtype == np.int16 else 1e-4)
-
-TURN_KINDS = ("end_of_turn", "max_turn")
 
 
 @dataclass
@@ -213,8 +211,6 @@ class HandsFree:
 
     def _send_waiting(self, service, user, sid, line: Line, phone_line) -> None:
         """What the trainee said while the customer was answering, as the next turn."""
-        import numpy as np
-
         if not line.waiting or line.ended or (line.pending is not None and not line.pending.done()):
             return
         parts, line.waiting = line.waiting, []

@@ -34,6 +34,23 @@ def served(tmp_path_factory):
         yield url, mic, store
 
 
+def _start_voice_call(page, url: str, turns: str | None = None):
+    """Signed in as ana, a voice call with Dave Morrison started (taking `turns`, when given)."""
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url)
+    page.get_by_label("username").fill("ana")
+    page.get_by_label("password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("login", re.I)).click()
+    page.locator("#rc-whoami").get_by_text("ana").wait_for()
+    page.locator("#persona-dd input").click()
+    page.get_by_role("option", name=re.compile("Dave Morrison")).click()
+    page.get_by_label("voice").check()
+    if turns:
+        page.get_by_label(turns).check()
+    page.locator("#start-call").click()
+    return page
+
+
 @contextmanager
 def voice_call(playwright, url: str, mic: Path, turns: str):
     """A Chromium of its own whose microphone plays `mic` (set when it starts), signed in as
@@ -44,19 +61,7 @@ def voice_call(playwright, url: str, mic: Path, turns: str):
     try:
         ctx = browser.new_context(viewport={"width": 1366, "height": 900})
         ctx.grant_permissions(["microphone"])
-        page = ctx.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.goto(url)
-        page.get_by_label("username").fill("ana")
-        page.get_by_label("password").fill(PASSWORD)
-        page.get_by_role("button", name=re.compile("login", re.I)).click()
-        page.locator("#rc-whoami").get_by_text("ana").wait_for()
-        page.locator("#persona-dd input").click()
-        page.get_by_role("option", name=re.compile("Dave Morrison")).click()
-        page.get_by_label("voice").check()
-        page.get_by_label(turns).check()
-        page.locator("#start-call").click()
-        yield page
+        yield _start_voice_call(ctx.new_page(), url, turns)
     finally:
         browser.close()
 
@@ -155,17 +160,7 @@ def test_a_refused_microphone_says_why_and_offers_text(served, playwright):
     args = CHROMIUM_ARGS + ["--deny-permission-prompts", "--use-fake-device-for-media-stream"]
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
     try:
-        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.goto(url)
-        page.get_by_label("username").fill("ana")
-        page.get_by_label("password").fill(PASSWORD)
-        page.get_by_role("button", name=re.compile("login", re.I)).click()
-        page.locator("#rc-whoami").get_by_text("ana").wait_for()
-        page.locator("#persona-dd input").click()
-        page.get_by_role("option", name=re.compile("Dave Morrison")).click()
-        page.get_by_label("voice").check()
-        page.locator("#start-call").click()
+        page = _start_voice_call(browser.new_context(viewport={"width": 1366, "height": 900}).new_page(), url)
         expect(page.locator("#rc-mic-refused")).to_be_visible(timeout=30_000)
         expect(page.locator("#rc-mic-refused")).to_contain_text("NotAllowedError")
         expect(page.get_by_role("radio", name="text")).to_be_checked()
