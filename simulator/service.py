@@ -356,22 +356,43 @@ class Rolecall:
         persona = self.persona_at(row["persona_id"], row.get("persona_version"))
         return stt.transcribe(path, language=row["language"], context=call_context(persona, user.name))
 
+    def hear_audio(self, user: User, session_id: str, path: str | Path):
+        """The trainee's recording as text, with nothing stored: hands-free hears a turn at a
+        pause, before it knows the turn is over, and hands the result to `send_audio(heard=)`.
+        The customer's understanding of the words is worked out now too (it is kept by text),
+        so the reply waits on neither."""
+        row = self._held_row(user, session_id)
+        stt, _tts = self._voice()
+        heard = self._heard(stt, path, row, user)
+        call = self._calls.get(session_id)
+        if call is not None and heard.text.strip():
+            try:
+                call.prehear(trainee_line(heard.text, None))
+            except Exception:  # noqa: BLE001 - only a head start; the turn itself hears it again
+                log.exception("hearing ahead in %s", session_id)
+        return heard
+
     def send_audio(self, user: User, session_id: str, path: str | Path, *, phone_line: bool = False,
                    on_partial: Callable[[Heard | str], None] | None = None, long_turn: bool = False,
-                   started_ago_s: float | None = None, on_audio: Callable[[str], None] | None = None) -> Reply:
+                   started_ago_s: float | None = None, on_audio: Callable[[str], None] | None = None,
+                   heard: Any = None) -> Reply:
         """A spoken turn: the trainee's recording in, the customer's line as text and audio out.
         Bad audio raises AudioError before anything is stored, so the call goes on unchanged.
         long_turn: the turn was cut at a minute (the customer reacts); started_ago_s: how long ago
         the trainee started speaking (hands-free knows; otherwise the recording's length).
         on_audio: gets the customer's voice sentence by sentence, the first while the rest is
-        still being written (the Reply's audio is still the whole line)."""
+        still being written (the Reply's audio is still the whole line).
+        heard: `hear_audio`'s result for this very recording (or its Future), already heard."""
         import shutil
 
         row = self._session_row(user, session_id)
         stt, _tts = self._voice()
         arrived = self._now(session_id)
         # Raises AudioError (empty, silent, corrupt, unsupported, too long) before anything is stored.
-        heard = self._heard(stt, path, row, user)
+        if heard is None:
+            heard = self._heard(stt, path, row, user)
+        elif hasattr(heard, "result"):
+            heard = heard.result()
         if started_ago_s is None:
             started_ago_s = getattr(heard, "duration_s", 0.0) or 0.0
         folder = self._audio_dir(session_id)

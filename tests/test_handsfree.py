@@ -249,3 +249,54 @@ def test_a_turn_said_while_the_customer_is_answering_is_not_lost(tmp_path, speec
     assert second >= load_audio(service.sent[0]).duration_s * 0.9  # the whole second utterance
     assert service.marked == [1]  # the first answer was talked over before it was out
     hf.close("s1")
+
+
+class HearingService(FakeService):
+    """Hears a recording (hear_audio) apart from answering it, as Rolecall does."""
+
+    def __init__(self, folder: Path, delay_s: float = 0.0) -> None:
+        super().__init__(folder, delay_s)
+        self.heard_paths: list[str] = []
+        self.given: list = []
+
+    def hear_audio(self, user, sid, path):
+        with self.lock:
+            self.heard_paths.append(str(path))
+        return f"heard {len(self.heard_paths)}"
+
+    def send_audio(self, user, sid, path, *, heard=None, **kw):
+        self.given.append(heard.result(timeout=10) if heard is not None else None)
+        return super().send_audio(user, sid, path, **kw)
+
+
+def test_the_turn_is_heard_at_the_pause_before_it_is_known_to_be_over(tmp_path, speech):
+    """The recogniser starts on the trainee's words while the detector still waits to be sure
+    they have finished, and the answer starts from what it heard: one recognition a turn."""
+    service, clock = HearingService(tmp_path), Clock()
+    hf = HandsFree(folder=tmp_path / "turns", clock=clock)
+    steps = feed(hf, service, np.concatenate([silence(0.5), speech, silence(2.0)]), clock)
+    kinds = [k for s in steps for k in s.events]
+    assert kinds.index("pause") < kinds.index("end_of_turn")
+    assert service.heard_paths == service.sent  # the very recording the turn sent
+    assert service.given == ["heard 1"]
+    hf.close("s1")
+
+
+def test_what_was_heard_at_a_pause_the_trainee_talked_on_after_is_not_the_turn(tmp_path, speech):
+    service, clock = HearingService(tmp_path), Clock()
+    hf = HandsFree(folder=tmp_path / "turns", clock=clock)
+    feed(hf, service, np.concatenate([silence(0.5), speech, silence(0.6), speech, silence(2.0)]), clock)
+    assert len(service.sent) == 1 and len(service.heard_paths) >= 2
+    assert service.sent[0] == service.heard_paths[-1]  # the whole turn, not the part before the pause
+    assert load_audio(service.sent[0]).duration_s > 2 * len(speech) / SR
+    assert service.given == [f"heard {len(service.heard_paths)}"]
+    hf.close("s1")
+
+
+def test_nothing_is_heard_ahead_while_the_customer_is_answering(tmp_path, speech):
+    service, clock = HearingService(tmp_path, delay_s=2.0), Clock()
+    hf = HandsFree(folder=tmp_path / "turns", clock=clock)
+    feed(hf, service, np.concatenate([silence(0.5), speech, silence(1.5), speech, silence(1.5)]), clock, wait=False)
+    assert len(service.heard_paths) == 1  # the first turn only: the second came while its answer was written
+    hf.line("s1").pending.result(timeout=10)
+    hf.close("s1")

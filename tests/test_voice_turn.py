@@ -167,3 +167,39 @@ def test_a_called_customer_says_hello_aloud(service):
     assert load_audio(turn["audio"]).duration_s > 0.5
     text_sid, _ = service.start_call(ana, "calm-bank-survey", mode="text", seed=1)
     assert service.store.turns(text_sid)[0]["audio"] is None
+
+
+def test_a_turn_heard_ahead_is_answered_without_hearing_it_again(tmp_path, voice):
+    """Hands-free hears a turn at a pause (hear_audio: nothing stored), then sends it with what
+    was heard: the recogniser runs once, and the stored turn is what it heard."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from simulator.errors import NotFound
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.calls = inner, 0
+
+        def transcribe(self, path, language="en", context=None):
+            self.calls += 1
+            return self.inner.transcribe(path, language=language, context=context)
+
+    stt = Counting(voice[0])
+    store = Store(":memory:")
+    store.add_user("ana", "trainee", "pw-ana-123")
+    service = Rolecall(store, Catalog.default(None), ScriptedLLM(["It's down again."]), None, data_dir=tmp_path,
+                       stt=stt, tts=voice[1])
+    ana = User("ana", "trainee")
+    sid, _ = service.start_call(ana, "irritable-outage", mode="voice", seed=1)
+    said = tmp_path / "said.wav"
+    voice[1].synthesize("Thank you for calling Brightline Telecom, how can I help?",
+                        service.catalog.persona("irritable-outage").voice, said)
+    with pytest.raises(NotFound):
+        service.hear_audio(User("bob", "trainee"), sid, said)
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(service.hear_audio, ana, sid, said)
+        assert "calling" in ahead.result().text.lower()
+        assert service.store.turns(sid) == []  # hearing ahead stores nothing
+        reply = service.send_audio(ana, sid, said, heard=ahead)
+    assert stt.calls == 1  # heard once (bob was turned away before the recogniser)
+    assert service.store.turns(sid)[0]["text"] == reply.heard == ahead.result().text

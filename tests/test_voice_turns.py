@@ -49,6 +49,7 @@ def stream(det: TurnDetector, audio: np.ndarray, chunk_s: float = 0.5, rate: int
 
 def detector(**kw) -> TurnDetector:
     kw.setdefault("vad", LoudVad())
+    kw.setdefault("pause_s", None)  # pause offers are tested on their own
     return TurnDetector(**kw)
 
 
@@ -65,6 +66,21 @@ def test_comma_pauses_do_not_end_the_turn_and_the_final_silence_does():
     assert 0.9 <= end.t - last_word_end < 0.9 + 0.07
     # The audio is the utterance: pre-roll before, a little after, nothing of the final silence.
     assert 4.1 + 0.2 <= end.audio.size / SR <= 4.1 + 0.35 + 0.25
+
+
+def test_each_pause_offers_the_turn_as_it_would_end_there():
+    """A consumer may start transcribing at a pause: when the turn does end there, the
+    end_of_turn's audio is exactly what the pause offered; a pause the trainee talks on
+    after offers a turn that is not the final one."""
+    audio = np.concatenate([silence(0.5), tone(1.2), silence(0.6), tone(0.8), silence(2.0)])
+    events = stream(detector(end_silence_s=0.9, pause_s=0.35), audio)
+    assert [e.kind for e in events] == ["speech_start", "pause", "pause", "end_of_turn"]
+    inner, last, end = events[1:]
+    assert abs(inner.t - (0.5 + 1.2 + 0.35)) < 0.07  # offered 0.35 s into the comma pause
+    assert inner.speech_end_t != end.speech_end_t and inner.audio.size < end.audio.size
+    assert last.speech_end_t == end.speech_end_t
+    assert np.array_equal(last.audio, end.audio)
+    assert end.t - last.t >= 0.5  # offered over half a second before the turn is over
 
 
 def test_end_of_turn_timing_does_not_depend_on_chunk_size():
@@ -188,6 +204,8 @@ def test_silero_keeps_a_comma_pause_inside_the_turn_and_ends_it_after_the_silenc
     a, b = piper_said
     audio = np.concatenate([silence(0.5), a, silence(0.5), b, silence(2.0)])
     events = stream(TurnDetector(), audio)
+    assert [e.kind for e in events][-2:] == ["pause", "end_of_turn"]  # offered before the turn is over
+    events = [e for e in events if e.kind != "pause"]
     kinds = [e.kind for e in events]
     assert kinds == ["speech_start", "end_of_turn"], kinds
     last_word_end = (0.5 * SR + a.size + 0.5 * SR + b.size) / SR

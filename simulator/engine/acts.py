@@ -131,6 +131,8 @@ class LLMActClassifier:
         self.persona = persona
         self.llm = llm
         self.offline = ActClassifier(persona)
+        # By text: hands-free hears a turn at a pause, and the turn itself then costs no round trip.
+        self._known: dict[str, TurnActs] = {}
 
     def schema(self) -> dict:
         p = self.persona
@@ -148,6 +150,14 @@ class LLMActClassifier:
         }
 
     def classify(self, text: str) -> TurnActs:
+        known = self._known.get(text)
+        if known is None:
+            known = self._classify(text)
+            if len(self._known) < 512:
+                self._known[text] = known
+        return TurnActs(set(known.acts), list(known.facts_asked), list(known.objections_answered))
+
+    def _classify(self, text: str) -> TurnActs:
         import json
 
         base = self.offline.classify(text)

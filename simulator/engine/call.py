@@ -80,6 +80,11 @@ class CallSession:
             self._redacted.add(len(self.transcript.turns) - 1)
         return agent_turn, self._customer_line(decision, t, on_partial)
 
+    def prehear(self, text: str) -> None:
+        """Work out what the customer will hear in `text` now, ahead of the turn (the classifier
+        keeps it by text): nothing about the call changes."""
+        self.director.classifier.classify(text)
+
     def _last_cut_off(self) -> bool:
         last = self.transcript.turns[-1] if self.transcript.turns else None
         return bool(last is not None and last.role == "customer" and last.state and last.state.cut_off)

@@ -70,6 +70,19 @@ class Line:
     ended: bool = False               # the customer ended the call: the microphone is not listened to
     parts: deque = field(default_factory=deque)  # the reply's voice, sentence by sentence, still to play
     waiting: list = field(default_factory=list)  # turns said while the customer was answering: (audio, long, start)
+    early: "Early | None" = None      # the turn as it stood at the last pause, being heard already
+    saved: int = 0                    # recordings saved in this call (their file names)
+
+
+@dataclass
+class Early:
+    """The trainee's words heard at a pause, before the turn is known to be over: if the turn
+    ends at that pause (the same last word), the reply starts from them and the recogniser's
+    time is off the wait."""
+
+    speech_end_t: float
+    path: Path
+    heard: Future
 
 
 def _duration(path: str | None) -> float:
@@ -167,8 +180,11 @@ class HandsFree:
             line.playing_until = 0.0
             line.detector.restart_silence_clock()
         for ev in events:
-            if ev.kind == "speech_start":
+            if ev.kind == "pause":
+                self._hear_early(service, user, sid, line, ev)
+            elif ev.kind == "speech_start":
                 line.heard_any = True
+                line.early = None  # the trainee goes on: what was heard at the pause is not the turn
                 if line.pending is not None and not line.pending.done():
                     line.cut_pending = True  # its voice will not be played, and it counts as cut off
                     line.parts.clear()
@@ -190,7 +206,11 @@ class HandsFree:
                     # not spoken in between).
                     line.waiting.append((ev.audio, ev.kind == "max_turn", self._clock() - (ago or 0.0)))
                     continue
-                self._send(service, user, sid, line, ev.audio, ev.kind == "max_turn", ago, phone_line)
+                early, line.early = line.early, None
+                if early is not None and early.speech_end_t == ev.speech_end_t and ev.kind == "end_of_turn":
+                    self._send(service, user, sid, line, ev.audio, False, ago, phone_line, early=early)
+                else:
+                    self._send(service, user, sid, line, ev.audio, ev.kind == "max_turn", ago, phone_line)
                 if step.status is KEEP:
                     step.status = ""
             elif ev.kind == "no_speech":
@@ -204,10 +224,26 @@ class HandsFree:
         self._play_next(line, step)
         return step
 
-    def _send(self, service, user, sid, line: Line, audio, long_turn: bool, ago: float | None, phone_line) -> None:
+    def _send(self, service, user, sid, line: Line, audio, long_turn: bool, ago: float | None, phone_line,
+              early: Early | None = None) -> None:
+        if early is not None:  # the same audio, already being heard since the pause
+            line.pending = self._pool.submit(service.send_audio, user, sid, str(early.path), phone_line=phone_line,
+                                             long_turn=long_turn, started_ago_s=ago, on_audio=line.parts.append,
+                                             heard=early.heard)
+            return
         path = self._save(line, sid, audio)
         line.pending = self._pool.submit(service.send_audio, user, sid, str(path), phone_line=phone_line,
                                          long_turn=long_turn, started_ago_s=ago, on_audio=line.parts.append)
+
+    def _hear_early(self, service, user, sid, line: Line, ev) -> None:
+        """Start hearing the turn at a pause, while the detector waits to be sure it is over.
+        Only when nothing else is under way (a reply being written, turns waiting for it):
+        on two cores a guess must not slow down the real work."""
+        hear = getattr(service, "hear_audio", None)
+        if hear is None or line.ended or line.waiting or (line.pending is not None and not line.pending.done()):
+            return
+        path = self._save(line, sid, ev.audio)
+        line.early = Early(ev.speech_end_t, path, self._pool.submit(hear, user, sid, str(path)))
 
     def _send_waiting(self, service, user, sid, line: Line, phone_line) -> None:
         """What the trainee said while the customer was answering, as the next turn."""
@@ -275,7 +311,8 @@ class HandsFree:
             base = self._folder or Path(tempfile.gettempdir())
             base.mkdir(parents=True, exist_ok=True)
             line.folder = Path(tempfile.mkdtemp(prefix=f"handsfree-{sid[:12]}-", dir=base))
-        path = line.folder / f"turn-{int(self._clock() * 1000)}.wav"
+        line.saved += 1
+        path = line.folder / f"turn-{int(self._clock() * 1000)}-{line.saved}.wav"
         save_wav(samples, 16000, path)
         return path
 

@@ -13,6 +13,10 @@ state carried from chunk to chunk, and returns events:
                   to just after the last);
 - `max_turn`      the trainee talked for `max_turn_s` (60 s) without a pause long enough:
                   the turn is cut there, audio as for end_of_turn, and listening goes on;
+- `pause`         `pause_s` (0.35 s) of silence inside an utterance, once per pause, with
+                  `event.audio` as the turn would be if it ended here: a consumer may start
+                  transcribing it while it waits. If the turn ends at this pause, its
+                  end_of_turn has the same `speech_end_t` and the same audio;
 - `discarded`     a sound that started speech but had under `min_utterance_s` of voice
                   in it (a cough, a click): nothing to answer; playback may resume;
 - `no_speech`     `no_speech_s` passed with nothing heard since listening began (or since
@@ -65,7 +69,7 @@ FRAME = 512  # samples per VAD frame (32 ms at 16 kHz)
 CONTEXT = 64  # samples of the previous frame the v6 model sees
 FRAME_S = FRAME / SR
 
-EventKind = Literal["speech_start", "end_of_turn", "max_turn", "discarded", "no_speech"]
+EventKind = Literal["speech_start", "pause", "end_of_turn", "max_turn", "discarded", "no_speech"]
 
 
 class Vad(Protocol):
@@ -191,6 +195,7 @@ class TurnDetector:
         transcriber: Callable[[np.ndarray], str] | None = None,
         partial_pause_s: float = 0.3,
         min_part_s: float = 1.5,
+        pause_s: float | None = 0.35,
         vad: Vad | None = None,
     ) -> None:
         self.end_silence_s = end_silence_s
@@ -205,6 +210,8 @@ class TurnDetector:
         self.transcriber = transcriber
         self.partial_pause_s = partial_pause_s
         self.min_part_s = min_part_s
+        # Past the post-roll, so the pause's audio is the audio end_of_turn would have.
+        self.pause_frames = None if pause_s is None else max(int(round(pause_s / FRAME_S)), self.post_roll // FRAME + 1)
         self.vad = vad if vad is not None else SileroVad()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="turn-stt") if transcriber else None
         self._resamplers: dict[int, StreamResampler] = {}
@@ -303,6 +310,11 @@ class TurnDetector:
             return [self._close("end_of_turn")]
         if (i - self._start_frame) * FRAME_S >= self.max_turn_s:
             return [self._close("max_turn")]
+        if (self.pause_frames is not None and i - self._last_voice_frame == self.pause_frames
+                and self._voiced_frames * FRAME_S >= self.min_utterance_s):
+            # The audio as end_of_turn would cut it here (the post-roll is already in).
+            return [TurnEvent("pause", self.t, self._utt_audio(self._last_voice_frame),
+                              self._start_frame * FRAME_S, self._last_voice_frame * FRAME_S)]
         return []
 
     def _open(self, i: int) -> None:
