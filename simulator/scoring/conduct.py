@@ -64,6 +64,14 @@ _FILLER = frozenset({"sorri", "understand", "help", "thank", "pleas", "call", "t
 
 
 def heard_rude(view: CallView, line: Line) -> str | None:
+    """The words of a line heard as rude or dismissive, or None: by the listener (as the
+    customer hears it, `_heard_rude`), or by meaning where the call shows a pattern of
+    brush-offs (`_by_meaning`)."""
+    quote = _heard_rude(view, line)
+    return quote if quote is not None else _by_meaning(view).get(line.turn)
+
+
+def _heard_rude(view: CallView, line: Line) -> str | None:
     """The words the customer heard as rude in a line, or None. What the listener alone hears
     as rude counts unless it sits in a question to the customer ("so you're moving on the 28th,
     is that right?") or in a line that is kind or constructive at the same time ("you're right
@@ -105,6 +113,33 @@ def _rude_lines(view: CallView) -> list[tuple[Line, str]]:
     return out
 
 
+def _by_meaning(view: CallView) -> dict[int, str]:
+    """Brush-offs in words no phrase list holds (simulator/listener/tone.py), by turn, with the
+    words. They count as a pattern, never alone: one line of a call read as a brush-off may be
+    a plain fact ("the signal is poor in your area" scored 0.99); two or more such lines, or
+    one beside a rude phrase, were rude or dismissive calls in every call set measured. Only
+    lines that ask for no fact, offer nothing, commit to nothing, and neither apologise,
+    greet nor say goodbye: in the others it failed good calls ("Okay, bye." read as curt)."""
+    if "by_meaning" in view.memo:
+        return view.memo["by_meaning"]
+    from simulator.listener.tone import tone_probe
+
+    probe, found, others = tone_probe(), {}, 0
+    for line in usable(view) if probe is not None else []:
+        if find_phrase(line.folded, _RUDE_WORDS) or _heard_rude(view, line) is not None:
+            others += 1
+            continue
+        h = view.heard(line)
+        if (h.facts_asked or h.goal_offered or h.next_step or h.apology or h.hold or h.greeting or h.closing
+                or h.manipulation):
+            continue
+        words = probe.dismissive(line.text)
+        if words is not None:
+            found[line.turn] = words
+    view.memo["by_meaning"] = found if found and len(found) + others >= 2 else {}
+    return view.memo["by_meaning"]
+
+
 def rude_span(text: str, phrase: str) -> str:
     """The words of a line that were rude, verbatim: from the first rude sentence to the last
     ("I'm sure you'll survive. It's the paper fee, it was in the letter you clearly didn't
@@ -143,7 +178,7 @@ def _felt(view: CallView) -> tuple[list[_Felt], list[_Felt]]:
     felt, sorry = [], []
     for line in usable(view):
         heard = view.heard(line)
-        if heard.rude and heard_rude(view, line) is not None:
+        if heard_rude(view, line) is not None:
             continue
         for label, bucket in (("empathy", felt), ("apology", sorry)):
             # (The listener drops kindness from a line it hears as rude; a misheard line keeps it.)

@@ -1,0 +1,85 @@
+"""Dismissive or rude by meaning: a line's tone, read from its sentence embedding.
+
+Phrase lists catch the brush-offs somebody wrote down ("that's just how it works"); agents
+brush customers off in endless other words ("prices go up everywhere, that's not really on
+us", "nu e mare lucru, se întâmplă la toată lumea"). This reads the whole line's
+multilingual-e5 embedding (the encoder the listener already loads, see sense.py) with a
+linear probe: one weight per embedding dimension, trained by `bench/tone_probe.py --write`
+on labelled agent lines (tests/data/tone/lines.jsonl, written blind to the code, and the
+agent lines of the tuned and first two fresh scored call sets). The weights ship in
+`tone.npz` beside this file; nothing is downloaded.
+
+Measured before it was used: on the two fresh call sets (held out from its first training),
+every rude or dismissive call had at least two lines above the threshold and no good call
+had one. Where it errs is curt lines in mediocre calls ("La poștă, cu factura."), so the
+listener only trusts it for lines that ask for nothing, offer nothing and commit to nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+WEIGHTS = Path(__file__).with_name("tone.npz")
+SCALE = 10.0  # e5 vectors are unit length; the probe was trained on them times this
+
+
+class ToneProbe:
+    """P(dismissive or rude) for an agent line, and the sentence that carries it most."""
+
+    def __init__(self, encoder, path: Path = WEIGHTS) -> None:
+        data = np.load(path)
+        if str(data["encoder"]) != getattr(encoder, "name", None):
+            raise ValueError(f"{path.name} was trained on {data['encoder']}, not {getattr(encoder, 'name', encoder)}")
+        self.encoder = encoder
+        self.w = data["w"].astype(np.float32)
+        self.b = float(data["b"])
+        self.threshold = float(data["threshold"])
+
+    def p(self, text: str) -> float:
+        e = self.encoder.embed([text])[0]
+        return float(1.0 / (1.0 + np.exp(-(SCALE * e @ self.w + self.b))))
+
+    def dismissive(self, text: str) -> str | None:
+        """The words that make `text` dismissive or rude (its worst sentence), or None when it
+        reads as neither. Only what the line states is read: its questions ask the customer
+        something, and "Okay. Have you plugged everything in?" read whole looks curt; a
+        brush-off with a question after it ("Don't worry, it's standard. So, why did you
+        leave?") is still heard. Fewer than four words stated say too little to go on."""
+        sentences = [x.strip() for x in re.findall(r"[^.!?\n]+[.!?]*", text) if x.strip()]
+        stated = [x for x in sentences if not x.endswith("?")]
+        said = " ".join(stated)
+        if len(said.split()) < 4 or self.p(said) < self.threshold:
+            return None
+        # The quote is the worst stated sentence of three words or more ("Okay." scores high alone).
+        worded = [x for x in stated if len(x.split()) >= 3]
+        if len(worded) <= 1:
+            return worded[0] if worded else said
+        return worded[int(np.argmax([self.p(x) for x in worded]))]
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _probe_for(encoder_id: int, encoder) -> ToneProbe | None:
+    try:
+        return ToneProbe(encoder)
+    except (OSError, KeyError, ValueError):  # weights missing or unreadable: the phrase lists alone
+        return None
+
+
+def tone_probe() -> ToneProbe | None:
+    """The probe over the process's encoder; None when there is no encoder (the listener then
+    hears rudeness by its phrase lists alone)."""
+    from . import sense
+
+    encoder = sense.default_encoder()
+    if encoder is None:
+        return None
+    with _lock:
+        return _probe_for(id(encoder), encoder)
