@@ -350,3 +350,20 @@ def test_what_the_vocabulary_heard_in_a_generic_request_is_dropped(monkeypatch):
     # "day" is a word of "what day is it"; the line is a goodbye.
     assert u.facts_asked(["Take care, have a great day"], ["event_date"]).facts == []
     assert u.facts_asked(["What day is it?"], ["event_date"]).facts == ["event_date"]
+
+
+def test_an_offer_to_do_something_asks_for_no_fact():
+    from simulator.listener.kinds import offers_action
+
+    buses = load_persona(SERVICES / "Buses_1.yaml")
+    u = EmbeddingUnderstanding(buses, SameEncoder())
+    u._generic = np.zeros_like(u._generic)
+    # Every fact scores alike and "tickets" is heard: the line offers to book, it asks nothing.
+    assert u.facts_asked(["Would you like to buy tickets for this bus?"], ["travelers"]).facts == []
+    assert u.facts_asked(["Shall I reserve the seats for you?"], ["travelers"]).facts == []
+    # Naming a kind of answer, a question word or a fact's own phrase still asks.
+    assert offers_action("Doriți să vă rezerv biletele?")
+    assert not offers_action("Are you interested in a particular date?")
+    assert not offers_action("How many tickets would you like to buy?")
+    assert not offers_action("Would you like to tell me the title?")
+    assert "travelers" in u.facts_asked(["Would you like to book how many tickets?"], ["travelers"]).facts

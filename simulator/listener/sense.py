@@ -250,6 +250,10 @@ class EmbeddingUnderstanding:
         folded = fold(text)
         return {f for f in out if not find_phrase(folded, self._phrases[f])}
 
+    def _says_phrase(self, text: str) -> bool:
+        folded = fold(text)
+        return any(find_phrase(folded, ps) for ps in self._phrases.values())
+
     def _groups(self, text: str) -> list[list[str]]:
         """The facts of each kind of answer a request names ("when and where are you going?":
         the days and hours, the places; "where from and where to?": each end)."""
@@ -287,7 +291,9 @@ class EmbeddingUnderstanding:
             return sense
         # A request that reads details back asks for none of them, nor do its own clauses
         # ("please confirm: 1 person, leaving at 6:40, departing from Anaheim").
-        backs = [r for r in requests if _kinds.reads_back(r)]
+        # Nor does an offer to do something ("would you like to buy tickets for it?"), unless
+        # it says a fact's own phrase.
+        backs = [r for r in requests if _kinds.reads_back(r) or (_kinds.offers_action(r) and not self._says_phrase(r))]
         asking = [r for r in requests if not any(r in b for b in backs)]
         if not asking:
             return sense  # every request reads details back for a yes or no: no fact asked
