@@ -367,3 +367,23 @@ def test_an_offer_to_do_something_asks_for_no_fact():
     assert not offers_action("How many tickets would you like to buy?")
     assert not offers_action("Would you like to tell me the title?")
     assert "travelers" in u.facts_asked(["Would you like to book how many tickets?"], ["travelers"]).facts
+
+
+def test_a_kind_of_thing_is_ruled_out_only_where_the_thing_is_named():
+    media = load_persona(SERVICES / "Media_1.yaml")
+    u = EmbeddingUnderstanding(media, SameEncoder())
+    # "what movie?" names the film, not its kind; "comedy or drama?" names neither.
+    assert "genre" in u.ruled_out("What movie would you like to see?")
+    assert "genre" not in u.ruled_out("Are you in the mood for a comedy or a drama?")
+
+
+def test_an_offer_may_ask_a_yes_or_no_fact_or_which_one():
+    from simulator.listener.kinds import offers_action
+
+    assert not offers_action("Would you like to look for events in a particular city?")
+    media = load_persona(SERVICES / "Media_1.yaml")
+    u = EmbeddingUnderstanding(media, SameEncoder())
+    u._generic = np.zeros_like(u._generic)
+    # subtitles is a yes-or-no fact: an offer may ask it; the title is no yes or no.
+    s = u.facts_asked(["Would you like to turn the subtitles on?"], ["subtitles", "title"])
+    assert s.facts == ["subtitles"], s

@@ -194,6 +194,9 @@ def offers_action(text: str) -> bool:
     if re.search(r"(?<![\w])(?:tell|give|share|provide|specify|enter|choose|pick|select|name|confirm|let me know|"
                  r"spune\w*|dati|alege\w*|confirma\w*)(?![\w])", t):
         return False
+    # ("would you like to look in a particular city?" asks which one)
+    if re.search(r"(?<![\w])(?:particular|specific|certain|preferred|preference|anume|anumit\w*|preferat\w*)(?![\w])", t):
+        return False
     if request_kinds(text) or any(_asks_here(t, m) for m in _ASK_WORD.finditer(t)):
         return False
     return not re.search(r"(?<![\w])(?:how|cum)(?![\w])", t)

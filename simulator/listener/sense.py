@@ -227,9 +227,14 @@ class EmbeddingUnderstanding:
         # A fact that is the kind of a thing another fact names ("what kind of movie" beside
         # "which movie"), by most of its phrases: asked only by naming the kind.
         words = {f.id: _kinds.content_words(" ".join(f.asked_by)) for f in persona.facts}
-        self._kind_of_another = {f.id for f in persona.facts if self._kinds[f.id] == {"kind"}
-                                 and 2 * sum(map(_kinds.says_kind, f.asked_by)) >= len(f.asked_by)
-                                 and any(words[f.id] & words[g] for g in self.ids if "kind" not in self._kinds[g])}
+        # The thing it is the kind of ("movie") is kept: only a request that names the thing and
+        # not its kind ("what movie?") rules it out; "sports or music?" names neither.
+        self._kind_of_another: dict[str, set[str]] = {}
+        for f in persona.facts:
+            if self._kinds[f.id] == {"kind"} and 2 * sum(map(_kinds.says_kind, f.asked_by)) >= len(f.asked_by):
+                things = set().union(*[words[f.id] & words[g] for g in self.ids if "kind" not in self._kinds[g]])
+                if things:
+                    self._kind_of_another[f.id] = things
 
     def ruled_out(self, text: str) -> set[str]:
         """Facts a request's own words rule out, whatever the embedding says: of another kind
@@ -245,14 +250,11 @@ class EmbeddingUnderstanding:
         ends = _kinds.ends(text)
         if len(ends) == 1:
             out |= {f for f, e in self._end.items() if e not in ends}
-        if not _kinds.says_kind(text):
-            out |= self._kind_of_another
+        if self._kind_of_another and not _kinds.says_kind(text):
+            named = _kinds.content_words(text)
+            out |= {f for f, things in self._kind_of_another.items() if things & named}
         folded = fold(text)
         return {f for f in out if not find_phrase(folded, self._phrases[f])}
-
-    def _says_phrase(self, text: str) -> bool:
-        folded = fold(text)
-        return any(find_phrase(folded, ps) for ps in self._phrases.values())
 
     def _groups(self, text: str) -> list[list[str]]:
         """The facts of each kind of answer a request names ("when and where are you going?":
@@ -291,9 +293,7 @@ class EmbeddingUnderstanding:
             return sense
         # A request that reads details back asks for none of them, nor do its own clauses
         # ("please confirm: 1 person, leaving at 6:40, departing from Anaheim").
-        # Nor does an offer to do something ("would you like to buy tickets for it?"), unless
-        # it says a fact's own phrase.
-        backs = [r for r in requests if _kinds.reads_back(r) or (_kinds.offers_action(r) and not self._says_phrase(r))]
+        backs = [r for r in requests if _kinds.reads_back(r)]
         asking = [r for r in requests if not any(r in b for b in backs)]
         if not asking:
             return sense  # every request reads details back for a yes or no: no fact asked
@@ -305,6 +305,12 @@ class EmbeddingUnderstanding:
                 sense.scores[k] = max(v, sense.scores.get(k, -1.0))
             for f in self.ruled_out(text):
                 s.pop(f, None)
+            if _kinds.offers_action(text):
+                # An offer to do something ("would you like to buy tickets for it?") is answered
+                # yes or no: it may ask a yes-or-no fact (a shared ride), none of a kind of answer
+                # (a number, a place, a day) unless it says the fact's own phrase.
+                folded = fold(text)
+                s = {f: v for f, v in s.items() if not self._kinds[f] or find_phrase(folded, self._phrases[f])}
             if not s:
                 continue
             ranked = sorted(s.items(), key=lambda x: -x[1])
