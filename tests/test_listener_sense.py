@@ -325,7 +325,7 @@ def test_a_list_of_names_kinds_asks_each_and_a_fact_of_no_kind_is_never_ruled_ou
 def test_a_fact_clearly_ahead_of_the_rest_is_heard_a_little_below_the_bar(moving):
     u = EmbeddingUnderstanding(moving, SameEncoder())
     u._generic = np.zeros_like(u._generic)  # nothing generic about it
-    near = sense.FLOOR - sense.CLEAR_BELOW / 2
+    near = sense.FLOOR + sense.FLOOR_SHIFT.get(moving.language, 0.0) - sense.CLEAR_BELOW / 2
 
     def scores(second):
         return lambda e: {"move_date": near, "new_address": second, "meter_reading": 0.0, "customer_number": 0.0}
@@ -387,3 +387,13 @@ def test_an_offer_may_ask_a_yes_or_no_fact_or_which_one():
     # subtitles is a yes-or-no fact: an offer may ask it; the title is no yes or no.
     s = u.facts_asked(["Would you like to turn the subtitles on?"], ["subtitles", "title"])
     assert s.facts == ["subtitles"], s
+
+
+def test_the_bar_is_lower_in_english_than_in_romanian():
+    en = load_persona(ROOT / "personas" / "calm-moving-house.yaml")
+    ro = en.model_copy(update={"language": "ro"})
+    for persona, heard in ((en, ["move_date"]), (ro, [])):
+        u = EmbeddingUnderstanding(persona, SameEncoder())
+        u._generic = np.zeros_like(u._generic)
+        u._score = lambda e: {"move_date": 0.875, "new_address": 0.86, "meter_reading": 0.80, "customer_number": 0.80}
+        assert u.facts_asked(["And the big one?"], []).facts == heard, persona.language
