@@ -325,7 +325,7 @@ def test_a_list_of_names_kinds_asks_each_and_a_fact_of_no_kind_is_never_ruled_ou
 def test_a_fact_clearly_ahead_of_the_rest_is_heard_a_little_below_the_bar(moving):
     u = EmbeddingUnderstanding(moving, SameEncoder())
     u._generic = np.zeros_like(u._generic)  # nothing generic about it
-    near = sense.FLOOR - sense.CLEAR_BELOW / 2
+    near = sense.FLOOR + sense.FLOOR_SHIFT.get(moving.language, 0.0) - sense.CLEAR_BELOW / 2
 
     def scores(second):
         return lambda e: {"move_date": near, "new_address": second, "meter_reading": 0.0, "customer_number": 0.0}
@@ -350,3 +350,50 @@ def test_what_the_vocabulary_heard_in_a_generic_request_is_dropped(monkeypatch):
     # "day" is a word of "what day is it"; the line is a goodbye.
     assert u.facts_asked(["Take care, have a great day"], ["event_date"]).facts == []
     assert u.facts_asked(["What day is it?"], ["event_date"]).facts == ["event_date"]
+
+
+def test_an_offer_to_do_something_asks_for_no_fact():
+    from simulator.listener.kinds import offers_action
+
+    buses = load_persona(SERVICES / "Buses_1.yaml")
+    u = EmbeddingUnderstanding(buses, SameEncoder())
+    u._generic = np.zeros_like(u._generic)
+    # Every fact scores alike and "tickets" is heard: the line offers to book, it asks nothing.
+    assert u.facts_asked(["Would you like to buy tickets for this bus?"], ["travelers"]).facts == []
+    assert u.facts_asked(["Shall I reserve the seats for you?"], ["travelers"]).facts == []
+    # Naming a kind of answer, a question word or a fact's own phrase still asks.
+    assert offers_action("Doriți să vă rezerv biletele?")
+    assert not offers_action("Are you interested in a particular date?")
+    assert not offers_action("How many tickets would you like to buy?")
+    assert not offers_action("Would you like to tell me the title?")
+    assert "travelers" in u.facts_asked(["Would you like to book how many tickets?"], ["travelers"]).facts
+
+
+def test_a_kind_of_thing_is_ruled_out_only_where_the_thing_is_named():
+    media = load_persona(SERVICES / "Media_1.yaml")
+    u = EmbeddingUnderstanding(media, SameEncoder())
+    # "what movie?" names the film, not its kind; "comedy or drama?" names neither.
+    assert "genre" in u.ruled_out("What movie would you like to see?")
+    assert "genre" not in u.ruled_out("Are you in the mood for a comedy or a drama?")
+
+
+def test_an_offer_may_ask_a_yes_or_no_fact_or_which_one():
+    from simulator.listener.kinds import offers_action
+
+    assert not offers_action("Would you like to look for events in a particular city?")
+    media = load_persona(SERVICES / "Media_1.yaml")
+    u = EmbeddingUnderstanding(media, SameEncoder())
+    u._generic = np.zeros_like(u._generic)
+    # subtitles is a yes-or-no fact: an offer may ask it; the title is no yes or no.
+    s = u.facts_asked(["Would you like to turn the subtitles on?"], ["subtitles", "title"])
+    assert s.facts == ["subtitles"], s
+
+
+def test_the_bar_is_lower_in_english_than_in_romanian():
+    en = load_persona(ROOT / "personas" / "calm-moving-house.yaml")
+    ro = en.model_copy(update={"language": "ro"})
+    for persona, heard in ((en, ["move_date"]), (ro, [])):
+        u = EmbeddingUnderstanding(persona, SameEncoder())
+        u._generic = np.zeros_like(u._generic)
+        u._score = lambda e: {"move_date": 0.875, "new_address": 0.86, "meter_reading": 0.80, "customer_number": 0.80}
+        assert u.facts_asked(["And the big one?"], []).facts == heard, persona.language

@@ -174,6 +174,34 @@ def reads_back(text: str) -> bool:
     return not any(_asks_here(t, m) for m in _ASK_WORD.finditer(t))
 
 
+# Offering to do something, for a yes or no: "would you like to buy tickets?", "do you want me
+# to book it?", "are you interested in this one?".
+_OFFERS_ACTION = _pattern(["would you like to", "would you like me to", "would you want to", "do you want to",
+                           "do you want me to", "do you wish to", "do you wanna", "wanna", "want me to",
+                           "shall i", "should i", "shall we", "are you interested in", "would you be interested in",
+                           "interested in", "would you prefer to", "can i go ahead", "may i go ahead",
+                           "doriti sa", "vreti sa", "va intereseaza", "sa merg mai departe"])
+
+
+def offers_action(text: str) -> bool:
+    """Whether a request only offers to do something, for a yes or no ("would you like to buy
+    tickets for it?", "shall I book the visit?"): an offer, with no question word of its own,
+    no request to be told something and no kind of answer named ("are you interested in a
+    particular date?" asks for one)."""
+    t = fold(text)
+    if not _OFFERS_ACTION.search(t) or _REQUEST_VERB.search(t):
+        return False
+    if re.search(r"(?<![\w])(?:tell|give|share|provide|specify|enter|choose|pick|select|name|confirm|let me know|"
+                 r"spune\w*|dati|alege\w*|confirma\w*)(?![\w])", t):
+        return False
+    # ("would you like to look in a particular city?" asks which one)
+    if re.search(r"(?<![\w])(?:particular|specific|certain|preferred|preference|anume|anumit\w*|preferat\w*)(?![\w])", t):
+        return False
+    if request_kinds(text) or any(_asks_here(t, m) for m in _ASK_WORD.finditer(t)):
+        return False
+    return not re.search(r"(?<![\w])(?:how|cum)(?![\w])", t)
+
+
 def _asks_here(t: str, m: re.Match) -> bool:
     """A question word asks where it opens the request or a part of it ("..., and when?");
     after a noun it only joins a clause to it ("a bus which leaves at 2:40")."""
