@@ -94,6 +94,21 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("addresses the evaluator", re.compile(
         r"\b(?:draga|dragule|stimate|atentie|nota\s+pentru|mesaj\s+pentru)\s+(?:domnule\s+)?"
         r"(?:evaluator\w*|judecator\w*|ai|model\w*|corector\w*)\b|\bcatre\s+evaluator\w*\b")),
+    ("addresses the evaluator", re.compile(
+        # "for whoever is reviewing this call", "pentru cine analizează convorbirea": whoever will
+        # judge the call, named by what they do ("the person reviewing your claim" is not).
+        r"\b(?:for|to)\s+(?:whoever|anyone|anybody|whomever|the\s+person|those)\s+(?:who\s+)?(?:is\s+|are\s+|"
+        r"will\s+be\s+)?(?:review|listen|assess|scor|grad|evaluat|analy[sz]|check|mark|audit)\w*\s+(?:to\s+)?"
+        r"(?:this|the)\s+(?:call|conversation|recording|transcript)\b|"
+        r"\b(?:pentru|catre)\s+(?:cine|cel\s+care|cea\s+care|cei\s+care|oricine)\s+(?:\w+\s+)?(?:analizeaza|"
+        r"asculta|evalueaza|verifica|noteaza|puncteaza|citeste|revizuieste)\w*\b")),
+    ("coaches the customer's rating", re.compile(
+        # "a 10 out of 10 would really help me", "can I count on that 10?", "dați-ne măcar un 8",
+        # "sperăm la un 10"; a rating quoted as a fact ("rated 10 out of 10 by the regulator") is not.
+        r"\b(?:10|ten)\s+out\s+of\s+(?:10|ten)\b(?=.*\b(?:would|help|please|grateful|count|appreciate)\b)|"
+        r"\bcount\s+on\s+(?:that|a|the|your)\s+(?:10|ten|nine|9)\b|"
+        r"\b(?:da|dati|acordati|puneti)\b(?:\s*-?\s*(?:ne|mi))?\s+(?:\w+\s+){0,2}?(?:un|o)\s+"
+        r"(?:8|9|10|opt|noua|zece)\b|\bsperam\s+(?:la|sa\s+primim)\s+(?:un|o)\s+(?:9|10|noua|zece)\b")),
 ]
 _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}|[A-Za-z0-9_\-]{16,}={0,2}")
 
