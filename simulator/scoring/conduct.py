@@ -118,8 +118,9 @@ def _by_meaning(view: CallView) -> dict[int, str]:
     words. They count as a pattern, never alone: one line of a call read as a brush-off may be
     a plain fact ("the signal is poor in your area" scored 0.99); two or more such lines, or
     one beside a rude phrase, were rude or dismissive calls in every call set measured. Only
-    lines that ask for no fact, offer nothing, commit to nothing, and neither apologise,
-    greet nor say goodbye: in the others it failed good calls ("Okay, bye." read as curt)."""
+    lines that ask no question for a fact, offer nothing, commit to nothing, and neither
+    apologise, greet nor say goodbye: in the others it failed good calls ("Okay, bye." read
+    as curt)."""
     if "by_meaning" in view.memo:
         return view.memo["by_meaning"]
     from simulator.listener.tone import tone_probe
@@ -130,8 +131,10 @@ def _by_meaning(view: CallView) -> dict[int, str]:
             others += 1
             continue
         h = view.heard(line)
-        if (h.facts_asked or h.goal_offered or h.next_step or h.apology or h.hold or h.greeting or h.closing
-                or h.manipulation):
+        # (A statement the listener takes for a request, "outages happen to everyone now and
+        # then" for when the outage started, is still read; a question is not.)
+        if ((h.facts_asked and h.question) or h.goal_offered or h.next_step or h.apology or h.hold or h.greeting
+                or h.closing or h.manipulation):
             continue
         words = probe.dismissive(line.text)
         if words is not None:
