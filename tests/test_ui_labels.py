@@ -48,3 +48,29 @@ def test_every_label_formats_with_its_values(key, lang):
     for value in values.values():
         assert value in text
     assert "{" not in text and "}" not in text
+
+
+def test_no_label_is_written_twice():
+    """Seen in the walk: a second "judging" (the page's status line) silently replaced the
+    criterion's "being judged…" tag, which then showed its {placeholders} to the trainee."""
+    import ast
+    from pathlib import Path
+
+    import simulator.ui.labels as mod
+
+    tree = ast.parse(Path(mod.__file__).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+            assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+
+
+def test_a_criterion_being_judged_says_so_in_words():
+    from simulator.ui import render
+
+    score = {"total": 56.2, "passed": False, "criteria": [
+        {"id": "empathy", "title": "Empathy", "score": 2, "max": 4, "applicable": True, "pending": True,
+         "evidence": [], "feedback": "", "better": ""}]}
+    for lang, words in (("en", "being judged"), ("ro", "se evaluează")):
+        html = render.scorecard_html(score, lang)
+        assert words in html and "{" not in html.replace("{{", ""), html

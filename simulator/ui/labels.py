@@ -196,7 +196,7 @@ EN: dict[str, str] = {
     "chart_pleased": "pleased",
     "chart_no_mood": "The customer's mood shows here once the customer has spoken.",
     # progressive scoring and calibration
-    "judging": "Scored by code: {total}. The judge is looking at the rest ({done} of {of} done)…",
+    "judging_status": "Scored by code: {total}. The judge is looking at the rest ({done} of {of} done)…",
     "calibration": "Calibration: automatic scores against supervisors' re-scores",
     "calibration_intro": "Re-score any criterion of a call on the Sessions page; agreement per criterion shows here.",
     "calibration_empty": "No supervisor has re-scored a criterion yet.",
@@ -402,7 +402,7 @@ RO: dict[str, str] = {
     "chart_pleased": "mulțumit",
     "chart_no_mood": "Starea clientului apare aici după ce clientul vorbește.",
     # notare progresivă și calibrare
-    "judging": "Notat de cod: {total}. Evaluatorul se uită la rest ({done} din {of} gata)…",
+    "judging_status": "Notat de cod: {total}. Evaluatorul se uită la rest ({done} din {of} gata)…",
     "calibration": "Calibrare: notele automate față de renotările supervizorilor",
     "calibration_intro": "Renotați orice criteriu al unui apel în pagina Sesiuni; acordul pe criteriu apare aici.",
     "calibration_empty": "Niciun supervizor nu a renotat încă un criteriu.",

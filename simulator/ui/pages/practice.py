@@ -145,7 +145,7 @@ def end(ctx: PageContext, user: User, state) -> Iterator[tuple]:
         if update["final"]:
             status = f"{L('passed') if score.get('passed') else L('failed')} · {total}"
         else:
-            status = L("judging", total=total, done=update["done"], of=update["total"])
+            status = L("judging_status", total=total, done=update["done"], of=update["total"])
         cmp = render.compare_html(ctx.service.score_of(user, parent), score, lang_now()) if parent else ""
         yield (card, render.transcript_html(transcript, score, lang_now()), mood, facts, cmp, status, *off,
                gr.Number(maximum=len(transcript.turns)))
