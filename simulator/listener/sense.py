@@ -74,10 +74,12 @@ GENERIC_REQUESTS = (
 
 # Chosen on the tuning data only (bench/understanding.py: TUNING_SERVICES and the built-in sets).
 FLOOR = 0.89         # the best fact's score must reach this to be added
-# ... this much lower for a persona in English: chosen on the tuning services (all English),
-# 0.89 -> 0.86 took recall 0.931 -> 0.938 for false requests 0.0197 -> 0.0216; Romanian
-# lines score higher against unrelated phrases (ro fresh sets: false positives up), so stay.
-FLOOR_SHIFT = {"en": -0.03}
+# ... shifted per language. English had 0.86 for a while (tuning services: recall 0.931 ->
+# 0.938; held-out 0.874 -> 0.892 for false requests 0.030 -> 0.037), but in use it heard a
+# plain statement ("Outages happen to everyone now and then, it's hardly the end of the
+# world") asking when the outage started, and the scorecard then told the trainee they had
+# asked again for something already said. Both languages stay at FLOOR.
+FLOOR_SHIFT: dict[str, float] = {}
 GENERIC_MARGIN = -0.02   # ... and be no further than this below the closest generic request
 VETO = 0.02          # a fact the vocabulary heard is dropped when this far behind the best
 UNSURE_BELOW = 0.03  # a request this close below FLOOR, nearer a fact than anything generic: unsure
