@@ -70,3 +70,20 @@ def test_one_plain_statement_read_as_curt_costs_nothing():
          "Thank you, that helps.",
          "No, that's all. Bye."], end=EndReason.resolved))
     assert card.criterion("professional_language").score == card.criterion("professional_language").max
+
+
+def test_the_customer_is_soured_from_the_second_brush_off_as_the_scorecard_counts_them():
+    """Customer and scorecard agree: one brush-off no list holds is let go, the second is
+    heard as rude (patience drops, the customer reacts to it)."""
+    from simulator.engine.acts import Act
+    from simulator.engine.director import Director
+
+    director = Director(Catalog.default(None).persona("irritable-outage"))
+    director.step("Brightline Telecom, Sam speaking, how can I help?")
+    first = director.step("Well, it'll probably come back by itself at some point, these things usually sort "
+                          "themselves out.")
+    assert Act.rude not in first.acts.acts
+    patience = director.state.patience
+    second = director.step("I really can't see the point of me logging anything today, it'll only sit in a queue.")
+    assert Act.rude in second.acts.acts
+    assert director.state.patience <= patience - 2

@@ -43,6 +43,7 @@ class DirectorState:
     holds: int = 0
     offer_standing: bool = False       # the goal was offered once the agent knew enough
     silences: int = 0                  # "are you still there?" asked since the trainee last spoke
+    brush_offs: int = 0                # lines heard as rude, dismissive, or a brush-off by meaning
     ended: EndReason | None = None
 
 
@@ -74,6 +75,29 @@ class Director:
         return Decision(beat=Beat.opening)
 
     # -- one agent turn -----------------------------------------------------------------
+    def _brush_off(self, text: str, acts: TurnActs) -> None:
+        """A brush-off in words no phrase list holds (the scorecard's tone probe) sours the
+        customer from the second one on, as the scorecard counts them: one such line may be a
+        plain fact ("the signal is poor in your area"), a pattern is not. Only lines that ask no
+        question for a fact, offer nothing, commit to nothing, and neither apologise, greet
+        nor say goodbye, as on the scorecard."""
+        s = self.state
+        if Act.rude in acts.acts:
+            s.brush_offs += 1
+            return
+        if acts.acts & {Act.solution, Act.next_step, Act.apology, Act.hold, Act.greeting, Act.closing,
+                        Act.manipulation} or (Act.asked_fact in acts.acts and "?" in text):
+            return
+        from simulator.listener.tone import tone_probe
+
+        probe = tone_probe()
+        if probe is None or probe.dismissive(text) is None:
+            return
+        s.brush_offs += 1
+        if s.brush_offs >= 2:
+            acts.acts.add(Act.rude)
+            acts.acts.discard(Act.courteous)
+
     def step(self, agent_text: str, acts: TurnActs | None = None, *, cut_off: bool = False,
              long_turn: bool = False) -> Decision:
         """Move the state for one agent line. `acts` replays stored acts instead of classifying.
@@ -82,7 +106,11 @@ class Director:
             raise RuntimeError("the call has ended")
         s = self.state
         p = self.persona
-        acts = acts if acts is not None else self.classifier.classify(agent_text)
+        if acts is None:
+            acts = self.classifier.classify(agent_text)
+            self._brush_off(agent_text, acts)
+        elif Act.rude in acts.acts:
+            s.brush_offs += 1
         first_turn = s.turn == 0
         s.turn += 1
         s.silences = 0
