@@ -57,3 +57,11 @@ def find_phrase(folded_text: str, phrases: Iterable[str]) -> str | None:
 
 def words(text: str) -> list[str]:
     return re.findall(r"\w+", text)
+
+
+SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+def sentences(text: str) -> list[str]:
+    """A text's sentences, each with its end mark, stripped; empty ones left out."""
+    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]

@@ -325,7 +325,7 @@ def test_a_list_of_names_kinds_asks_each_and_a_fact_of_no_kind_is_never_ruled_ou
 def test_a_fact_clearly_ahead_of_the_rest_is_heard_a_little_below_the_bar(moving):
     u = EmbeddingUnderstanding(moving, SameEncoder())
     u._generic = np.zeros_like(u._generic)  # nothing generic about it
-    near = sense.FLOOR + sense.FLOOR_SHIFT.get(moving.language, 0.0) - sense.CLEAR_BELOW / 2
+    near = sense.FLOOR - sense.CLEAR_BELOW / 2
 
     def scores(second):
         return lambda e: {"move_date": near, "new_address": second, "meter_reading": 0.0, "customer_number": 0.0}

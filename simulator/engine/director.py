@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..listener.tone import PATTERN, brush_off
 from ..persona import Beat, CallType, Persona
 from ..transcript import EndReason
 from .acts import Act, ActClassifier, TurnActs
@@ -76,25 +77,19 @@ class Director:
 
     # -- one agent turn -----------------------------------------------------------------
     def _brush_off(self, text: str, acts: TurnActs) -> None:
-        """A brush-off in words no phrase list holds (the scorecard's tone probe) sours the
-        customer from the second one on, as the scorecard counts them: one such line may be a
-        plain fact ("the signal is poor in your area"), a pattern is not. Only lines that ask no
-        question for a fact, offer nothing, commit to nothing, and neither apologise, greet
-        nor say goodbye, as on the scorecard."""
+        """A brush-off in words no phrase list holds sours the customer from the `PATTERN`th
+        one on (rude lines included), as the scorecard counts them (simulator/listener/tone.py):
+        one such line may be a plain fact ("the signal is poor in your area"), a pattern is not."""
         s = self.state
         if Act.rude in acts.acts:
             s.brush_offs += 1
             return
-        if acts.acts & {Act.solution, Act.next_step, Act.apology, Act.hold, Act.greeting, Act.closing,
-                        Act.manipulation} or (Act.asked_fact in acts.acts and "?" in text):
-            return
-        from simulator.listener.tone import tone_probe
-
-        probe = tone_probe()
-        if probe is None or probe.dismissive(text) is None:
+        constructive = bool(acts.acts & {Act.solution, Act.next_step, Act.apology, Act.hold, Act.greeting,
+                                         Act.closing, Act.manipulation})
+        if brush_off(text, constructive=constructive, asks_fact=Act.asked_fact in acts.acts) is None:
             return
         s.brush_offs += 1
-        if s.brush_offs >= 2:
+        if s.brush_offs >= PATTERN:
             acts.acts.add(Act.rude)
             acts.acts.discard(Act.courteous)
 

@@ -5,27 +5,31 @@ brush customers off in endless other words ("prices go up everywhere, that's not
 us", "nu e mare lucru, se întâmplă la toată lumea"). This reads the whole line's
 multilingual-e5 embedding (the encoder the listener already loads, see sense.py) with a
 linear probe: one weight per embedding dimension, trained by `bench/tone_probe.py --write`
-on labelled agent lines (tests/data/tone/lines.jsonl, written blind to the code, and the
-agent lines of the tuned and first two fresh scored call sets). The weights ship in
-`tone.npz` beside this file; nothing is downloaded.
+on labelled agent lines (tests/data/tone/lines.jsonl, written blind to the code; the agent
+lines of the tuned and first two fresh scored call sets; real agent lines of public service
+dialogues as ordinary ones). The weights ship in `tone.npz` beside this file; nothing is
+downloaded.
 
-Measured before it was used: on the two fresh call sets (held out from its first training),
-every rude or dismissive call had at least two lines above the threshold and no good call
-had one. Where it errs is curt lines in mediocre calls ("La poștă, cu factura."), so the
-listener only trusts it for lines that ask for nothing, offer nothing and commit to nothing.
+Alone, a line it reads as a brush-off may be a plain fact ("the signal is poor in your area"
+scored 0.99), so `brush_off` is trusted only as a pattern (`PATTERN` such lines in a call,
+counting rude ones), and only in lines that ask no question for a fact and offer, commit,
+apologise, greet or say goodbye to nothing. The scorecard (scoring/conduct.py) and the
+customer (engine/director.py) both count it so, and agree.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from simulator.text import sentences
+
 WEIGHTS = Path(__file__).with_name("tone.npz")
 SCALE = 10.0  # e5 vectors are unit length; the probe was trained on them times this
+PATTERN = 2   # brush-offs (rude lines included) in a call before one heard only by meaning counts
 
 
 class ToneProbe:
@@ -50,8 +54,7 @@ class ToneProbe:
         something, and "Okay. Have you plugged everything in?" read whole looks curt; a
         brush-off with a question after it ("Don't worry, it's standard. So, why did you
         leave?") is still heard. Fewer than four words stated say too little to go on."""
-        sentences = [x.strip() for x in re.findall(r"[^.!?\n]+[.!?]*", text) if x.strip()]
-        stated = [x for x in sentences if not x.endswith("?")]
+        stated = [x for x in sentences(text) if not x.endswith("?")]
         said = " ".join(stated)
         if len(said.split()) < 4 or self.p(said) < self.threshold:
             return None
@@ -66,7 +69,7 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=4)
-def _probe_for(encoder_id: int, encoder) -> ToneProbe | None:
+def _probe_for(encoder) -> ToneProbe | None:
     try:
         return ToneProbe(encoder)
     except (OSError, KeyError, ValueError):  # weights missing or unreadable: the phrase lists alone
@@ -82,4 +85,17 @@ def tone_probe() -> ToneProbe | None:
     if encoder is None:
         return None
     with _lock:
-        return _probe_for(id(encoder), encoder)
+        return _probe_for(encoder)
+
+
+def brush_off(text: str, *, constructive: bool, asks_fact: bool) -> str | None:
+    """The words of a brush-off heard by meaning in an agent line, or None. `constructive`: the
+    line offers what the customer wants, commits to a next step, apologises, holds, greets,
+    says goodbye or was an attempt at manipulation (in those the probe failed good calls:
+    "Okay, bye." read as curt); `asks_fact`: it asks for one of the customer's facts, which a
+    question does not hide a brush-off behind but a statement may ("outages happen to everyone
+    now and then" was heard asking when the outage started)."""
+    if constructive or (asks_fact and "?" in text):
+        return None
+    probe = tone_probe()
+    return probe.dismissive(text) if probe is not None else None

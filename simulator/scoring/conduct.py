@@ -25,7 +25,9 @@ from functools import lru_cache
 from pydantic import Field
 
 from simulator.listener.meaning import vocabulary
+from simulator.listener.tone import PATTERN, brush_off
 from simulator.listener.words import tokens
+from simulator.text import SENTENCE, sentences
 from simulator.transcript import EndReason
 
 from . import lexicon as lx
@@ -115,31 +117,22 @@ def _rude_lines(view: CallView) -> list[tuple[Line, str]]:
 
 def _by_meaning(view: CallView) -> dict[int, str]:
     """Brush-offs in words no phrase list holds (simulator/listener/tone.py), by turn, with the
-    words. They count as a pattern, never alone: one line of a call read as a brush-off may be
-    a plain fact ("the signal is poor in your area" scored 0.99); two or more such lines, or
-    one beside a rude phrase, were rude or dismissive calls in every call set measured. Only
-    lines that ask no question for a fact, offer nothing, commit to nothing, and neither
-    apologise, greet nor say goodbye: in the others it failed good calls ("Okay, bye." read
-    as curt)."""
+    words; counted only as a pattern (`PATTERN` in a call, rude lines included): two or more
+    such lines, or one beside a rude phrase, were rude or dismissive calls in every call set
+    measured."""
     if "by_meaning" in view.memo:
         return view.memo["by_meaning"]
-    from simulator.listener.tone import tone_probe
-
-    probe, found, others = tone_probe(), {}, 0
-    for line in usable(view) if probe is not None else []:
+    found, others = {}, 0
+    for line in usable(view):
         if find_phrase(line.folded, _RUDE_WORDS) or _heard_rude(view, line) is not None:
             others += 1
             continue
         h = view.heard(line)
-        # (A statement the listener takes for a request, "outages happen to everyone now and
-        # then" for when the outage started, is still read; a question is not.)
-        if ((h.facts_asked and h.question) or h.goal_offered or h.next_step or h.apology or h.hold or h.greeting
-                or h.closing or h.manipulation):
-            continue
-        words = probe.dismissive(line.text)
+        words = brush_off(line.text, asks_fact=bool(h.facts_asked), constructive=bool(
+            h.goal_offered or h.next_step or h.apology or h.hold or h.greeting or h.closing or h.manipulation))
         if words is not None:
             found[line.turn] = words
-    view.memo["by_meaning"] = found if found and len(found) + others >= 2 else {}
+    view.memo["by_meaning"] = found if found and len(found) + others >= PATTERN else {}
     return view.memo["by_meaning"]
 
 
@@ -147,7 +140,7 @@ def rude_span(text: str, phrase: str) -> str:
     """The words of a line that were rude, verbatim: from the first rude sentence to the last
     ("I'm sure you'll survive. It's the paper fee, it was in the letter you clearly didn't
     read."), so the blame in a later sentence is quoted with the jibe before it."""
-    spans = [m.span() for m in re.finditer(r"[^.!?\n]+[.!?]*", text)
+    spans = [m.span() for m in SENTENCE.finditer(text)
              if (f := fold(m.group())) and (find_phrase(f, _RUDE_WORDS) or find_phrase(f, [phrase]))]
     if not spans:
         return sentence_with(text, [phrase])
@@ -162,8 +155,7 @@ def _customer_before(view: CallView, turn: int) -> Line | None:
     return next((x for x in reversed(view.customer) if x.turn < turn), None)
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.findall(r"[^.!?\n]+[.!?]*", text) if s.strip()]
+_sentences = sentences
 
 
 # --- empathy ---------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from simulator.transcript import EndReason
 from . import lexicon as lx
 from .model import Evidence
 from simulator.listener.examples import means_any
+from simulator.text import SENTENCE
 
 from .text import any_phrase, find_phrase, fold, phrase_pattern, words
 from .view import REMOVED, CallView, Line
@@ -121,7 +122,7 @@ def run_check(rule: dict[str, Any], view: CallView) -> Outcome:
 
 # --- helpers -------------------------------------------------------------------------------
 
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_SENTENCE = SENTENCE
 
 
 def sentence_with(text: str, phrases: list[str]) -> str:
