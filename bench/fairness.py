@@ -49,7 +49,8 @@ CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring
              # a third blind set (16 calls, mostly dismissive and rude), first measured untouched at 3d35227
              "fresh2": ROOT / "tests" / "data" / "scoring" / "calls-fresh2",
              # a fourth blind set (20 calls), first measured untouched at 4f80896
-             "fresh3": ROOT / "tests" / "data" / "scoring" / "calls-fresh3"}
+             "fresh3": ROOT / "tests" / "data" / "scoring" / "calls-fresh3",
+             "fresh4": ROOT / "tests" / "data" / "scoring" / "calls-fresh4"}
 # End reasons some call writers used that the transcript contract does not have.
 END_ALIASES = {"completed": "agent_ended"}
 
