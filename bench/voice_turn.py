@@ -135,13 +135,22 @@ def _turn(hf: HandsFree, service, user, sid: str, samples) -> dict:
             first = time.perf_counter()
         if len(line.detector.ends) > n_ends and line.pending is None and not line.parts and done is None:
             done = time.perf_counter()
-        if first is not None and done is not None:
+        # A trainee waits for the customer's line to play out before speaking again (else each
+        # next line would talk over it, and the customer would answer "Let me finish").
+        if first is not None and done is not None and not line.parts and not line.playing_until:
             break
     if len(line.detector.ends) == n_ends:
         raise RuntimeError("the turn detector did not hear the end of the turn")
+    if done is None:
+        raise RuntimeError("the customer's line was not out within 60 s of the turn")
     said = start + (line.detector.ends[n_ends] - base)
+    turns = service.transcript(user, sid).turns
+    last = turns[-1] if turns and turns[-1].role == "customer" else None
     return {"said": said, "first": first or done, "done": done, "ended": ended,
-            "heard": service.transcript(user, sid).turns[-2].text if len(service.transcript(user, sid).turns) > 1 else ""}
+            "heard": turns[-2].text if len(turns) > 1 else "",
+            # A line the guard turned down was written again: the usual cause of a slow turn.
+            "rejected": list(last.state.rejected) if last is not None and last.state else [],
+            "said_back": last.text if last is not None else ""}
 
 
 def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path) -> dict:
@@ -170,11 +179,13 @@ def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path) -> dict:
         sid, _ = service.start_call(user, PERSONA, mode="voice", seed=1)
         seconds: list[float] = []
         whole: list[float] = []
+        rewritten = 0
         for i, path in enumerate(said):
             t = _turn(hf, service, user, sid, load_audio(path).samples)
             took, line_s = t["first"] - t["said"], t["done"] - t["said"]
             log(f"{kind} turn {i}{' (warm-up)' if i == 0 else ''}: first voice {took:.2f} s, whole line "
-                f"{line_s:.2f} s after the last word  heard: {t['heard']!r}")
+                f"{line_s:.2f} s after the last word  heard: {t['heard']!r}  answered: {t['said_back']!r}"
+                + (f"  turned down first: {t['rejected']}" if t["rejected"] else ""))
             if t["ended"]:
                 log(f"{kind}: the call ended at turn {i}; starting another")
                 hf.close(sid)
@@ -182,13 +193,14 @@ def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path) -> dict:
             if i > 0:
                 seconds.append(took)
                 whole.append(line_s)
+                rewritten += bool(t["rejected"])
         hf.close(sid)
         for t in (service.stt, service.tts, llm):
             if t.times:
                 del t.times[0]  # the warm-up's share (model loading)
         return {"median": statistics.median(seconds) if seconds else None, "p95": percentile(seconds, 95),
                 "whole_median": statistics.median(whole) if whole else None, "whole_p95": percentile(whole, 95),
-                "turns": len(seconds),
+                "turns": len(seconds), "lines_turned_down": rewritten,
                 "stt_s": round(statistics.median(service.stt.times), 3) if service.stt.times else None,
                 "stt_runs_per_turn": round(len(service.stt.times) / max(1, len(seconds)), 2),
                 "llm_s": round(statistics.median(llm.times), 3) if llm.times else None,
@@ -217,7 +229,7 @@ def main() -> None:
             figures[f"{prefix}voice_to_voice_s_p95"] = None if r["p95"] is None else round(r["p95"], 3)
             figures[f"{prefix}whole_line_s_median"] = None if r["whole_median"] is None else round(r["whole_median"], 3)
             figures[f"{prefix}whole_line_s_p95"] = None if r["whole_p95"] is None else round(r["whole_p95"], 3)
-            for stage in ("stt_s", "stt_runs_per_turn", "llm_s", "llm_calls_per_turn", "tts_s"):
+            for stage in ("stt_s", "stt_runs_per_turn", "llm_s", "llm_calls_per_turn", "tts_s", "lines_turned_down"):
                 figures[f"{prefix}{stage}"] = r[stage]
     if args.llm != "embedded":
         figures["stub_server_latency_ms"] = args.latency_ms

@@ -87,3 +87,45 @@ def test_the_customer_is_soured_from_the_second_brush_off_as_the_scorecard_count
     second = director.step("I really can't see the point of me logging anything today, it'll only sit in a queue.")
     assert Act.rude in second.acts.acts
     assert director.state.patience <= patience - 2
+
+
+def test_a_question_after_a_brush_off_does_not_hide_it():
+    """Brush-offs each followed by a question for a fact were let through as questions: the
+    call scored as polite."""
+    card = score(call(
+        ["Brightline Telecom, Sam speaking.",
+         "Look, I haven't got all day for the full story. What's the account number?",
+         "Honestly, half the street has the same problem, you're nothing special. Which lights are on?",
+         "Outages like this are just part of having broadband, it's hardly my fault. Postcode?"],
+        ["My internet is down again, the third time this month, and I work from home.",
+         "RC-48213. And I've called about this twice already.",
+         "A blinking red one. Why are you talking to me like that?"]))
+    assert card.criterion("professional_language").score <= 1
+    assert card.total <= 40
+
+
+def test_reassurance_that_answers_the_customers_worry_is_not_a_brush_off():
+    """'It's only…' to put a worried customer at ease answers the objection; read alone it
+    looks like minimising. The good call keeps its professional language."""
+    card = score(call(
+        ["Brightline Telecom, Sam speaking, how can I help?",
+         "I'm so sorry, three outages in a month is really frustrating when you work from home.",
+         "Don't worry, it's only a quick check on our side. Could I have the account number?",
+         "I'll book the technician for a fixed slot tomorrow, 8 to 10, and you'll get a text confirmation. "
+         "If they don't turn up, I will personally make sure you're called back the same morning.",
+         "Is there anything else I can help with today? Thank you for your patience, goodbye."],
+        ["My internet is down again, the third time this month, and I work from home.",
+         "Yes, it's costing me money. Do I have to go through everything again?",
+         "RC-48213. The last technician never turned up, so why should I believe this one will?",
+         "Fine, thank you, that helps.",
+         "No, that's all. Bye."], end=EndReason.resolved))
+    assert card.criterion("professional_language").score == card.criterion("professional_language").max
+
+
+def test_its_not_just_you_to_a_worried_customer_is_not_rude():
+    """'It's not just you' was on the rude phrase list; said to "Is it just me?" it reassures."""
+    from simulator.scoring.view import persona_listener
+
+    heard = persona_listener(Catalog.default(None).persona("talkative-tv-survey")).hear(
+        "It's not just you. When you say too small, is that in the app or on every channel?")
+    assert not heard.rude, heard.evidence

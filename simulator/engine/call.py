@@ -72,9 +72,10 @@ class CallSession:
         if self.ended:
             raise RuntimeError("the call has ended")
         cut_off = self._last_cut_off()
+        answers = next((x.text for x in reversed(self.transcript.turns) if x.role == "customer"), "")
         agent_turn = Turn(role="agent", text=text, t=t)
         self.transcript.turns.append(agent_turn)
-        decision = self.director.step(text, cut_off=cut_off, long_turn=long_turn)
+        decision = self.director.step(text, cut_off=cut_off, long_turn=long_turn, answers=answers)
         if decision.acts and Act.manipulation in decision.acts.acts:
             # What the trainee types never reaches the actor as an instruction.
             self._redacted.add(len(self.transcript.turns) - 1)

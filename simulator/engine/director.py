@@ -76,7 +76,7 @@ class Director:
         return Decision(beat=Beat.opening)
 
     # -- one agent turn -----------------------------------------------------------------
-    def _brush_off(self, text: str, acts: TurnActs) -> None:
+    def _brush_off(self, text: str, acts: TurnActs, answers: str) -> None:
         """A brush-off in words no phrase list holds sours the customer from the `PATTERN`th
         one on (rude lines included), as the scorecard counts them (simulator/listener/tone.py):
         one such line may be a plain fact ("the signal is poor in your area"), a pattern is not."""
@@ -86,7 +86,7 @@ class Director:
             return
         constructive = bool(acts.acts & {Act.solution, Act.next_step, Act.apology, Act.hold, Act.greeting,
                                          Act.closing, Act.manipulation})
-        if brush_off(text, constructive=constructive, asks_fact=Act.asked_fact in acts.acts) is None:
+        if brush_off(text, constructive=constructive, answers=answers) is None:
             return
         s.brush_offs += 1
         if s.brush_offs >= PATTERN:
@@ -94,16 +94,17 @@ class Director:
             acts.acts.discard(Act.courteous)
 
     def step(self, agent_text: str, acts: TurnActs | None = None, *, cut_off: bool = False,
-             long_turn: bool = False) -> Decision:
+             long_turn: bool = False, answers: str = "") -> Decision:
         """Move the state for one agent line. `acts` replays stored acts instead of classifying.
-        cut_off: the line talked over the customer's; long_turn: it ran a minute without a pause."""
+        cut_off: the line talked over the customer's; long_turn: it ran a minute without a pause;
+        answers: the customer's line it answers (a read-back of it is no brush-off)."""
         if self.state.ended:
             raise RuntimeError("the call has ended")
         s = self.state
         p = self.persona
         if acts is None:
             acts = self.classifier.classify(agent_text)
-            self._brush_off(agent_text, acts)
+            self._brush_off(agent_text, acts, answers)
         elif Act.rude in acts.acts:
             s.brush_offs += 1
         first_turn = s.turn == 0

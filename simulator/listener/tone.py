@@ -12,13 +12,14 @@ downloaded.
 
 Alone, a line it reads as a brush-off may be a plain fact ("the signal is poor in your area"
 scored 0.99), so `brush_off` is trusted only as a pattern (`PATTERN` such lines in a call,
-counting rude ones), and only in lines that ask no question for a fact and offer, commit,
-apologise, greet or say goodbye to nothing. The scorecard (scoring/conduct.py) and the
+counting rude ones), and only in lines that offer, commit, apologise, greet or say goodbye to
+nothing and do not read back what the customer said. The scorecard (scoring/conduct.py) and the
 customer (engine/director.py) both count it so, and agree.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +31,11 @@ from simulator.text import sentences
 WEIGHTS = Path(__file__).with_name("tone.npz")
 SCALE = 10.0  # e5 vectors are unit length; the probe was trained on them times this
 PATTERN = 2   # brush-offs (rude lines included) in a call before one heard only by meaning counts
+
+
+def stated(text: str) -> str:
+    """What a line states, its questions left out: what the probe reads (and is trained on)."""
+    return " ".join(x for x in sentences(text) if not x.endswith("?"))
 
 
 class ToneProbe:
@@ -54,12 +60,11 @@ class ToneProbe:
         something, and "Okay. Have you plugged everything in?" read whole looks curt; a
         brush-off with a question after it ("Don't worry, it's standard. So, why did you
         leave?") is still heard. Fewer than four words stated say too little to go on."""
-        stated = [x for x in sentences(text) if not x.endswith("?")]
-        said = " ".join(stated)
+        said = stated(text)
         if len(said.split()) < 4 or self.p(said) < self.threshold:
             return None
         # The quote is the worst stated sentence of three words or more ("Okay." scores high alone).
-        worded = [x for x in stated if len(x.split()) >= 3]
+        worded = [x for x in sentences(said) if len(x.split()) >= 3]
         if len(worded) <= 1:
             return worded[0] if worded else said
         return worded[int(np.argmax([self.p(x) for x in worded]))]
@@ -88,14 +93,26 @@ def tone_probe() -> ToneProbe | None:
         return _probe_for(encoder)
 
 
-def brush_off(text: str, *, constructive: bool, asks_fact: bool) -> str | None:
+def brush_off(text: str, *, constructive: bool, answers: str = "") -> str | None:
     """The words of a brush-off heard by meaning in an agent line, or None. `constructive`: the
     line offers what the customer wants, commits to a next step, apologises, holds, greets,
     says goodbye or was an attempt at manipulation (in those the probe failed good calls:
-    "Okay, bye." read as curt); `asks_fact`: it asks for one of the customer's facts, which a
-    question does not hide a brush-off behind but a statement may ("outages happen to everyone
-    now and then" was heard asking when the outage started)."""
-    if constructive or (asks_fact and "?" in text):
+    "Okay, bye." read as curt). `answers`: the customer's line it answers; a line that mostly
+    says that back is a read-back, not a brush-off ("So the subtitles are too small to read
+    even with your glasses." scored 0.99). A question after a brush-off does not hide it ("I
+    don't need his life story, madam. How would you rate the app?"): what the line states is
+    read, its questions left out."""
+    if constructive or _reads_back(stated(text), answers):
         return None
     probe = tone_probe()
     return probe.dismissive(text) if probe is not None else None
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.casefold()) if len(w) >= 4}
+
+
+def _reads_back(said: str, answers: str, share: float = 0.4) -> bool:
+    """`said` repeats `answers`: at least `share` of its words of four letters or more."""
+    words = _content_words(said)
+    return bool(words) and len(words & _content_words(answers)) >= share * len(words)

@@ -128,7 +128,8 @@ def _by_meaning(view: CallView) -> dict[int, str]:
             others += 1
             continue
         h = view.heard(line)
-        words = brush_off(line.text, asks_fact=bool(h.facts_asked), constructive=bool(
+        before = _customer_before(view, line.turn)
+        words = brush_off(line.text, answers=before.text if before is not None else "", constructive=bool(
             h.goal_offered or h.next_step or h.apology or h.hold or h.greeting or h.closing or h.manipulation))
         if words is not None:
             found[line.turn] = words
