@@ -284,3 +284,16 @@ def test_as_usual_is_no_vague_promise():
     line = fold("Platiti fiecare rata la posta, ca de obicei. Va trimit scrisoarea cu ratele saptamana viitoare.")
     assert not find_phrase(line, lx.VAGUE) and conduct._TIME.search(line)
     assert find_phrase(fold("De obicei durează o săptămână, vedem."), lx.VAGUE)
+
+
+def test_leading_questions_are_heard_by_their_shape_in_any_words():
+    """The survey rubric's list missed leading questions in other words: "you had a great
+    experience, didn't you?" scored as neutral. A read-back closed with "right?" is not one."""
+    rule = {"check": "forbidden_phrases", "builtin": False, "leading": True, "phrases": ["don't you agree"]}
+    pushed = call("Hello, a short survey about your visit. You had a great experience at the branch, didn't you?",
+                  "It was fine.", "And the wait was short, wasn't it?", "Not really.",
+                  "Sperăm la un 10, echipa chiar s-a străduit, nu-i așa?", "Nu.")
+    assert check(rule, pushed).value == 0.25
+    neutral = call("Hello, a short survey about your visit. How would you rate it from one to ten?", "Seven.",
+                   "Seven, so it's the Riverside branch, right?", "Yes.", "What could we do better?", "Faster queues.")
+    assert check(rule, neutral).value == 1.0

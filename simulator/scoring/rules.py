@@ -417,6 +417,24 @@ class ForbiddenParams(CheckParams):
     abusive: list[str] = Field(default_factory=list, description="Extra abusive phrases (score 0).")
     per_hit: float = Field(0.25, gt=0, le=1, description="Share of the top level each offending line costs "
                            "(down to the lowest level above 0; abusive wording is 0).")
+    leading: bool = Field(False, description="Also count questions that push their answer by their shape, in any "
+                          "words: a tag (\"you love it, don't you?\", \"…, nu-i așa?\") or a guess to confirm "
+                          "(\"something cheaper, I suppose?\").")
+
+
+# A question that hands the answer over and asks only for a yes. English tags follow an
+# auxiliary and a pronoun ("didn't you?", "wasn't it?"); "right?" is left out: it closes
+# read-backs too ("So it's the front-room TV, right?").
+_TAG = re.compile(
+    r"(?:,|\s)\s*(?:(?:do|does|did|is|are|was|were|will|would|can|could|have|has|had|should)(?:n't| not)?)\s+"
+    r"(?:you|it|they|we|he|she|that|there)\s*\?$|"
+    r",\s*(?:i suppose|i guess|i take it|surely|yes|no|nu|da|corect|așa|asa|nu-i așa|nu-i asa|nu e așa|nu e asa|"
+    r"nu-i|nu credeți|nu credeti)\s*\?$", re.IGNORECASE)
+
+
+def leading_questions(line: Line) -> list[str]:
+    """The question sentences of `line` that push their answer by their shape (see _TAG)."""
+    return [q for q in questions_in(line) if _TAG.search(q.strip())]
 
 
 @check("forbidden_phrases", ForbiddenParams)
@@ -434,6 +452,10 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
                 hits.append((is_abusive, line, phrase, betters[phrase]))
                 break  # one hit per line: the worst
         else:
+            pushed = leading_questions(line) if p.leading and line.text != REMOVED else []
+            if pushed:
+                hits.append((False, line, pushed[0], p.better or ""))
+                continue
             quote = heard_rude(view, line) if p.builtin and line.text != REMOVED else None
             if quote is not None:
                 # Dismissive without a listed phrase ("it is what it is"): the customer heard it too.
