@@ -131,13 +131,14 @@ def _turn(hf: HandsFree, service, user, sid: str, samples) -> dict:
         ended = ended or step.ended
         if ended and done is None and line.pending is None:
             done = time.perf_counter()
-        if step.audio is not KEEP and step.audio is not None and first is None:
+        if step.audio is not KEEP and step.audio is not None and first is None and len(line.detector.ends) > n_ends:
             first = time.perf_counter()
         if len(line.detector.ends) > n_ends and line.pending is None and not line.parts and done is None:
             done = time.perf_counter()
         # A trainee waits for the customer's line to play out before speaking again (else each
         # next line would talk over it, and the customer would answer "Let me finish").
-        if first is not None and done is not None and not line.parts and not line.playing_until:
+        if (first is not None and done is not None and line.pending is None and not line.parts
+                and not line.playing_until):
             break
     if len(line.detector.ends) == n_ends:
         raise RuntimeError("the turn detector did not hear the end of the turn")
@@ -153,7 +154,7 @@ def _turn(hf: HandsFree, service, user, sid: str, samples) -> dict:
             "said_back": last.text if last is not None else ""}
 
 
-def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path) -> dict:
+def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path, seed: int | None = None) -> dict:
     env = {"ROLECALL_DATA_DIR": str(folder / kind), "ROLECALL_DB": str(folder / kind / "rolecall.db")}
     stub = None
     if kind == "stub":
@@ -176,7 +177,7 @@ def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path) -> dict:
         for i, line in enumerate(LINES[: turns + 1]):
             said.append(tts.synthesize(line, TRAINEE_VOICE, folder / f"{kind}-said-{i}.wav"))
         hf = HandsFree(Recording, folder=folder / kind / "handsfree")
-        sid, _ = service.start_call(user, PERSONA, mode="voice", seed=1)
+        sid, _ = service.start_call(user, PERSONA, mode="voice", seed=seed)
         seconds: list[float] = []
         whole: list[float] = []
         rewritten = 0
@@ -189,7 +190,7 @@ def run(kind: str, turns: int, latency_ms: int, stt, tts, folder: Path) -> dict:
             if t["ended"]:
                 log(f"{kind}: the call ended at turn {i}; starting another")
                 hf.close(sid)
-                sid, _ = service.start_call(user, PERSONA, mode="voice", seed=1)
+                sid, _ = service.start_call(user, PERSONA, mode="voice", seed=seed)
             if i > 0:
                 seconds.append(took)
                 whole.append(line_s)
@@ -216,6 +217,8 @@ def main() -> None:
     ap.add_argument("--llm", choices=["embedded", "stub", "both"], default="both")
     ap.add_argument("--turns", type=int, default=8)
     ap.add_argument("--latency-ms", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=None,
+                    help="a seeded (exam) call; by default a practice call, as trainees make them")
     args = ap.parse_args()
 
     # The trainee's lines are said by espeak-ng; the customer speaks in its persona's own voice.
@@ -223,7 +226,7 @@ def main() -> None:
     figures: dict = {"turns": args.turns, "customer_voice": None}
     with tempfile.TemporaryDirectory(prefix="rolecall-bench-") as tmp:
         for kind in (["embedded", "stub"] if args.llm == "both" else [args.llm]):
-            r = run(kind, args.turns, args.latency_ms, stt, tts, Path(tmp))
+            r = run(kind, args.turns, args.latency_ms, stt, tts, Path(tmp), args.seed)
             prefix = "" if kind == "embedded" else "stub_"
             figures[f"{prefix}voice_to_voice_s_median"] = None if r["median"] is None else round(r["median"], 3)
             figures[f"{prefix}voice_to_voice_s_p95"] = None if r["p95"] is None else round(r["p95"], 3)
