@@ -128,3 +128,26 @@ def test_handing_the_question_to_someone_else_or_closing_on_a_complaint_is_curt(
                        ("24-talkative-tv-survey-mediocre", 20)):     # "Okay. Well, that's all my questions. ... Bye."
         c = card(stem).criterion("professional_language")
         assert c.score == 3 and c.evidence[0].turn == turn, (stem, c.evidence)
+
+
+def test_professional_language_at_the_top_quotes_a_no_said_well():
+    """With nothing unprofessional said, the card quoted nothing; reviewers quote the moment
+    the agent had to say no and offered what could be done."""
+    import yaml
+
+    from simulator.rubric import Rubric
+
+    rubric = Rubric.model_validate(yaml.safe_load(
+        (Path(__file__).parent.parent / "rubrics" / "inbound-support.yaml").read_text(encoding="utf-8")))
+    lines = [("agent", "Good morning, Brightline Telecom, Sam speaking, how can I help?"),
+             ("customer", "The technician never came last time and I want the fee waived."),
+             ("agent", "I'm sorry about that. I can't waive the fee myself, but what I can do is book a visit "
+                       "for tomorrow morning and credit you for the missed one."),
+             ("customer", "Okay, that works."),
+             ("agent", "Done. Is there anything else I can help with? Thanks for calling, goodbye.")]
+    transcript = Transcript.model_validate({"persona": "irritable-outage", "language": "en", "turns": [
+        {"role": r, "text": t, "t": 5.0 * i} for i, (r, t) in enumerate(lines)]})
+    card = score_transcript(transcript, rubric, None)
+    prof = card.criterion("professional_language")
+    assert prof.score == prof.max
+    assert any("I can't waive the fee myself, but" in e.quote for e in prof.evidence), prof.evidence

@@ -437,6 +437,28 @@ def leading_questions(line: Line) -> list[str]:
     return [q for q in questions_in(line) if _TAG.search(q.strip())]
 
 
+# Professional language shows most where the agent has to say no: a limit said plainly with
+# what can be done instead ("I can't undo the missed visit, but here is what I can do"). With
+# nothing unprofessional said, that sentence is the evidence reviewers quote.
+_LIMIT = {"en": ["i can't", "i cannot", "i'm not able to", "i am not able to", "unfortunately", "i'm afraid",
+                 "we can't", "we cannot"],
+          "ro": ["nu pot", "din pacate", "nu putem", "nu se poate", "nu am cum"]}
+_INSTEAD = {"en": ["but", "however", "what i can", "instead", "what we can"],
+            "ro": ["dar", "insa", "ce pot", "in schimb", "ce putem"]}
+
+
+def _polite_limit(view: CallView) -> Evidence | None:
+    lang = "ro" if view.language == "ro" else "en"
+    for line in view.agent:
+        if line.text == REMOVED:
+            continue
+        for s in _SENTENCE.findall(line.text):
+            f = fold(s)
+            if find_phrase(f, _LIMIT[lang]) and find_phrase(f, _INSTEAD[lang]):
+                return Evidence(turn=line.turn, quote=s.strip())
+    return None
+
+
 @check("forbidden_phrases", ForbiddenParams)
 def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
     from .conduct import heard_rude
@@ -477,7 +499,8 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
             asked = ([e for e in asked if find_phrase(fold(e.quote), _OPINION)]
                      + [e for e in asked if not find_phrase(fold(e.quote), _OPINION)])[:3]
             return Outcome(1.0, "forbidden.ok", asked[0].turn if asked else None, asked)
-        return Outcome(1.0, "forbidden.ok")
+        limit = _polite_limit(view)
+        return Outcome(1.0, "forbidden.ok", limit.turn if limit else None, [limit] if limit else [])
     worst = next((h for h in hits if h[0]), hits[0])
     # Abusive wording is 0; each other offending line costs `per_hit` (professional language sets
     # .5: one rude or dismissive phrase is 2 of 4, several 1), never below the lowest level above 0.
