@@ -41,6 +41,12 @@ def test_the_set_is_heard_at_least_as_well_as_when_it_was_last_measured(monkeypa
     # embedding model take minutes on a busy 2-core machine: bench/understanding.py has those
     # figures, tests/test_listener_sense.py the step itself).
     monkeypatch.setenv("ROLECALL_UNDERSTANDING", "rules")
-    figures = understanding.score(understanding.load_items())
+    items = understanding.load_items()
+    figures = understanding.score([x for x in items if not x[0].endswith("fresh5")])
     assert figures["recall"] >= 0.93
     assert figures["false_positive_rate"] <= 0.06
+    # fresh5, written blind with many look-alikes, measured untouched at 0.886 / 0.206 (targets
+    # 0.95 / 0.04, missed): it must not get worse either.
+    fresh5 = understanding.score([x for x in items if x[0].endswith("fresh5")])
+    assert fresh5["recall"] >= 0.88
+    assert fresh5["false_positive_rate"] <= 0.21
