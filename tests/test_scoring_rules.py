@@ -252,6 +252,9 @@ def test_survey_leading_question_loses_neutrality_points():
     b = score_transcript(leading, r, company="Nordlink Telecom").criterion("neutral_questions")
     assert a.score == 4 and b.score == 3 and b.evidence[0].turn == 3
     assert score_transcript(neutral, r, company="Nordlink Telecom").criterion("purpose_and_duration").score == 2
+    # The advice names what is wrong with the question: it leads, it is not "unprofessional".
+    assert "unprofessional" not in b.feedback and "answer" in b.feedback, b.feedback
+    assert "unprofessional" not in a.feedback, a.feedback
 
 
 # Issue 19.3: "anything else?" - "no, thanks, bye" and the customer hangs up content. There was no

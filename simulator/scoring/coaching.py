@@ -33,6 +33,9 @@ _EN: dict[str, Note] = {
                         "Is there anything else I can help you with? Thank you for calling, have a nice day!"),
     "forbidden.ok": ("No rude or unprofessional wording.", ""),
     "forbidden.mild": ("Turn {turn}: '{quote}' sounds unprofessional. Instead of '{phrase}', try '{better}'", "{better}"),
+    "forbidden.leading": ("Turn {turn}: '{quote}' hands the customer the answer. Ask it open instead, for "
+                          "example '{better}'", "{better}"),
+    "forbidden.open": ("Your questions left the answers open.", ""),
     "forbidden.abusive": ("Turn {turn}: '{quote}' is abusive, which fails the call. Instead, try '{better}'",
                           "{better}"),
     "forbidden.curt": ("Turn {turn}: '{quote}' is curt: it turns the customer away without a reason or a way "
@@ -138,6 +141,9 @@ _RO: dict[str, Note] = {
     "forbidden.ok": ("Niciun cuvânt nepoliticos sau neprofesionist.", ""),
     "forbidden.mild": ("Tura {turn}: '{quote}' sună neprofesionist. În loc de '{phrase}', încercați '{better}'",
                        "{better}"),
+    "forbidden.leading": ("Tura {turn}: '{quote}' îi sugerează clientului răspunsul. Întrebați deschis, de "
+                          "exemplu '{better}'", "{better}"),
+    "forbidden.open": ("Întrebările au lăsat răspunsurile deschise.", ""),
     "forbidden.abusive": ("Tura {turn}: '{quote}' este jignitor, iar asta pică apelul. Încercați '{better}'",
                           "{better}"),
     "forbidden.curt": ("Tura {turn}: '{quote}' sună sec: clientul rămâne fără un motiv sau un pas următor. "

@@ -498,7 +498,8 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
                      if not view.heard(x).permission]
             asked = ([e for e in asked if find_phrase(fold(e.quote), _OPINION)]
                      + [e for e in asked if not find_phrase(fold(e.quote), _OPINION)])[:3]
-            return Outcome(1.0, "forbidden.ok", asked[0].turn if asked else None, asked)
+            return Outcome(1.0, "forbidden.open" if p.leading else "forbidden.ok", asked[0].turn if asked else None,
+                           asked)
         limit = _polite_limit(view)
         return Outcome(1.0, "forbidden.ok", limit.turn if limit else None, [limit] if limit else [])
     worst = next((h for h in hits if h[0]), hits[0])
@@ -507,7 +508,8 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
     value = 0.0 if worst[0] else max(0.25, 1.0 - p.per_hit * len(hits))
     evidence = [e for _, line, phrase, _ in hits for e in _ev(line, sentence_with(line.text, [phrase]))]
     _, line, phrase, better = worst
-    return Outcome(value, "forbidden.abusive" if worst[0] else "forbidden.mild", line.turn, evidence,
+    code = "forbidden.abusive" if worst[0] else "forbidden.leading" if p.leading else "forbidden.mild"
+    return Outcome(value, code, line.turn, evidence,
                    {"quote": sentence_with(line.text, [phrase]), "phrase": phrase, "better": better})
 
 
