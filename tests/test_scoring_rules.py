@@ -300,3 +300,22 @@ def test_leading_questions_are_heard_by_their_shape_in_any_words():
     neutral = call("Hello, a short survey about your visit. How would you rate it from one to ten?", "Seven.",
                    "Seven, so it's the Riverside branch, right?", "Yes.", "What could we do better?", "Faster queues.")
     assert check(rule, neutral).value == 1.0
+
+
+def test_a_survey_ended_after_the_opening_does_not_pass():
+    """Nothing counted the answers collected: a survey call ended after the trainee's opening
+    line scored 90/100 and passed."""
+    from simulator.catalog import Catalog
+
+    persona = Catalog.default(None).persona("talkative-tv-survey")
+    r = rubric("survey")
+    short = Transcript.model_validate({"persona": persona.id, "language": "en", "end": {"reason": "agent_ended", "t": 20},
+                                       "turns": [
+        {"role": "customer", "text": "Hello, Beryl speaking!", "t": 0},
+        {"role": "agent", "text": "Hello Beryl, it's Sam from Northwind Broadband, a quick survey on the TV app, "
+                                  "about three minutes. Is now all right?", "t": 5},
+        {"role": "customer", "text": "Oh, you're not selling me anything, are you?", "t": 12}]})
+    card = score_transcript(short, r, company=persona.company, persona=persona)
+    assert not card.passed
+    answers = card.criterion("answers_collected")
+    assert answers.score == 0 and "not asked" in answers.feedback, answers

@@ -976,3 +976,34 @@ def _on_track(view: CallView, p: CheckParams) -> Outcome:
 
 
 __all__ = ["content", "repeated_asks", "rude_lines", "_customer_upset"]
+
+
+# --- survey: the answers collected -------------------------------------------------------------
+
+@check("answers")
+def _answers_collected(view: CallView, p: CheckParams) -> Outcome:
+    """The survey's questions asked: the share of the persona's facts it gives only when asked
+    (the survey's answers) that the trainee asked for or the customer gave. Without it a survey
+    ended after the opening line scored 90 and passed. No persona: nothing to count."""
+    persona = view.persona
+    wanted = [f for f in getattr(persona, "facts", []) if f.share == "if_asked"]
+    if not wanted:
+        return Outcome(None, "answers.na")
+    ids = {f.id for f in wanted}
+    got: set[str] = set()
+    asking: list[Line] = []
+    for x in usable(view):
+        asked = ids & set(view.heard(x).facts_asked)
+        if asked - got:
+            asking.append(x)
+        got |= asked
+    for x in view.customer:
+        got |= ids & set(x.state.revealed if x.state else [])
+    missing = [f.id.replace("_", " ") for f in wanted if f.id not in got]
+    share = len(ids & got) / len(ids)
+    evidence = [e for x in asking[:3] for e in _ev(x, questions_in(x)[0] if questions_in(x) else None)]
+    if not missing:
+        return Outcome(1.0, "answers.ok", asking[0].turn if asking else None, evidence)
+    last = view.agent[-1].turn if view.agent else None
+    return Outcome(share, "answers.missing", last, evidence,
+                   {"count": str(len(ids & got)), "total": str(len(ids)), "not_asked": ", ".join(missing)})
