@@ -63,6 +63,21 @@ def test_mood_chart_and_uncovered_facts_come_from_customer_states():
     assert "✘ <b>address</b>" in html and "14 Alder" not in html  # an uncovered fact's value stays hidden
 
 
+def test_a_volunteer_fact_the_customer_never_said_is_not_found_out():
+    """The walk's brush-off call showed "✔ outage start — Monday morning" though the customer
+    never said when the outage began (the fact was offered to the actor, not said)."""
+    persona = Catalog.default(None).persona("irritable-outage")
+    state = CustomerState(mood=-0.7, patience=2, revealed=["outage_start"], beat="opening")
+    silent = Transcript(persona="irritable-outage", turns=[
+        Turn(role="agent", text="Brightline Telecom, Sam here.", t=1.0),
+        Turn(role="customer", text="Finally, a real person. My internet's down again.", t=3.0, state=state)])
+    assert "✘ <b>outage start</b>" in render.facts_html(silent, persona)
+    said = Transcript(persona="irritable-outage", turns=[
+        Turn(role="agent", text="Brightline Telecom, Sam here.", t=1.0),
+        Turn(role="customer", text="It's been down since Monday morning.", t=3.0, state=state)])
+    assert "✔ <b>outage start</b> — Monday morning" in render.facts_html(said, persona)
+
+
 def test_timer_warns_past_the_rubric_budget():
     assert render.timer_text(75, 480) == "1:15 / 8:00"
     assert "over the time budget" in render.timer_text(500, 480)

@@ -204,6 +204,11 @@ def loops(line: str) -> bool:
     return any(len(set(words[i:i + 4])) == 1 for i in range(len(words) - 3))
 
 
+def says_value(text: str, value: str) -> bool:
+    """`text` gives `value`, perhaps in other words ("the red DSL light is blinking")."""
+    return _contains_value(normalize(text), value, loose=True)
+
+
 def _contains_value(norm_line: str, value: str, loose: bool = False) -> bool:
     v = normalize(value).strip()
     if len(v) < 3:

@@ -297,10 +297,15 @@ def facts_html(transcript: Transcript, persona: Persona | None, lang: str = "en"
     """Which of the persona's hidden facts the trainee uncovered."""
     if persona is None or not persona.facts:
         return f'<div class="rc-empty">{esc(label("no_facts", lang))}</div>'
+    from ..engine.guard import says_value
+
     got = set(revealed_facts(transcript))
+    said = " ".join(t.text for t in transcript.turns if t.role == "customer")
     items = []
     for f in persona.facts:
-        ok = f.id in got
+        # A fact the customer may volunteer is marked revealed when it is offered to the actor;
+        # it was found out only if a line of the customer's actually says it.
+        ok = f.id in got and (f.share != "volunteer" or says_value(said, f.value))
         value = f" — {esc(f.value)}" if ok else ""
         state = label("fact_yes", lang) if ok else label("fact_no", lang)
         items.append(f'<li class="{"rc-yes" if ok else "rc-no"}">{"✔" if ok else "✘"} '
