@@ -1001,7 +1001,7 @@ def _answers_collected(view: CallView, p: CheckParams) -> Outcome:
         got |= ids & set(x.state.revealed if x.state else [])
     missing = [f.id.replace("_", " ") for f in wanted if f.id not in got]
     share = len(ids & got) / len(ids)
-    evidence = [e for x in asking[:3] for e in _ev(x, questions_in(x)[0] if questions_in(x) else None)]
+    evidence = [e for x in asking[:3] for e in _ev(x, next(iter(questions_in(x)), None))]
     if not missing:
         return Outcome(1.0, "answers.ok", asking[0].turn if asking else None, evidence)
     last = view.agent[-1].turn if view.agent else None

@@ -28,7 +28,7 @@ from simulator.transcript import EndReason
 from . import lexicon as lx
 from .model import Evidence
 from simulator.listener.examples import means_any
-from simulator.text import SENTENCE
+from simulator.text import SENTENCE, sentences
 
 from .text import any_phrase, find_phrase, fold, phrase_pattern, words
 from .view import REMOVED, CallView, Line
@@ -452,10 +452,10 @@ def _polite_limit(view: CallView) -> Evidence | None:
     for line in view.agent:
         if line.text == REMOVED:
             continue
-        for s in _SENTENCE.findall(line.text):
+        for s in sentences(line.text):
             f = fold(s)
             if find_phrase(f, _LIMIT[lang]) and find_phrase(f, _INSTEAD[lang]):
-                return Evidence(turn=line.turn, quote=s.strip())
+                return Evidence(turn=line.turn, quote=s)
     return None
 
 
