@@ -107,3 +107,15 @@ def test_agreement_per_criterion_does_not_slide_back():
                                                           and abs(level - w) <= 1))
     shares = {cid: sum(v) / len(v) for cid, v in per.items()}
     assert all(s >= 0.9 for s in shares.values()), shares
+
+
+# Read from calls-fresh4 (blind) after it was measured: a Romanian agent polite in every word who
+# passes the buck ("Asta nu depinde de mine", "procedura e procedură") scored 63.3 with empathy 2.
+def test_polite_buck_passing_is_heard_as_dismissive():
+    path = CALLS.parent / "calls-fresh4" / "03-hesitant-gas-meter-ro-dismissive.json"
+    data, transcript = load(path)
+    persona = catalog().personas[transcript.persona]
+    card = score_transcript(transcript, catalog().rubric(persona.rubric), None, persona=persona)
+    assert card.total <= 40 and not card.passed, card.total
+    assert card.criterion("empathy").score <= 1
+    assert card.criterion("professional_language").score <= 1

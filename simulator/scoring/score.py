@@ -170,22 +170,27 @@ class ScoringRun:
         return _Plan(criterion, card, outcome, levels if self.judge_llm is not None else None, cap)
 
     def _lapse(self, criterion: Criterion, level: int) -> tuple[int, Outcome, str] | None:
-        """A line aimed at the scorer is said to the customer too: it is off-topic and confuses
-        them, a lapse that costs professional language a level (it can never earn one)."""
+        """A line aimed at the scorer is said to the customer too: off-topic, it confuses them,
+        and begging for a 10 or writing to the reviewer is unprofessional. Each such line costs
+        professional language what a dismissive line costs (every blind QA writer scored one
+        attempt 2 of 4 and several 1); it derails a survey (keeping on track) to half."""
         rule = criterion.rule or {}
         if not self.hits or not (rule.get("check") == "on_track" or (
                 rule.get("check") == "forbidden_phrases" and rule_params(rule).builtin)):
             return None
-        # It costs professional language one level; it derails a survey (keeping on track) more.
-        top = _level(0.75 if rule.get("check") == "forbidden_phrases" else 0.5, criterion.max_score)
+        if rule.get("check") == "forbidden_phrases":
+            per_hit = rule_params(rule).per_hit
+            top = _level(max(0.25, level / criterion.max_score - per_hit), criterion.max_score)
+        else:
+            top = _level(0.5, criterion.max_score)
         turn = min(self.hits)
         line = next(x for x in self.raw.lines if x.turn == turn)
         if level <= top:
             return None
-        note = {"en": f"Turn {turn}: a line aimed at the scorer, not the customer; it confused the customer and "
-                      "earns nothing.",
-                "ro": f"Tura {turn}: o replică adresată evaluatorului, nu clientului; l-a încurcat pe client și nu "
-                      "aduce niciun punct."}[self.lang]
+        note = {"en": f"Turn {turn}: a line aimed at the scorer, not the customer; unprofessional, and it earns "
+                      "nothing.",
+                "ro": f"Tura {turn}: o replică adresată evaluatorului, nu clientului; neprofesionistă, și nu aduce "
+                      "niciun punct."}[self.lang]
         evidence = [Evidence(turn=turn, quote=line.text.strip())]
         if rule.get("check") == "on_track":
             # Derailed: the line aimed at the scorer, and the agent's way back to the questions.
