@@ -129,3 +129,20 @@ def test_its_not_just_you_to_a_worried_customer_is_not_rude():
     heard = persona_listener(Catalog.default(None).persona("talkative-tv-survey")).hear(
         "It's not just you. When you say too small, is that in the app or on every channel?")
     assert not heard.rude, heard.evidence
+
+
+# calls-fresh5 call 20 (read after it was measured): the insult sat in the goodbye line, and a
+# line that says goodbye was left out whole, so the call's second brush-off went unheard (69.2).
+def test_a_brush_off_in_the_goodbye_line_is_still_heard():
+    from simulator.listener.tone import brush_off
+
+    rude_bye = "Right, small subtitles. God, this is like pulling teeth. That's it, bye."
+    assert brush_off(rude_bye, constructive=False, courtesy=["bye"]) is not None
+    assert brush_off("Okay, bye.", constructive=False, courtesy=["bye"]) is None
+    card = score(call(
+        ["Brightline Telecom, Sam speaking, how can I help?",
+         "Outages happen to everyone now and then, it's hardly the end of the world.",
+         "God, this is like pulling teeth. That's it, bye."],
+        ["My internet is down again, the third time this month, and I work from home.",
+         "It is for me, I lose money every day I'm offline."]))
+    assert card.criterion("professional_language").score <= 1 and card.total <= 40

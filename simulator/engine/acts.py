@@ -52,6 +52,8 @@ class TurnActs:
     acts: set[Act] = field(default_factory=set)
     facts_asked: list[str] = field(default_factory=list)
     objections_answered: list[str] = field(default_factory=list)
+    # The words that greeted or said goodbye (not stored: a replayed turn reads its whole line).
+    courtesy: list[str] = field(default_factory=list, compare=False)
 
     def names(self) -> list[str]:
         out = sorted(a.value for a in self.acts)
@@ -75,7 +77,8 @@ class TurnActs:
     def merge(self, other: "TurnActs") -> "TurnActs":
         return TurnActs(self.acts | other.acts,
                         list(dict.fromkeys(self.facts_asked + other.facts_asked)),
-                        list(dict.fromkeys(self.objections_answered + other.objections_answered)))
+                        list(dict.fromkeys(self.objections_answered + other.objections_answered)),
+                        list(dict.fromkeys(self.courtesy + other.courtesy)))
 
 
 class ActClassifier:
@@ -103,6 +106,7 @@ def acts_from(h: Heard) -> TurnActs:
             out.acts.add(act)
     out.facts_asked = list(h.facts_asked)
     out.objections_answered = list(h.objections_answered)
+    out.courtesy = h.courtesy()
     if out.facts_asked:
         out.acts.add(Act.asked_fact)
     if out.objections_answered:
@@ -155,7 +159,8 @@ class LLMActClassifier:
             known = self._classify(text)
             if len(self._known) < 512:
                 self._known[text] = known
-        return TurnActs(set(known.acts), list(known.facts_asked), list(known.objections_answered))
+        return TurnActs(set(known.acts), list(known.facts_asked), list(known.objections_answered),
+                            list(known.courtesy))
 
     def _classify(self, text: str) -> TurnActs:
         import json

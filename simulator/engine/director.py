@@ -84,9 +84,13 @@ class Director:
         if Act.rude in acts.acts:
             s.brush_offs += 1
             return
-        constructive = bool(acts.acts & {Act.solution, Act.next_step, Act.apology, Act.hold, Act.greeting,
-                                         Act.closing, Act.manipulation})
-        if brush_off(text, constructive=constructive, answers=answers) is None:
+        constructive = bool(acts.acts & {Act.solution, Act.next_step, Act.apology, Act.hold, Act.manipulation})
+        # A greeting or goodbye leaves its own sentence out; replayed acts lack the words, so
+        # there the whole line is left out, as it was when these were first stored.
+        courteous = bool(acts.acts & {Act.greeting, Act.closing})
+        if courteous and not acts.courtesy:
+            constructive = True
+        if brush_off(text, constructive=constructive, answers=answers, courtesy=acts.courtesy) is None:
             return
         s.brush_offs += 1
         if s.brush_offs >= PATTERN:

@@ -74,6 +74,11 @@ class Heard:
     def closing(self) -> bool:
         return self.closing_offer or self.closing_thanks
 
+    def courtesy(self) -> list[str]:
+        """The words that greet or say goodbye: the sentences holding them are not read for tone."""
+        return [self.evidence[k] for k in ("greeting", "closing_offer", "closing_thanks")
+                if getattr(self, k) and self.evidence.get(k)]
+
     def labels(self) -> list[str]:
         """Flat labels: "greeting", "asked:account_number", "answered:no_show", "goal", ..."""
         out = []
@@ -145,6 +150,22 @@ def _topic_keys(vocab: Vocabulary, texts: list[str]) -> frozenset[str]:
             r = vocab.read(c)
             out |= {k for k in r.keys if k.isupper() and k != "SELF"}
     return frozenset(out)
+
+
+
+# "I understand, but ...", "Vă înțeleg perfect, dar ...": a "but" within a few words of the
+# understanding, in a line that offers nothing, takes the understanding back.
+_BUT = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:but|however|though|dar|insa|doar ca|numai ca)\b")
+
+
+def _taken_back(text: str, words: str) -> bool:
+    folded, key = fold(text), fold(words)
+    at = folded.find(key) if key else -1
+    if at < 0:
+        return False
+    rest = folded[at + len(key):]
+    rest = re.split(r"[.!?]", rest, maxsplit=1)[0]
+    return bool(_BUT.match(rest))
 
 
 class Listener:
@@ -237,6 +258,8 @@ class Listener:
             # go up at renewal, that's just how it works").
             h.empathy = h.apology = h.next_step = False
             h.objections_answered = []
+        if h.empathy and not (h.goal_offered or h.next_step or h.hold) and _taken_back(text, h.evidence.get("empathy", "")):
+            h.empathy = False  # "I understand, but that's quite normal": the "but" takes it back
         if h.mocking:
             h.goal_offered = False  # "oh sure, totally anonymous, haha" offers nothing
         if h.manipulation:

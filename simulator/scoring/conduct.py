@@ -130,7 +130,7 @@ def _by_meaning(view: CallView) -> dict[int, str]:
         h = view.heard(line)
         before = _customer_before(view, line.turn)
         words = brush_off(line.text, answers=before.text if before is not None else "", constructive=bool(
-            h.goal_offered or h.next_step or h.apology or h.hold or h.greeting or h.closing or h.manipulation))
+            h.goal_offered or h.next_step or h.apology or h.hold or h.manipulation), courtesy=h.courtesy())
         if words is not None:
             found[line.turn] = words
     view.memo["by_meaning"] = found if found and len(found) + others >= PATTERN else {}
