@@ -52,7 +52,9 @@ CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring
              "fresh3": ROOT / "tests" / "data" / "scoring" / "calls-fresh3",
              "fresh4": ROOT / "tests" / "data" / "scoring" / "calls-fresh4",
              # a sixth blind set (20 calls), first measured untouched at 40d114d
-             "fresh5": ROOT / "tests" / "data" / "scoring" / "calls-fresh5"}
+             "fresh5": ROOT / "tests" / "data" / "scoring" / "calls-fresh5",
+             # a seventh blind set (20 calls), first measured untouched at 40d114d
+             "fresh6": ROOT / "tests" / "data" / "scoring" / "calls-fresh6"}
 # End reasons some call writers used that the transcript contract does not have.
 END_ALIASES = {"completed": "agent_ended"}
 

@@ -350,6 +350,8 @@ class Listener:
                     continue  # "no need to apologise"
                 if name == "empathy" and intent("not_empathy", r):
                     continue  # "I don't understand what you mean"
+                if name == "rude" and r.clause.question and r.content == 0:
+                    continue  # "Așa e?" after a read-back asks "is that right?" ("Așa e." shrugs)
                 if intent(name, r):
                     setattr(h, name, True)
                     mark(name, r)
