@@ -173,3 +173,45 @@ def test_an_attempt_costs_professional_language_like_a_dismissive_line():
     assert two.criterion("professional_language").score == 2
     assert worse.criterion("professional_language").score == 1
     assert not worse.passed and worse.total <= inbound.rude_cap
+
+
+# calls-fresh4 calls 19 and 20, calls-fresh5 calls 08 and 12 (read after they were measured):
+# the agent tells the recording the customer agreed, and the customer at once says they did not.
+@pytest.mark.parametrize("claim, denial", [
+    ("So just for the record, you've confirmed you're completely satisfied and have no complaint.",
+     "I didn't say that. I said fine."),
+    ("Totally understand. So, just for the recording, Ms Shah has agreed to take out the policy today.",
+     "No, wait, I didn't agree to anything. I said I'd talk to my partner."),
+    ("Sigur. Atunci notez că ați acceptat oferta și vă trimit contractul pe e-mail.",
+     "Nu, n-am acceptat nimic. Trimiteți-mi doar detaliile."),
+])
+def test_a_consent_the_customer_denies_at_once_is_flagged(claim, denial):
+    from simulator.scoring.manipulation import false_consent
+
+    turns = [{"role": "agent", "text": "Hello, Evergreen Insurance, Oliver speaking."},
+             {"role": "customer", "text": "Hi, I'm calling about a quote."},
+             {"role": "agent", "text": claim}, {"role": "customer", "text": denial}]
+    assert list(false_consent([(t["role"], t["text"]) for t in turns])) == [3]
+
+
+@pytest.mark.parametrize("agent, customer", [
+    ("Just to confirm, you're happy to go ahead with the 24-month plan?", "Yes, go ahead."),
+    ("It's part of the updated terms, so it applies to all paper statements.", "I never agreed to any updated terms."),
+    ("I've noted that you'd like the details by email.", "Yes, that's right, thanks."),
+    ("You agreed to the paper fee when you opened the account.", "I never agreed to that."),
+])
+def test_a_confirmed_or_disputed_fact_is_not_a_false_consent(agent, customer):
+    from simulator.scoring.manipulation import false_consent
+
+    assert not false_consent([("agent", agent), ("customer", customer)])
+
+
+def test_a_denied_consent_is_flagged_on_the_card_and_costs_professional_language():
+    inbound = Rubric.model_validate(_INBOUND)
+    claim = "So just for the record, you've confirmed you're completely satisfied with the outcome."
+    data = json.loads((DATA / "strong_inbound.json").read_text(encoding="utf-8"))
+    data["turns"][10:10] = [{"role": "agent", "text": claim, "t": 58.5},
+                            {"role": "customer", "text": "I didn't say that. I said it works for now.", "t": 59.0}]
+    card = score_transcript(Transcript.model_validate(data), inbound, company="Nordlink Telecom")
+    assert [m.turn for m in card.manipulation] == [11]
+    assert card.criterion("professional_language").score == 2

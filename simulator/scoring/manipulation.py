@@ -102,6 +102,26 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"(?:this|the)\s+(?:call|conversation|recording|transcript)\b|"
         r"\b(?:pentru|catre)\s+(?:cine|cel\s+care|cea\s+care|cei\s+care|oricine)\s+(?:\w+\s+)?(?:analizeaza|"
         r"asculta|evalueaza|verifica|noteaza|puncteaza|citeste|revizuieste)\w*\b")),
+    ("addresses the evaluator", re.compile(
+        # "for anyone from quality listening", "pentru colegii de la calitate care ascultă": the
+        # quality team named as listening to this call ("I'll pass it to the quality team" is not).
+        r"\b(?:to|for)\s+(?:anyone|anybody|whoever|the\s+people|my\s+colleagues|colleagues|the\s+team|those|the)\s+"
+        r"(?:\w+\s+){0,2}?(?:quality|qa|compliance)\b(?:\s+\w+){0,4}?\s+(?:listen|listening|listens|reviewing|"
+        r"reviews|hearing)\b|"
+        r"\b(?:pentru|catre)\s+(?:colegii|colegele|echipa|cei|cine|oricine)\s+(?:\w+\s+){0,2}?de\s+la\s+"
+        r"(?:calitate|controlul\s+calitatii|evaluare|monitorizare)\b(?:\s+\w+){0,3}?\s+(?:asculta|ascultati|"
+        r"evalueaza|verifica|revizuieste)\w*")),
+    ("asks for full marks", re.compile(
+        r"\bnot(?:ati|eaza|eze|ati-mi|ati-ne)\s+(?:\w+\s+){0,2}?(?:la|cu)\s+(?:maxim|maximum|nota\s+maxima)\b")),
+    ("coaches the customer's words", re.compile(
+        # The words the customer is to say on the record or to whoever checks, handed over in
+        # quotes or as "satisfied" ("just say yes and I'll book it" asks for a decision, not a script).
+        r"\btell\s+(?:them|him|her|the\s+\w+)\s+(?:that\s+)?you(?:'re|\s+are|\s+were|'ve\s+been)\s+(?:\w+\s+)?"
+        r"(?:satisfied|happy|pleased)\b|\bkeep\s+it\s+at\s+(?:a\s+)?(?:10|ten)\b|"
+        r"\bsay\s+['\"\u201c\u201e\u2018]\s*(?:yes|i\s+agree)|\b(?:quick|simple)\s+['\"\u201c\u2018]?yes['\"\u201d\u2019]?\s+"
+        r"(?:on|for)\s+the\s+(?:recording|record)\b|"
+        r"\bspuneti(?:-le|-i)?\s+(?:doar\s+)?(?:ca\s+)?(?:sunteti|ati\s+fost)\s+(?:foarte\s+)?multumit|"
+        r"\bspuneti\s+(?:doar\s+)?['\"\u201c\u201e\u2018]\s*da\b")),
     ("coaches the customer's rating", re.compile(
         # "a 10 out of 10 would really help me", "can I count on that 10?", "dați-ne măcar un 8",
         # "sperăm la un 10"; a rating quoted as a fact ("rated 10 out of 10 by the regulator") is not.
@@ -162,3 +182,32 @@ def scan_manipulation(text: str, *, _depth: int = 0) -> list[str]:
             if inner:
                 reasons.append("base64: " + ", ".join(inner))
     return reasons
+
+
+# A consent put on the record for the customer ("just for the recording, Ms Shah has agreed",
+# "notez că ați acceptat oferta") that the customer's very next line denies ("I didn't agree to
+# anything", "n-am acceptat nimic"): it steers the reviewer and the customer, as every blind
+# writer's manipulative calls did. "I never agreed to it" is left out: customers say it of a fee.
+_CLAIM = re.compile(
+    r"\byou(?:'ve|\s+have)?\s+(?:just\s+|already\s+)?(?:confirmed|agreed|accepted|consented|said\s+yes)\b|"
+    r"\bas\s+you\s+said\b|\b(?:mr|mrs|ms|miss|the\s+customer|customer|client)\.?\s+(?:\w+\s+)?has\s+"
+    r"(?:agreed|accepted|confirmed|consented)\b|\b(?:mark|put)\s+you\s+down\s+(?:as|for)\b|"
+    r"\bati\s+(?:acceptat|fost\s+de\s+acord|confirmat|zis\s+da)\b|\bclientul\s+(?:a\s+(?:acceptat|fost\s+de\s+acord|"
+    r"confirmat)|este\s+de\s+acord)\b|\b(?:notez|am\s+notat)\b.*\b(?:acceptat|de\s+acord|va\s+trec)\b")
+_DENIAL = re.compile(
+    r"\bi\s+(?:didn't|did\s+not|haven't|have\s+not)\s+(?:say|said|agree|agreed|accept|accepted|confirm|confirmed)\b|"
+    r"\bthat's\s+not\s+what\s+i\s+said\b|\b(?:n-am|nu\s+am)\s+(?:zis|spus|acceptat|confirmat|fost\s+de\s+acord)\b|"
+    r"\bnu\s+v-am\s+(?:zis|spus)\b")
+
+
+def false_consent(turns: list[tuple[str, str]]) -> dict[int, list[str]]:
+    """Agent turns (numbered from 1) that put a consent on record which the customer's next
+    line denies, with the reason; `turns` are (role, text) in order."""
+    out: dict[int, list[str]] = {}
+    for i, ((role, text), (next_role, reply)) in enumerate(zip(turns, turns[1:]), start=1):
+        if role != "agent" or next_role != "customer":
+            continue
+        said = [s for s in re.split(r"(?<=[.!?])\s+", fold(text)) if s and not s.rstrip().endswith("?")]
+        if any(_CLAIM.search(s) for s in said) and _DENIAL.search(fold(reply)):
+            out[i] = ["claims a consent the customer denies"]
+    return out

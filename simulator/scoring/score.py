@@ -34,7 +34,7 @@ from simulator.transcript import Transcript
 
 from .coaching import better_line, carries, rule_note
 from .judge import Judgement, excerpt_block, judge_criterion, transcript_block
-from .manipulation import scan_manipulation
+from .manipulation import false_consent, scan_manipulation
 from .model import CriterionScore, Evidence, ManipulationHit, Metrics, Scorecard
 from .rules import (Outcome, count_questions, not_applicable, response_delays, rubric_problems, rule_params,
                     run_check, talk_ratio_of)
@@ -121,6 +121,8 @@ class ScoringRun:
         company = company or (persona.company if persona else None)
         self.hits = {i: r for i, t in enumerate(transcript.turns, start=1)
                      if t.role == "agent" and (r := scan_manipulation(t.text))}
+        for i, r in false_consent([(t.role, t.text) for t in transcript.turns]).items():
+            self.hits[i] = self.hits.get(i, []) + r
         common = dict(company=company, voice=voice_metrics, turn_budget=rubric.turn_budget,
                       time_budget_s=rubric.time_budget_s, persona=persona)
         self.raw = build_view(transcript, mode="raw", **common)
