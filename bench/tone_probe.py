@@ -9,6 +9,8 @@ Training data, all in this repository:
 
 By default it trains on the lines and the tuned call set, then reads the fresh sets' calls
 (never trained on in this run) and reports, per set, at the shipped threshold:
+- held_lines_over_threshold: per language and label of tests/data/tone/lines2.jsonl (never
+  trained on), the lines read as a brush-off;
 - rude_dismissive_caught: rude or dismissive calls with at least two lines above it (what
   the scorecard needs to cap the call);
 - good_flagged: good calls with any line above it (each would lose a level);
@@ -39,6 +41,10 @@ from simulator.listener.sense import E5Encoder
 from simulator.listener.tone import SCALE, WEIGHTS, stated
 
 LINES = REPO / "tests" / "data" / "tone" / "lines.jsonl"
+# 640 more lines by another blind writer (subtle brush-offs; limits said with help), never
+# trained on: each run reports the probe on them. Training on them too was tried (2026-12-06):
+# fresh3 improved, but a mediocre tuned call got two lines over the bar and lost 40 points.
+HELD_LINES = REPO / "tests" / "data" / "tone" / "lines2.jsonl"
 SETS = {"tuned": "calls", "fresh": "calls-fresh", "fresh2": "calls-fresh2", "fresh3": "calls-fresh3",
         "fresh4": "calls-fresh4"}
 # What --write trains on: fresh3 chose the threshold and the gates (it was read by then);
@@ -146,6 +152,15 @@ def main() -> None:
             "rude_dismissive_caught": f"{sum(flagged[c] >= 2 for c in rd)}/{len(rd)}",
             "good_flagged": f"{sum(flagged[c] >= 1 for c in good)}/{len(good)}",
             "other_flagged_twice": f"{sum(flagged[c] >= 2 for c in other)}/{len(other)}"}
+    held = [json.loads(x) for x in HELD_LINES.read_text(encoding="utf-8").splitlines() if x.strip()]
+    held = [d for d in held if len(stated(d["text"]).split()) >= 4]
+    p = 1.0 / (1.0 + np.exp(-(embed([stated(d["text"]) for d in held]) @ w + b)))
+    rates: dict[str, list[int]] = {}
+    for d, pr in zip(held, p):
+        row = rates.setdefault(f"{d['language']}:{d['label']}", [0, 0])
+        row[0] += int(pr >= args.threshold)
+        row[1] += 1
+    figures["held_lines_over_threshold"] = {k: f"{a}/{n}" for k, (a, n) in sorted(rates.items())}
     if args.write:
         np.savez(WEIGHTS, w=w.astype(np.float32), b=np.float32(b), threshold=np.float32(args.threshold),
                  encoder=np.array(enc.name))
