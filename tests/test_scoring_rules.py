@@ -184,7 +184,9 @@ def test_questions_asked_counts_spoken_questions_without_marks():
 
 @pytest.mark.parametrize("end,states,value", [
     ({"reason": "resolved", "t": 9}, None, 1.0),
-    ({"reason": "hung_up", "t": 9}, None, 0.5),  # a concrete offer the customer did not take
+    # Offered, then the customer hung up: no solution, whatever was said before (the rubric's
+    # level 0; 24 of 25 hung-up calls in the blind keys; it was 0.5, level 2, and 9 were off by two)
+    ({"reason": "hung_up", "t": 9}, None, 0.0),
     ({"reason": "agent_ended", "t": 9}, {2: {"mood": 0.2, "patience": 3, "beat": "accept"}}, 1.0),
     ({"reason": "agent_ended", "t": 9}, {2: {"mood": -0.2, "patience": 3, "beat": "push"}}, 0.5),  # record wins
     ({"reason": "agent_ended", "t": 9}, None, 1.0),  # no session record: the customer's "that works" counts

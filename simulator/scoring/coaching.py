@@ -93,6 +93,8 @@ _EN: dict[str, Note] = {
     "resolution.vague": ("Turn {turn}: '{quote}' promises nothing concrete: say what will be done and when.", ""),
     "resolution.no": ("The call ended without a solution the customer accepted.", ""),
     "resolution.hung_up": ("The customer hung up before the problem was solved.", ""),
+    "resolution.refused_hung_up": ("Turn {turn}: what you offered did not solve the problem, and the customer hung "
+                                   "up.", ""),
     "objections.ok": ("You acknowledged the objection, answered it and checked the answer landed.", ""),
     "objections.no_check": ("Turn {turn}: you answered the objection; check that the answer satisfied them.", ""),
     "objections.generic": ("Turn {turn}: acknowledge the concern before you answer it.", ""),
@@ -203,6 +205,7 @@ _RO: dict[str, Note] = {
     "resolution.vague": ("Tura {turn}: '{quote}' nu promite nimic concret: spuneți ce se face și când.", ""),
     "resolution.no": ("Apelul s-a încheiat fără o soluție acceptată de client.", ""),
     "resolution.hung_up": ("Clientul a închis înainte ca problema să fie rezolvată.", ""),
+    "resolution.refused_hung_up": ("Tura {turn}: ce ați oferit nu a rezolvat problema, iar clientul a închis.", ""),
     "objections.ok": ("Ați recunoscut obiecția, ați răspuns și ați verificat că răspunsul a convins.", ""),
     "objections.no_check": ("Tura {turn}: ați răspuns obiecției; verificați că răspunsul l-a mulțumit.", ""),
     "objections.generic": ("Tura {turn}: recunoașteți îngrijorarea înainte de a răspunde.", ""),

@@ -551,6 +551,11 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
             shown = _ev(offer, quote) + (_ev(follow, _offer_quote(view, follow)) if follow else [])
             return Outcome(1.0, "resolution.ok", offer.turn, shown, act="resolution")
         return Outcome(0.75, "resolution.accepted", offer.turn, _ev(offer, quote), act="follow_up")
+    if (concrete or vague) and view.end_reason == EndReason.hung_up:
+        # Offered or promised, not taken, and the customer hung up: no solution (the rubric's level
+        # 0, "the customer leaves unhappy or hangs up"; 24 of 25 hung-up calls in the blind keys).
+        x = ([y for y in concrete if find_phrase(y.folded, lx.COMMIT)] or concrete or vague)[-1]
+        return Outcome(0.0, "resolution.refused_hung_up", x.turn, _ev(x, _offer_quote(view, x)), act="resolution")
     if concrete:
         x = ([y for y in concrete if find_phrase(y.folded, lx.COMMIT)] or concrete)[-1]
         return Outcome(0.5, "resolution.not_accepted", x.turn, _ev(x, _offer_quote(view, x)), act="resolution")
