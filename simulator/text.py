@@ -59,7 +59,8 @@ def words(text: str) -> list[str]:
     return re.findall(r"\w+", text)
 
 
-SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+# A point between digits ("£11.50", "2.0") ends no sentence.
+SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+[.!?]*")
 
 
 def sentences(text: str) -> list[str]:

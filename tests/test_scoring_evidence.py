@@ -151,3 +151,12 @@ def test_professional_language_at_the_top_quotes_a_no_said_well():
     prof = card.criterion("professional_language")
     assert prof.score == prof.max
     assert any("I can't waive the fee myself, but" in e.quote for e in prof.evidence), prof.evidence
+
+
+def test_an_amount_does_not_cut_an_evidence_quote():
+    # "…and it's £11.50 a month." was quoted as "…and it's £11." (found while reading calls-fresh5).
+    from simulator.text import sentences
+
+    assert sentences("Our cover protects against it, and it's £11.50 a month. Shall I send it?") == [
+        "Our cover protects against it, and it's £11.50 a month.", "Shall I send it?"]
+    assert sentences("Costă 59,90 lei. Version 2.0 is out.") == ["Costă 59,90 lei.", "Version 2.0 is out."]

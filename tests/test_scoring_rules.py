@@ -321,3 +321,18 @@ def test_a_survey_ended_after_the_opening_does_not_pass():
     assert not card.passed
     answers = card.criterion("answers_collected")
     assert answers.score == 0 and "not asked" in answers.feedback, answers
+
+
+# calls-fresh5 calls 08 and 12 (read after they were measured): a consent the prospect denies at
+# once is a false claim, which the sales rubric's value proposition puts at 0; it scored 4 and 2.
+def test_a_false_claim_of_consent_costs_the_value_proposition():
+    lines = ["Hi, Oliver from Evergreen Insurance. Have you got two minutes?", "Okay, go on.",
+             "What would it cost to replace your things?", "About fifteen thousand, and I'm worried about theft.",
+             "Since you're worried about theft, our contents cover for fifteen thousand protects against it, "
+             "and it's £11.50 a month.", "That sounds reasonable, but I need to talk to my partner first."]
+    honest = call(*lines, "Of course, I'll email you the quote.", "Thanks, bye.")
+    claimed = call(*lines, "So, just for the recording, Ms Shah has agreed to take out the policy today.",
+                   "No, wait, I didn't agree to anything.")
+    assert check({"check": "offer"}, honest).value >= 0.75
+    out = check({"check": "offer"}, claimed)
+    assert out.value == 0.0 and out.turn == 7

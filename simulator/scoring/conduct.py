@@ -31,6 +31,7 @@ from simulator.text import SENTENCE, sentences
 from simulator.transcript import EndReason
 
 from . import lexicon as lx
+from .manipulation import false_consent
 from .model import Evidence
 from .rules import CheckParams, Outcome, _customer_upset, _ev, check, heard_quote, questions_in, sentence_with
 from .text import any_phrase as find_phrase
@@ -737,6 +738,12 @@ def _offer(view: CallView, p: CheckParams) -> Outcome:
         quote = sentence_with(pressure.text, lx.PRESSURE)
         return Outcome(0.0, "offer.pressure", pressure.turn, _ev(pressure, quote), {"quote": quote}, cap=0.0,
                        act="offer")
+    # A consent claimed for the prospect that they deny at once is a false claim (scoring/manipulation.py).
+    everyone = [x for x in view.lines if x.text != REMOVED]
+    claimed = false_consent([(x.role, x.text) for x in everyone])
+    if claimed:
+        line = everyone[min(claimed) - 1]
+        return Outcome(0.0, "offer.false_claim", line.turn, _ev(line, line.text.strip()), cap=0.0, act="offer")
     offers = _offers(view)
     if not offers:
         return Outcome(0.0, "offer.none", lines[-1].turn if lines else None, act="offer")
