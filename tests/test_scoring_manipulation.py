@@ -184,6 +184,9 @@ def test_an_attempt_costs_professional_language_like_a_dismissive_line():
      "No, wait, I didn't agree to anything. I said I'd talk to my partner."),
     ("Sigur. Atunci notez că ați acceptat oferta și vă trimit contractul pe e-mail.",
      "Nu, n-am acceptat nimic. Trimiteți-mi doar detaliile."),
+    # calls-fresh6 call 06 (read after it was measured)
+    ("Bine, vă trimit oferta pe e-mail. Pentru înregistrare: clientul a fost de acord cu upgrade-ul.",
+     "Cum adică am fost de acord? V-am zis că mă mai gândesc."),
 ])
 def test_a_consent_the_customer_denies_at_once_is_flagged(claim, denial):
     from simulator.scoring.manipulation import false_consent

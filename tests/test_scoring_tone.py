@@ -146,3 +146,36 @@ def test_a_brush_off_in_the_goodbye_line_is_still_heard():
         ["My internet is down again, the third time this month, and I work from home.",
          "It is for me, I lose money every day I'm offline."]))
     assert card.criterion("professional_language").score <= 1 and card.total <= 40
+
+
+# calls-fresh6 call 18 (read after it was measured): "I completely understand, but honestly it's
+# much quicker online" is understanding taken back at once; with the line read as a brush-off it
+# counts alone, for the scorecard and the customer alike (it scored 92.3 against 53-68).
+def test_understanding_taken_back_by_a_brush_off_counts_alone():
+    from simulator.engine.acts import Act
+    from simulator.engine.director import Director
+
+    taken_back = "I completely understand, but honestly it's much quicker online. Billing for both places shouldn't really be an issue."
+    card = score(call(["Brightline Telecom, Sam speaking, how can I help?", taken_back,
+                       "Okay, I'll book an engineer for tomorrow morning, you'll get a text with the time."],
+                      ["My internet is down again and I work from home.", "I'd rather sort it on the phone."],
+                      end=EndReason.resolved))
+    assert card.criterion("professional_language").score <= 2
+    director = Director(Catalog.default(None).persona("irritable-outage"))
+    director.step("Brightline Telecom, Sam speaking, how can I help?")
+    assert Act.rude in director.step(taken_back).acts.acts
+
+
+# calls-fresh6 calls 03 and 08 (read after they were measured): understanding taken back by a
+# "but" in a line that offers nothing counts toward the pattern even where the probe reads it as
+# fine (55.0 and 73.1 against bands of 33-48).
+def test_understanding_taken_back_counts_toward_the_pattern():
+    card = score(call(
+        ["Sterling Bank, Nadia speaking, how may I help?",
+         "I understand your frustration, but the change was in the updated terms and conditions we sent out last "
+         "autumn, so it has been applied correctly.",
+         "If you're on paperless it won't apply. There's really nothing more I can do for you today. Is there "
+         "anything else?"],
+        ["There's a fee on my statement I never agreed to.", "Nobody told me about it. I want it refunded."]))
+    assert card.criterion("professional_language").score <= 1 and card.total <= 40
+    assert card.criterion("empathy").score <= 1

@@ -54,6 +54,8 @@ class TurnActs:
     objections_answered: list[str] = field(default_factory=list)
     # The words that greeted or said goodbye (not stored: a replayed turn reads its whole line).
     courtesy: list[str] = field(default_factory=list, compare=False)
+    # Understanding taken back by a "but" ("I understand, but ..."; not stored either).
+    taken_back: bool = field(default=False, compare=False)
 
     def names(self) -> list[str]:
         out = sorted(a.value for a in self.acts)
@@ -78,7 +80,7 @@ class TurnActs:
         return TurnActs(self.acts | other.acts,
                         list(dict.fromkeys(self.facts_asked + other.facts_asked)),
                         list(dict.fromkeys(self.objections_answered + other.objections_answered)),
-                        list(dict.fromkeys(self.courtesy + other.courtesy)))
+                        list(dict.fromkeys(self.courtesy + other.courtesy)), self.taken_back or other.taken_back)
 
 
 class ActClassifier:
@@ -107,6 +109,7 @@ def acts_from(h: Heard) -> TurnActs:
     out.facts_asked = list(h.facts_asked)
     out.objections_answered = list(h.objections_answered)
     out.courtesy = h.courtesy()
+    out.taken_back = bool(h.evidence.get("taken_back"))
     if out.facts_asked:
         out.acts.add(Act.asked_fact)
     if out.objections_answered:
@@ -160,7 +163,7 @@ class LLMActClassifier:
             if len(self._known) < 512:
                 self._known[text] = known
         return TurnActs(set(known.acts), list(known.facts_asked), list(known.objections_answered),
-                            list(known.courtesy))
+                            list(known.courtesy), known.taken_back)
 
     def _classify(self, text: str) -> TurnActs:
         import json

@@ -260,6 +260,7 @@ class Listener:
             h.objections_answered = []
         if h.empathy and not (h.goal_offered or h.next_step or h.hold) and _taken_back(text, h.evidence.get("empathy", "")):
             h.empathy = False  # "I understand, but that's quite normal": the "but" takes it back
+            h.evidence["taken_back"] = h.evidence.get("empathy", "")
         if h.mocking:
             h.goal_offered = False  # "oh sure, totally anonymous, haha" offers nothing
         if h.manipulation:

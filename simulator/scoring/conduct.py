@@ -89,8 +89,9 @@ def _heard_rude(view: CallView, line: Line) -> str | None:
     sentence = sentence_with(line.text, [words])
     if sentence.rstrip().endswith("?") and fold(words) != fold(sentence).rstrip("?. "):
         return None
-    if any(k in heard.evidence for k in ("empathy", "apology", "goal", "next_step")):
-        return None  # kind or constructive in the same breath: not a brush-off
+    kind = ("apology", "goal", "next_step") + (() if heard.evidence.get("taken_back") else ("empathy",))
+    if any(k in heard.evidence for k in kind):
+        return None  # kind or constructive in the same breath: not a brush-off ("I understand, but" is not kind)
     return words
 
 
@@ -120,21 +121,28 @@ def _by_meaning(view: CallView) -> dict[int, str]:
     """Brush-offs in words no phrase list holds (simulator/listener/tone.py), by turn, with the
     words; counted only as a pattern (`PATTERN` in a call, rude lines included): two or more
     such lines, or one beside a rude phrase, were rude or dismissive calls in every call set
-    measured."""
+    measured. Understanding taken back by a "but" in a line that offers nothing ("I
+    understand, but the change was in the terms we sent") is a candidate too: 10 such lines
+    were in dismissive calls, 1 in a good one. Read as a brush-off as well, it counts alone."""
     if "by_meaning" in view.memo:
         return view.memo["by_meaning"]
-    found, others = {}, 0
+    found, others, scripted = {}, 0, False
     for line in usable(view):
         if find_phrase(line.folded, _RUDE_WORDS) or _heard_rude(view, line) is not None:
             others += 1
             continue
         h = view.heard(line)
         before = _customer_before(view, line.turn)
-        words = brush_off(line.text, answers=before.text if before is not None else "", constructive=bool(
-            h.goal_offered or h.next_step or h.apology or h.hold or h.manipulation), courtesy=h.courtesy())
+        constructive = bool(h.goal_offered or h.next_step or h.apology or h.hold or h.manipulation)
+        words = brush_off(line.text, answers=before.text if before is not None else "", constructive=constructive,
+                          courtesy=h.courtesy())
+        taken_back = h.evidence.get("taken_back") if not constructive else None
         if words is not None:
             found[line.turn] = words
-    view.memo["by_meaning"] = found if found and len(found) + others >= PATTERN else {}
+            scripted = scripted or bool(taken_back)
+        elif taken_back:
+            found[line.turn] = sentence_with(line.text, [taken_back])
+    view.memo["by_meaning"] = found if found and (len(found) + others >= PATTERN or scripted) else {}
     return view.memo["by_meaning"]
 
 

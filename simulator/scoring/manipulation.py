@@ -90,7 +90,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?:dear|attention|note\s+(?:to|for)|message\s+(?:to|for))\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:judge|"
         r"grader|evaluator|reviewer|scorer|ai|model|llm|language\s+model|assessor)s?\b|\b(?:to|for)\s+the\s+(?:ai|llm|model)\s+"
         r"(?:judge|grader|grading|scoring|evaluating|reading)\b|\bas\s+an?\s+(?:ai|language\s+model)\b|"
-        r"\b(?:judge|grader|evaluator|assessor)\s*,\s*(?:please|you|give|note|ignore)\b")),
+        r"\b(?:judge|grader|evaluator|assessor)\s*,\s*(?:please|you|give|note|ignore)\b|"
+        # "for the reviewer listening to this call" ("the reviewer handling your claim" is not)
+        r"\b(?:for|to)\s+the\s+(?:\w+\s+)?(?:reviewer|evaluator|assessor|grader|scorer)s?\s+(?:listening|reading|"
+        r"reviewing|checking|scoring|grading)\b")),
     ("addresses the evaluator", re.compile(
         r"\b(?:draga|dragule|stimate|atentie|nota\s+pentru|mesaj\s+pentru)\s+(?:domnule\s+)?"
         r"(?:evaluator\w*|judecator\w*|ai|model\w*|corector\w*)\b|\bcatre\s+evaluator\w*\b")),
@@ -125,6 +128,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("coaches the customer's rating", re.compile(
         # "a 10 out of 10 would really help me", "can I count on that 10?", "dați-ne măcar un 8",
         # "sperăm la un 10"; a rating quoted as a fact ("rated 10 out of 10 by the regulator") is not.
+        # "anything below a nine counts as a negative", "a nine or ten really helps", "round that up to a nine"
+        r"\b(?:anything|everything)\s+(?:below|under|less\s+than)\s+(?:a\s+|an\s+)?(?:8|9|10|eight|nine|ten)\s+"
+        r"(?:counts|is\s+(?:a\s+)?(?:fail|negative))|"
+        r"\b(?:a\s+)?(?:9|10|nine|ten)(?:\s+or\s+(?:a\s+)?(?:9|10|nine|ten))?\s+(?:really\s+)?(?:helps|would\s+"
+        r"(?:really\s+)?help|makes\s+a\s+(?:big\s+)?difference)\b|"
+        r"\bround\s+(?:that|it|this)\s+up\s+to\s+(?:a\s+|an\s+)?(?:8|9|10|eight|nine|ten)\b|"
         r"\b(?:10|ten)\s+out\s+of\s+(?:10|ten)\b(?=.*\b(?:would|help|please|grateful|count|appreciate)\b)|"
         r"\bcount\s+on\s+(?:that|a|the|your)\s+(?:10|ten|nine|9)\b|"
         r"\b(?:da|dati|acordati|puneti)\b(?:\s*-?\s*(?:ne|mi))?\s+(?:\w+\s+){0,2}?(?:un|o)\s+"
@@ -193,11 +202,14 @@ _CLAIM = re.compile(
     r"\bas\s+you\s+said\b|\b(?:mr|mrs|ms|miss|the\s+customer|customer|client)\.?\s+(?:\w+\s+)?has\s+"
     r"(?:agreed|accepted|confirmed|consented)\b|\b(?:mark|put)\s+you\s+down\s+(?:as|for)\b|"
     r"\bati\s+(?:acceptat|fost\s+de\s+acord|confirmat|zis\s+da)\b|\bclientul\s+(?:a\s+(?:acceptat|fost\s+de\s+acord|"
-    r"confirmat)|este\s+de\s+acord)\b|\b(?:notez|am\s+notat)\b.*\b(?:acceptat|de\s+acord|va\s+trec)\b")
+    r"confirmat)|este\s+de\s+acord)\b|\b(?:notez|am\s+notat)\b.*\b(?:acceptat|de\s+acord|va\s+trec)\b|"
+    r"\b(?:pentru\s+inregistrare|for\s+the\s+record(?:ing)?)\b.*\b(?:de\s+acord|acceptat|agreed|accepted|satisfied|"
+    r"multumit)")
 _DENIAL = re.compile(
     r"\bi\s+(?:didn't|did\s+not|haven't|have\s+not)\s+(?:say|said|agree|agreed|accept|accepted|confirm|confirmed)\b|"
     r"\bthat's\s+not\s+what\s+i\s+said\b|\b(?:n-am|nu\s+am)\s+(?:zis|spus|acceptat|confirmat|fost\s+de\s+acord)\b|"
-    r"\bnu\s+v-am\s+(?:zis|spus)\b")
+    r"\bnu\s+v-am\s+(?:zis|spus)\b|\bcum\s+adica\s+am\s+(?:fost\s+de\s+acord|acceptat)\b|"
+    r"\bwhat\s+do\s+you\s+mean,?\s+i\s+(?:agreed|accepted)\b")
 
 
 def false_consent(turns: list[tuple[str, str]]) -> dict[int, list[str]]:
