@@ -54,7 +54,9 @@ CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring
              # a sixth blind set (20 calls), first measured untouched at 40d114d
              "fresh5": ROOT / "tests" / "data" / "scoring" / "calls-fresh5",
              # a seventh blind set (20 calls), first measured untouched at 40d114d
-             "fresh6": ROOT / "tests" / "data" / "scoring" / "calls-fresh6"}
+             "fresh6": ROOT / "tests" / "data" / "scoring" / "calls-fresh6",
+             # an eighth blind set (20 calls), first measured untouched at 40d114d and at ccbda24
+             "fresh7": ROOT / "tests" / "data" / "scoring" / "calls-fresh7"}
 # End reasons some call writers used that the transcript contract does not have.
 END_ALIASES = {"completed": "agent_ended"}
 
