@@ -131,21 +131,17 @@ def test_its_not_just_you_to_a_worried_customer_is_not_rude():
     assert not heard.rude, heard.evidence
 
 
-# calls-fresh5 call 20 (read after it was measured): the insult sat in the goodbye line, and a
-# line that says goodbye was left out whole, so the call's second brush-off went unheard (69.2).
-def test_a_brush_off_in_the_goodbye_line_is_still_heard():
-    from simulator.listener.tone import brush_off
+# calls-fresh7 call 17, a good survey call (blind, read after it was measured): reading the rest of a
+# line that greets or says goodbye, its own sentence left out, read "That sounds like a lovely way
+# to keep that going." as curt, beside "it's only a survey, there's nothing to buy": 40, failed.
+def test_a_warm_line_with_a_greeting_word_is_not_read_for_tone():
+    from pathlib import Path
+    import json
 
-    rude_bye = "Right, small subtitles. God, this is like pulling teeth. That's it, bye."
-    assert brush_off(rude_bye, constructive=False, courtesy=["bye"]) is not None
-    assert brush_off("Okay, bye.", constructive=False, courtesy=["bye"]) is None
-    card = score(call(
-        ["Brightline Telecom, Sam speaking, how can I help?",
-         "Outages happen to everyone now and then, it's hardly the end of the world.",
-         "God, this is like pulling teeth. That's it, bye."],
-        ["My internet is down again, the third time this month, and I work from home.",
-         "It is for me, I lose money every day I'm offline."]))
-    assert card.criterion("professional_language").score <= 1 and card.total <= 40
+    path = Path(__file__).parent / "data" / "scoring" / "calls-fresh7" / "17-talkative-tv-survey-good.json"
+    transcript = Transcript.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    card = score(transcript)
+    assert card.passed and card.criterion("professional_language").score == 4, card.total
 
 
 # calls-fresh6 call 18 (read after it was measured): "I completely understand, but honestly it's

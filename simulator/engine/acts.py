@@ -52,9 +52,8 @@ class TurnActs:
     acts: set[Act] = field(default_factory=set)
     facts_asked: list[str] = field(default_factory=list)
     objections_answered: list[str] = field(default_factory=list)
-    # The words that greeted or said goodbye (not stored: a replayed turn reads its whole line).
-    courtesy: list[str] = field(default_factory=list, compare=False)
-    # Understanding taken back by a "but" ("I understand, but ..."; not stored either).
+    # Understanding taken back by a "but" ("I understand, but ..."; not stored: a replayed turn has
+    # its rude act stored instead).
     taken_back: bool = field(default=False, compare=False)
 
     def names(self) -> list[str]:
@@ -80,7 +79,7 @@ class TurnActs:
         return TurnActs(self.acts | other.acts,
                         list(dict.fromkeys(self.facts_asked + other.facts_asked)),
                         list(dict.fromkeys(self.objections_answered + other.objections_answered)),
-                        list(dict.fromkeys(self.courtesy + other.courtesy)), self.taken_back or other.taken_back)
+                        self.taken_back or other.taken_back)
 
 
 class ActClassifier:
@@ -108,7 +107,6 @@ def acts_from(h: Heard) -> TurnActs:
             out.acts.add(act)
     out.facts_asked = list(h.facts_asked)
     out.objections_answered = list(h.objections_answered)
-    out.courtesy = h.courtesy()
     out.taken_back = bool(h.evidence.get("taken_back"))
     if out.facts_asked:
         out.acts.add(Act.asked_fact)
@@ -163,7 +161,7 @@ class LLMActClassifier:
             if len(self._known) < 512:
                 self._known[text] = known
         return TurnActs(set(known.acts), list(known.facts_asked), list(known.objections_answered),
-                            list(known.courtesy), known.taken_back)
+                            known.taken_back)
 
     def _classify(self, text: str) -> TurnActs:
         import json

@@ -84,14 +84,9 @@ class Director:
         if Act.rude in acts.acts:
             s.brush_offs += 1
             return
-        constructive = offers = bool(acts.acts & {Act.solution, Act.next_step, Act.apology, Act.hold,
-                                                  Act.manipulation})
-        # A greeting or goodbye leaves its own sentence out; replayed acts lack the words, so
-        # there the whole line is left out, as it was when these were first stored.
-        courteous = bool(acts.acts & {Act.greeting, Act.closing})
-        if courteous and not acts.courtesy:
-            constructive = True
-        heard = brush_off(text, constructive=constructive, answers=answers, courtesy=acts.courtesy) is not None
+        offers = bool(acts.acts & {Act.solution, Act.next_step, Act.apology, Act.hold, Act.manipulation})
+        constructive = offers or bool(acts.acts & {Act.greeting, Act.closing})
+        heard = brush_off(text, constructive=constructive, answers=answers) is not None
         # Understanding taken back by a "but" in a line that offers nothing is a brush-off too; read
         # as one by meaning as well, it counts alone: as the scorecard counts them (scoring/conduct.py).
         taken_back = acts.taken_back and not offers

@@ -74,11 +74,6 @@ class Heard:
     def closing(self) -> bool:
         return self.closing_offer or self.closing_thanks
 
-    def courtesy(self) -> list[str]:
-        """The words that greet or say goodbye: the sentences holding them are not read for tone."""
-        return [self.evidence[k] for k in ("greeting", "closing_offer", "closing_thanks")
-                if getattr(self, k) and self.evidence.get(k)]
-
     def labels(self) -> list[str]:
         """Flat labels: "greeting", "asked:account_number", "answered:no_show", "goal", ..."""
         out = []

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -94,24 +93,21 @@ def tone_probe() -> ToneProbe | None:
         return _probe_for(encoder)
 
 
-def brush_off(text: str, *, constructive: bool, answers: str = "", courtesy: Sequence[str] = ()) -> str | None:
+def brush_off(text: str, *, constructive: bool, answers: str = "") -> str | None:
     """The words of a brush-off heard by meaning in an agent line, or None. `constructive`: the
-    line offers what the customer wants, commits to a next step, apologises, holds or was an
-    attempt at manipulation. `courtesy`: the words that greet or say goodbye; the sentences
-    holding them are left out ("Okay, bye." read as curt and failed good calls), the rest is
-    still read ("God, this is like pulling teeth. That's it, bye." is a brush-off). `answers`:
-    the customer's line it answers; a line that mostly says that back is a read-back, not a
-    brush-off ("So the subtitles are too small to read even with your glasses." scored 0.99). A
-    question after a brush-off does not hide it ("I don't need his life story, madam. How would
-    you rate the app?"): what the line states is read, its questions left out."""
-    said = stated(text)
-    if courtesy:
-        marks = [w.casefold() for w in courtesy if w.strip()]
-        said = " ".join(x for x in sentences(said) if not any(m in x.casefold() for m in marks))
-    if constructive or not said or _reads_back(said, answers):
+    line offers what the customer wants, commits to a next step, apologises, holds, greets,
+    says goodbye or was an attempt at manipulation (in those the probe failed good calls:
+    "Okay, bye." read as curt; leaving out only the greeting's or goodbye's own sentence was
+    tried, and failed two more: "That sounds like a lovely way to keep that going." read as
+    curt). `answers`: the customer's line it answers; a line that mostly says that back is a
+    read-back, not a brush-off ("So the subtitles are too small to read even with your
+    glasses." scored 0.99). A question after a brush-off does not hide it ("I don't need his
+    life story, madam. How would you rate the app?"): what the line states is read, its
+    questions left out."""
+    if constructive or _reads_back(stated(text), answers):
         return None
     probe = tone_probe()
-    return probe.dismissive(said) if probe is not None else None
+    return probe.dismissive(text) if probe is not None else None
 
 
 def _content_words(text: str) -> set[str]:

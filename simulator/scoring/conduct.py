@@ -133,9 +133,9 @@ def _by_meaning(view: CallView) -> dict[int, str]:
             continue
         h = view.heard(line)
         before = _customer_before(view, line.turn)
-        constructive = bool(h.goal_offered or h.next_step or h.apology or h.hold or h.manipulation)
-        words = brush_off(line.text, answers=before.text if before is not None else "", constructive=constructive,
-                          courtesy=h.courtesy())
+        constructive = bool(h.goal_offered or h.next_step or h.apology or h.hold or h.greeting or h.closing
+                            or h.manipulation)
+        words = brush_off(line.text, answers=before.text if before is not None else "", constructive=constructive)
         taken_back = h.evidence.get("taken_back") if not constructive else None
         if words is not None:
             found[line.turn] = words
