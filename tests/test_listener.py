@@ -100,6 +100,11 @@ def test_heard(persona_id, line, label):
     ("irritable-outage", "I understand, but outages can take a few days to resolve, that's quite normal.", "empathy"),
     ("hesitant-gas-meter-ro", "Vă înțeleg perfect, dar asta e regula la noi, nu am cum să sar peste ea.", "empathy"),
     ("skeptical-paper-fee", "I'm sorry you feel that way.", "apology"),
+    # "take" alone was a request cue ("I'll take your postcode"): the walk's "outages can take a few
+    # days to resolve" was heard as asking when the outage started, and the scorecard said the
+    # trainee asked for something already told
+    ("irritable-outage", "I understand, but outages can take a few days to resolve, that's quite normal.",
+     "asked:outage_start"),
     # "Așa e?" after a read-back asks "is that right?"; "Așa e." would be a shrug (calls-fresh5 call 02)
     ("elderly-electric-bill-ro", "Deci, dacă am înțeles bine: factura e mare din cauza caloriferului. Așa e?", "rude"),
 ])
