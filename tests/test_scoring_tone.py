@@ -175,3 +175,30 @@ def test_understanding_taken_back_counts_toward_the_pattern():
         ["There's a fee on my statement I never agreed to.", "Nobody told me about it. I want it refunded."]))
     assert card.criterion("professional_language").score <= 1 and card.total <= 40
     assert card.criterion("empathy").score <= 1
+
+
+# calls-fresh7 call 05 (read after it was measured): polite words, and every request sent
+# somewhere else for the customer to chase ("trebuie să vorbiți cu colegii de la recuperare
+# creanțe", "trebuie transmis prin site"); the probe read none of them as a brush-off (70.0).
+def test_sending_the_customer_elsewhere_again_and_again_is_a_brush_off():
+    from simulator.listener.tone import passes_on
+
+    lines = ["GazNord Furnizare, bună ziua, mă numesc Cristina. Cu ce vă pot ajuta?",
+             "Din păcate nu pot introduce indexul de la mine, trebuie transmis prin site, în perioada de citire.",
+             "Pentru penalități și termene de plată trebuie să vorbiți cu colegii de la recuperare creanțe.",
+             "Bine. O zi bună, la revedere."]
+    said = ["Bună ziua, am o factură estimată de 412 lei și am indexul de azi, 3187.",
+            "Și dacă nu plătesc la termen, îmi pun penalități?", "Păi și eu ce fac acum?"]
+    turns, t = [], 0.0
+    for a, c in zip(lines, said + [""]):
+        turns.append(Turn(role="agent", text=a, t=t))
+        if c:
+            turns.append(Turn(role="customer", text=c, t=t + 4))
+        t += 10
+    transcript = Transcript(persona="hesitant-gas-meter-ro", rubric="inbound-support", language="ro", mode="text",
+                            turns=turns, end=End(reason=EndReason.hung_up, t=t))
+    card = score(transcript)
+    assert card.criterion("professional_language").score <= 1 and card.total <= 40
+    # Handing the call over yourself is not sending the customer away.
+    assert passes_on("That's handled by our billing team: I'll transfer you now and stay on the line.") is None
+    assert passes_on("You can switch to paperless in the app if you like.") is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..listener.tone import PATTERN, brush_off
+from ..listener.tone import PATTERN, brush_off, passes_on
 from ..persona import Beat, CallType, Persona
 from ..transcript import EndReason
 from .acts import Act, ActClassifier, TurnActs
@@ -90,7 +90,9 @@ class Director:
         # Understanding taken back by a "but" in a line that offers nothing is a brush-off too; read
         # as one by meaning as well, it counts alone: as the scorecard counts them (scoring/conduct.py).
         taken_back = acts.taken_back and not offers
-        if not heard and not taken_back:
+        # Sent elsewhere to chase it ("trebuie să vorbiți cu colegii de la ..."): a candidate too.
+        elsewhere = not (acts.acts & {Act.solution, Act.apology, Act.hold, Act.manipulation}) and bool(passes_on(text))
+        if not heard and not taken_back and not elsewhere:
             return
         s.brush_offs = max(s.brush_offs + 1, PATTERN if heard and taken_back else 0)
         if s.brush_offs >= PATTERN:

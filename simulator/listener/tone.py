@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.text import sentences
+from simulator.text import fold, sentences
 
 WEIGHTS = Path(__file__).with_name("tone.npz")
 SCALE = 10.0  # e5 vectors are unit length; the probe was trained on them times this
@@ -118,3 +118,31 @@ def _reads_back(said: str, answers: str, share: float = 0.4) -> bool:
     """`said` repeats `answers`: at least `share` of its words of four letters or more."""
     words = _content_words(said)
     return bool(words) and len(words & _content_words(answers)) >= share * len(words)
+
+
+# Sending the customer elsewhere to chase it themselves ("you'll need to call billing", "that's
+# handled by the field team", "trebuie să vorbiți cu colegii de la recuperare", "se contestă la
+# departamentul de facturare"), not handing it over yourself ("I'll transfer you"). Helpful once;
+# a pattern of them (with other brush-offs) is the buck-passing blind QA writers marked
+# dismissive. Across the call sets: 7 of 45 dismissive calls had one, 1 of 51 good calls.
+_ELSEWHERE = re.compile(
+    r"\byou(?:'ll| will)?\s+(?:need|have)\s+to\s+(?:call|ring|contact|email|speak\s+to|talk\s+to|go\s+to|raise|"
+    r"write|submit|send|fill|visit|complain)\b|"
+    r"\byou\s+(?:can|could|should|must)\s+(?:call|ring|contact|email|speak\s+to|talk\s+to|raise\s+it|write\s+to|"
+    r"complain\s+to)\b|"
+    r"\b(?:that's|that\s+is|it's|this\s+is)\s+(?:handled|dealt\s+with|done)\s+by\b|"
+    r"\b(?:that's|that\s+is)\s+something\s+(?:\w+\s+){0,2}(?:would|will)\s+(?:have|need)\s+to\b|"
+    r"\btrebuie\s+(?:sa\s+)?(?:vorbiti|sunati|contactati|scrieti|mergeti|depuneti|transmiteti|trimiteti|intrati)\b|"
+    r"\btrebuie\s+transmis\w*\b|\bse\s+(?:contesta|depun|transmit|solicita)\w*\s+(?:\w+[\s,]+){0,3}?(?:la|prin|pe|de\s+pe|din)\b|"
+    r"\b(?:puteti|va\s+rog\s+sa)\s+(?:suna|sunati|scrie|scrieti|contacta|contactati|merge|mergeti)\s+la\b|"
+    r"\bcu\s+colegii\s+de\s+la\b|\bnu\s+am\s+acces\b")
+_HANDS_OVER = re.compile(
+    r"\b(?:i'll|i\s+will|let\s+me|i\s+can)\s+(?:transfer|pass|put\s+you\s+through|connect|forward|escalate|raise)|"
+    r"\bva\s+(?:transfer|fac\s+legatura|pun\s+in\s+legatura)|\btransmit\s+eu\b")
+
+
+def passes_on(text: str) -> str | None:
+    """The sentence that sends the customer elsewhere to chase it, or None (see _ELSEWHERE)."""
+    if _HANDS_OVER.search(fold(text)):
+        return None
+    return next((s for s in sentences(text) if _ELSEWHERE.search(fold(s))), None)

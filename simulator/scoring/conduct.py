@@ -25,7 +25,7 @@ from functools import lru_cache
 from pydantic import Field
 
 from simulator.listener.meaning import vocabulary
-from simulator.listener.tone import PATTERN, brush_off
+from simulator.listener.tone import PATTERN, brush_off, passes_on
 from simulator.listener.words import tokens
 from simulator.text import SENTENCE, sentences
 from simulator.transcript import EndReason
@@ -137,11 +137,16 @@ def _by_meaning(view: CallView) -> dict[int, str]:
                             or h.manipulation)
         words = brush_off(line.text, answers=before.text if before is not None else "", constructive=constructive)
         taken_back = h.evidence.get("taken_back") if not constructive else None
+        # Sent elsewhere to chase it: heard as a next step by the listener, so only what really
+        # offers (the goal, an apology, a hold) keeps it from counting.
+        elsewhere = passes_on(line.text) if not (h.goal_offered or h.apology or h.hold or h.manipulation) else None
         if words is not None:
             found[line.turn] = words
             scripted = scripted or bool(taken_back)
         elif taken_back:
             found[line.turn] = sentence_with(line.text, [taken_back])
+        elif elsewhere:
+            found[line.turn] = elsewhere
     view.memo["by_meaning"] = found if found and (len(found) + others >= PATTERN or scripted) else {}
     return view.memo["by_meaning"]
 
