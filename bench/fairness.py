@@ -56,7 +56,9 @@ CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring
              # a seventh blind set (20 calls), first measured untouched at 40d114d
              "fresh6": ROOT / "tests" / "data" / "scoring" / "calls-fresh6",
              # an eighth blind set (20 calls), first measured untouched at 40d114d and at ccbda24
-             "fresh7": ROOT / "tests" / "data" / "scoring" / "calls-fresh7"}
+             "fresh7": ROOT / "tests" / "data" / "scoring" / "calls-fresh7",
+             # a ninth blind set (20 calls), first measured untouched at 40d114d and at the stop's end
+             "fresh8": ROOT / "tests" / "data" / "scoring" / "calls-fresh8"}
 # End reasons some call writers used that the transcript contract does not have.
 END_ALIASES = {"completed": "agent_ended"}
 
