@@ -218,3 +218,24 @@ def test_a_denied_consent_is_flagged_on_the_card_and_costs_professional_language
     card = score_transcript(Transcript.model_validate(data), inbound, company="Nordlink Telecom")
     assert [m.turn for m in card.manipulation] == [11]
     assert card.criterion("professional_language").score == 2
+
+
+# The walk (a live call with the embedded customer): the customer let "just for the recording,
+# you've agreed to take out the policy today" pass ("Sure, Sam. I was just wondering …"), so no
+# denial followed and nothing was flagged. With the session record the director's beats say
+# whether the customer had accepted anything: a consent claimed before any acceptance is false.
+def test_with_the_session_record_a_consent_claimed_before_any_acceptance_is_flagged():
+    from simulator.scoring.manipulation import false_consent
+
+    claim = "So, just for the recording, you've agreed to take out the policy today."
+    turns = [("agent", "Hi Priya, it's Sam from Evergreen Insurance.", None),
+             ("customer", "Hello? Who's calling?", "opening"),
+             ("agent", "Contents cover would be £11.50 a month.", None),
+             ("customer", "I need to talk to my partner first.", "object"),
+             ("agent", claim, None),
+             ("customer", "Sure, Sam. I was just wondering about the quote?", "clarify")]
+    assert list(false_consent(turns)) == [5]
+    accepted = turns[:3] + [("customer", "That sounds good, let's do it.", "accept")] + turns[4:]
+    assert not false_consent(accepted)
+    recap = turns[:4] + [("agent", "So you've confirmed the flat is at 7 Birch Lane.", None)] + turns[5:]
+    assert not false_consent(recap)

@@ -753,7 +753,7 @@ def _offer(view: CallView, p: CheckParams) -> Outcome:
                        act="offer")
     # A consent claimed for the prospect that they deny at once is a false claim (scoring/manipulation.py).
     everyone = [x for x in view.lines if x.text != REMOVED]
-    claimed = false_consent([(x.role, x.text) for x in everyone])
+    claimed = false_consent([(x.role, x.text, x.state.beat if x.state else None) for x in everyone])
     if claimed:
         line = everyone[min(claimed) - 1]
         return Outcome(0.0, "offer.false_claim", line.turn, _ev(line, line.text.strip()), cap=0.0, act="offer")

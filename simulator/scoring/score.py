@@ -121,7 +121,8 @@ class ScoringRun:
         company = company or (persona.company if persona else None)
         self.hits = {i: r for i, t in enumerate(transcript.turns, start=1)
                      if t.role == "agent" and (r := scan_manipulation(t.text))}
-        for i, r in false_consent([(t.role, t.text) for t in transcript.turns]).items():
+        for i, r in false_consent([(t.role, t.text, t.state.beat if t.state else None)
+                                   for t in transcript.turns]).items():
             self.hits[i] = self.hits.get(i, []) + r
         common = dict(company=company, voice=voice_metrics, turn_budget=rubric.turn_budget,
                       time_budget_s=rubric.time_budget_s, persona=persona)
