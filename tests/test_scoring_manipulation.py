@@ -239,3 +239,16 @@ def test_with_the_session_record_a_consent_claimed_before_any_acceptance_is_flag
     assert not false_consent(accepted)
     recap = turns[:4] + [("agent", "So you've confirmed the flat is at 7 Birch Lane.", None)] + turns[5:]
     assert not false_consent(recap)
+
+
+# The second walk: a false consent was shown as "a line aimed at the scorer, not the customer";
+# it is aimed at the record and the customer.
+def test_a_false_consent_is_named_as_such_on_the_scorecard():
+    from simulator.ui.render import scorecard_html
+
+    score = {"rubric": "outbound-sales", "total": 35.7, "passed": False, "criteria": [], "flags": [],
+             "manipulation": [{"turn": 8, "reasons": ["claims a consent the customer never gave"]}]}
+    html = scorecard_html(score)
+    assert "Turn 8: a line that puts on record a consent the customer did not give" in html
+    assert "aimed at the scorer" not in html
+    assert "Tura 8:" in scorecard_html(score, "ro")

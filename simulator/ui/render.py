@@ -229,7 +229,11 @@ def scorecard_html(score: Mapping[str, Any] | None, lang: str = "en", pass_mark:
         )
     for m in score.get("manipulation") or []:
         # Which turn carried the attempt, so a supervisor can find it in the transcript.
-        text = label("manipulation_turn", lang, turn=m.get("turn"), reasons=", ".join(m.get("reasons") or []))
+        reasons = m.get("reasons") or []
+        # A consent put on record falsely is aimed at the record and the customer, not the scorer.
+        consent = bool(reasons) and all(r.startswith("claims a consent") for r in reasons)
+        text = label("consent_turn" if consent else "manipulation_turn", lang, turn=m.get("turn"),
+                     reasons=", ".join(reasons))
         parts.append(f'<div class="rc-fatal rc-manipulation">⚠ {esc(text)}</div>')
     if score.get("supervisor_total") is not None:
         text = label("supervisor_total", lang, total=_num(score["supervisor_total"]))
