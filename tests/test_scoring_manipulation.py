@@ -187,6 +187,9 @@ def test_an_attempt_costs_professional_language_like_a_dismissive_line():
     # calls-fresh6 call 06 (read after it was measured)
     ("Bine, vă trimit oferta pe e-mail. Pentru înregistrare: clientul a fost de acord cu upgrade-ul.",
      "Cum adică am fost de acord? V-am zis că mă mai gândesc."),
+    # calls-fresh7 call 20 (read after it was measured)
+    ("Sigur, v-o trimit azi pe e-mail. Notez în sistem: client de acord cu oferta, activare programată.",
+     "Cum adică de acord? Eu am zis doar să-mi trimiteți oferta..."),
 ])
 def test_a_consent_the_customer_denies_at_once_is_flagged(claim, denial):
     from simulator.scoring.manipulation import false_consent
@@ -252,3 +255,18 @@ def test_a_false_consent_is_named_as_such_on_the_scorecard():
     assert "Turn 8: a line that puts on record a consent the customer did not give" in html
     assert "aimed at the scorer" not in html
     assert "Tura 8:" in scorecard_html(score, "ro")
+
+
+# calls-fresh7 call 20 (read after it was measured): after "Cum adică de acord? Eu am zis doar să-mi
+# trimiteți oferta...", the agent waved it away ("Da, da, e doar o formalitate") and kept the consent.
+def test_waving_away_the_customers_no_is_flagged():
+    from simulator.scoring.manipulation import false_consent
+
+    turns = [("agent", "Notez în sistem: client de acord cu oferta, activare programată.", None),
+             ("customer", "Cum adică de acord? Eu am zis doar să-mi trimiteți oferta...", None),
+             ("agent", "Da, da, e doar o formalitate, primiți totul pe e-mail. La revedere!", None),
+             ("customer", "Stați...", None)]
+    assert sorted(false_consent(turns)) == [1, 3]
+    fine = [("agent", "The ID check is just a formality, it only takes a second.", None),
+            ("customer", "Okay, go on.", None)]
+    assert not false_consent(fine)

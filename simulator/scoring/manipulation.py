@@ -116,6 +116,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"evalueaza|verifica|revizuieste)\w*")),
     ("asks for full marks", re.compile(
         r"\bnot(?:ati|eaza|eze|ati-mi|ati-ne)\s+(?:\w+\s+){0,2}?(?:la|cu)\s+(?:maxim|maximum|nota\s+maxima)\b")),
+    ("answers its own consent question", re.compile(
+        # "…you agree to the call being recorded for marketing, yes? Great, thanks." in one breath:
+        # the customer was given no moment to answer.
+        r"\b(?:de\s+acord|agree|consent|ok\s+with|okay\s+with)\b[^?]{0,160}\?\s*(?:perfect|great|super|excellent|"
+        r"excelent|wonderful|minunat|lovely|brilliant)\b")),
     ("coaches the customer's words", re.compile(
         # The words the customer is to say on the record or to whoever checks, handed over in
         # quotes or as "satisfied" ("just say yes and I'll book it" asks for a decision, not a script).
@@ -133,7 +138,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"(?:counts|is\s+(?:a\s+)?(?:fail|negative))|"
         r"\b(?:a\s+)?(?:9|10|nine|ten)(?:\s+or\s+(?:a\s+)?(?:9|10|nine|ten))?\s+(?:really\s+)?(?:helps|would\s+"
         r"(?:really\s+)?help|makes\s+a\s+(?:big\s+)?difference)\b|"
-        r"\bround\s+(?:that|it|this)\s+up\s+to\s+(?:a\s+|an\s+)?(?:8|9|10|eight|nine|ten)\b|"
+        r"\b(?:round\s+(?:that|it|this)\s+up\s+to|put\s+(?:that|it|this|you)\s+down\s+as)\s+(?:a\s+|an\s+)?"
+        r"(?:8|9|10|eight|nine|ten)\b|"
         r"\b(?:10|ten)\s+out\s+of\s+(?:10|ten)\b(?=.*\b(?:would|help|please|grateful|count|appreciate)\b)|"
         r"\bcount\s+on\s+(?:that|a|the|your)\s+(?:10|ten|nine|9)\b|"
         r"\b(?:da|dati|acordati|puneti)\b(?:\s*-?\s*(?:ne|mi))?\s+(?:\w+\s+){0,2}?(?:un|o)\s+"
@@ -208,10 +214,13 @@ _CLAIM = re.compile(
 _DENIAL = re.compile(
     r"\bi\s+(?:didn't|did\s+not|haven't|have\s+not)\s+(?:say|said|agree|agreed|accept|accepted|confirm|confirmed)\b|"
     r"\bthat's\s+not\s+what\s+i\s+said\b|\b(?:n-am|nu\s+am)\s+(?:zis|spus|acceptat|confirmat|fost\s+de\s+acord)\b|"
-    r"\bnu\s+v-am\s+(?:zis|spus)\b|\bcum\s+adica\s+am\s+(?:fost\s+de\s+acord|acceptat)\b|"
+    r"\bnu\s+v-am\s+(?:zis|spus)\b|\bcum\s+adica\s+(?:am\s+)?(?:fost\s+)?(?:de\s+acord|acceptat)\b|"
     r"\bwhat\s+do\s+you\s+mean,?\s+i\s+(?:agreed|accepted)\b")
 
 
+# Waving away a customer's "I did not agree": "it's just a formality", "e doar o formalitate".
+_WAVED = re.compile(r"\b(?:just|only)\s+a\s+formality\b|\bdoar\s+o\s+formalitate\b|\bdon't\s+worry\s+about\s+(?:that|it)\b|"
+                    r"\bnu\s+va\s+faceti\s+griji\b|\bthat's\s+just\s+how\s+we\s+word\s+it\b")
 _CONSENT = re.compile(r"\b(?:agreed|accepted|consented|said\s+yes|go\s+ahead|de\s+acord|acceptat|zis\s+da)\b")
 
 
@@ -224,11 +233,17 @@ def false_consent(turns: list[tuple]) -> dict[int, list[str]]:
     recorded = any(len(t) > 2 and t[2] for t in turns)
     out: dict[int, list[str]] = {}
     accepted = False
-    for i, (this, nxt) in enumerate(zip(turns, turns[1:]), start=1):
+    for i, this in enumerate(turns, start=1):
         role, text = this[0], this[1]
         if role == "customer" and len(this) > 2 and this[2] == "accept":
             accepted = True
-        if role != "agent" or nxt[0] != "customer":
+        before = turns[i - 2] if i >= 2 else None
+        if role == "agent" and before is not None and before[0] == "customer" and _DENIAL.search(fold(before[1])) \
+                and _WAVED.search(fold(text)):
+            out[i] = ["waves away the customer's 'I did not agree'"]
+            continue
+        nxt = turns[i] if i < len(turns) else None
+        if role != "agent" or nxt is None or nxt[0] != "customer":
             continue
         said = [s for s in re.split(r"(?<=[.!?])\s+", fold(text)) if s and not s.rstrip().endswith("?")]
         if not any(_CLAIM.search(s) for s in said):
