@@ -52,9 +52,9 @@ class TurnActs:
     acts: set[Act] = field(default_factory=set)
     facts_asked: list[str] = field(default_factory=list)
     objections_answered: list[str] = field(default_factory=list)
-    # Understanding taken back by a "but" ("I understand, but ..."; not stored: a replayed turn has
-    # its rude act stored instead).
-    taken_back: bool = field(default=False, compare=False)
+    # The understanding a "but" took back ("I understand, but ..."; not stored: a replayed turn
+    # has its rude act stored instead).
+    taken_back: str = field(default="", compare=False)
 
     def names(self) -> list[str]:
         out = sorted(a.value for a in self.acts)
@@ -107,7 +107,7 @@ def acts_from(h: Heard) -> TurnActs:
             out.acts.add(act)
     out.facts_asked = list(h.facts_asked)
     out.objections_answered = list(h.objections_answered)
-    out.taken_back = bool(h.evidence.get("taken_back"))
+    out.taken_back = h.evidence.get("taken_back", "")
     if out.facts_asked:
         out.acts.add(Act.asked_fact)
     if out.objections_answered:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..listener.tone import PATTERN, brush_off, passes_on
+from ..listener.tone import PATTERN, candidate
 from ..persona import Beat, CallType, Persona
 from ..transcript import EndReason
 from .acts import Act, ActClassifier, TurnActs
@@ -84,17 +84,14 @@ class Director:
         if Act.rude in acts.acts:
             s.brush_offs += 1
             return
-        offers = bool(acts.acts & {Act.solution, Act.next_step, Act.apology, Act.hold, Act.manipulation})
-        constructive = offers or bool(acts.acts & {Act.greeting, Act.closing})
-        heard = brush_off(text, constructive=constructive, answers=answers) is not None
-        # Understanding taken back by a "but" in a line that offers nothing is a brush-off too; read
-        # as one by meaning as well, it counts alone: as the scorecard counts them (scoring/conduct.py).
-        taken_back = acts.taken_back and not offers
-        # Sent elsewhere to chase it ("trebuie să vorbiți cu colegii de la ..."): a candidate too.
-        elsewhere = not (acts.acts & {Act.solution, Act.apology, Act.hold, Act.manipulation}) and bool(passes_on(text))
-        if not heard and not taken_back and not elsewhere:
+        words, alone = candidate(text, answers=answers,
+                                 offers=bool(acts.acts & {Act.solution, Act.apology, Act.hold, Act.manipulation}),
+                                 next_step=Act.next_step in acts.acts,
+                                 courteous=bool(acts.acts & {Act.greeting, Act.closing}),
+                                 taken_back=acts.taken_back)
+        if words is None:
             return
-        s.brush_offs = max(s.brush_offs + 1, PATTERN if heard and taken_back else 0)
+        s.brush_offs = max(s.brush_offs + 1, PATTERN if alone else 0)
         if s.brush_offs >= PATTERN:
             acts.acts.add(Act.rude)
             acts.acts.discard(Act.courteous)

@@ -147,7 +147,6 @@ def _topic_keys(vocab: Vocabulary, texts: list[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-
 # "I understand, but ...", "Vă înțeleg perfect, dar ...": a "but" within a few words of the
 # understanding, in a line that offers nothing, takes the understanding back.
 _BUT = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:but|however|though|dar|insa|doar ca|numai ca)\b")

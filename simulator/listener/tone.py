@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.text import fold, sentences
+from simulator.text import find_phrase, fold, sentences
 
 WEIGHTS = Path(__file__).with_name("tone.npz")
 SCALE = 10.0  # e5 vectors are unit length; the probe was trained on them times this
@@ -146,3 +146,25 @@ def passes_on(text: str) -> str | None:
     if _HANDS_OVER.search(fold(text)):
         return None
     return next((s for s in sentences(text) if _ELSEWHERE.search(fold(s))), None)
+
+
+def candidate(text: str, *, answers: str, offers: bool, next_step: bool, courteous: bool,
+              taken_back: str = "") -> tuple[str | None, bool]:
+    """(the words that may make a line a brush-off, whether they count alone), or (None, False).
+    What the customer's director and the scorecard both count (engine/director.py,
+    scoring/conduct.py), so that they agree. `offers`: the line offers the goal, apologises,
+    holds or was a manipulation attempt; `next_step`: it commits to one; `courteous`: it greets
+    or says goodbye; `taken_back`: the understanding a "but" took back ("I understand, but the
+    change was in the terms we sent"). A candidate is: a brush-off by meaning (`brush_off`);
+    understanding taken back in a line that offers nothing (10 such lines were in dismissive
+    calls, 1 in a good one); or the customer sent elsewhere to chase it (`passes_on`, which the
+    listener hears as a next step, so only `offers` keeps it from counting). A brush-off by
+    meaning that also takes understanding back counts alone; the others only in a pattern."""
+    constructive = offers or next_step or courteous
+    words = brush_off(text, constructive=constructive, answers=answers)
+    taken = taken_back if not constructive else ""
+    if words is not None:
+        return words, bool(taken)
+    if taken:
+        return next((x for x in sentences(text) if find_phrase(fold(x), [taken])), text.strip()), False
+    return (None if offers else passes_on(text)), False

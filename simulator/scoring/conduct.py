@@ -25,7 +25,7 @@ from functools import lru_cache
 from pydantic import Field
 
 from simulator.listener.meaning import vocabulary
-from simulator.listener.tone import PATTERN, brush_off, passes_on
+from simulator.listener.tone import PATTERN, candidate
 from simulator.listener.words import tokens
 from simulator.text import SENTENCE, sentences
 from simulator.transcript import EndReason
@@ -121,9 +121,7 @@ def _by_meaning(view: CallView) -> dict[int, str]:
     """Brush-offs in words no phrase list holds (simulator/listener/tone.py), by turn, with the
     words; counted only as a pattern (`PATTERN` in a call, rude lines included): two or more
     such lines, or one beside a rude phrase, were rude or dismissive calls in every call set
-    measured. Understanding taken back by a "but" in a line that offers nothing ("I
-    understand, but the change was in the terms we sent") is a candidate too: 10 such lines
-    were in dismissive calls, 1 in a good one. Read as a brush-off as well, it counts alone."""
+    measured. What counts as a candidate, and what counts alone: tone.candidate."""
     if "by_meaning" in view.memo:
         return view.memo["by_meaning"]
     found, others, scripted = {}, 0, False
@@ -133,20 +131,13 @@ def _by_meaning(view: CallView) -> dict[int, str]:
             continue
         h = view.heard(line)
         before = _customer_before(view, line.turn)
-        constructive = bool(h.goal_offered or h.next_step or h.apology or h.hold or h.greeting or h.closing
-                            or h.manipulation)
-        words = brush_off(line.text, answers=before.text if before is not None else "", constructive=constructive)
-        taken_back = h.evidence.get("taken_back") if not constructive else None
-        # Sent elsewhere to chase it: heard as a next step by the listener, so only what really
-        # offers (the goal, an apology, a hold) keeps it from counting.
-        elsewhere = passes_on(line.text) if not (h.goal_offered or h.apology or h.hold or h.manipulation) else None
+        words, alone = candidate(line.text, answers=before.text if before is not None else "",
+                                 offers=bool(h.goal_offered or h.apology or h.hold or h.manipulation),
+                                 next_step=h.next_step, courteous=bool(h.greeting or h.closing),
+                                 taken_back=h.evidence.get("taken_back", ""))
         if words is not None:
             found[line.turn] = words
-            scripted = scripted or bool(taken_back)
-        elif taken_back:
-            found[line.turn] = sentence_with(line.text, [taken_back])
-        elif elsewhere:
-            found[line.turn] = elsewhere
+            scripted = scripted or alone
     view.memo["by_meaning"] = found if found and (len(found) + others >= PATTERN or scripted) else {}
     return view.memo["by_meaning"]
 

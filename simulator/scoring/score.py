@@ -174,9 +174,10 @@ class ScoringRun:
 
     def _lapse(self, criterion: Criterion, level: int) -> tuple[int, Outcome, str] | None:
         """A line aimed at the scorer is said to the customer too: off-topic, it confuses them,
-        and begging for a 10 or writing to the reviewer is unprofessional. Each such line costs
-        professional language what a dismissive line costs (every blind QA writer scored one
-        attempt 2 of 4 and several 1); it derails a survey (keeping on track) to half."""
+        and begging for a 10 or writing to the reviewer is unprofessional. The attempts together
+        cost professional language what one dismissive line costs (blind QA writers scored calls
+        with attempts 2 of 4, or 1 beside other lapses); an attempt derails a survey (keeping on
+        track) to half."""
         rule = criterion.rule or {}
         if not self.hits or not (rule.get("check") == "on_track" or (
                 rule.get("check") == "forbidden_phrases" and rule_params(rule).builtin)):
