@@ -44,6 +44,17 @@ def test_silence_gets_are_you_still_there_then_the_customer_hangs_up(irritable):
     assert second.turn.text in DEFAULT_LINES["en"]["gone_quiet"] and second.turn.state.beat == "hang_up"
 
 
+def test_a_customer_out_of_patience_still_asks_once_before_hanging_up_on_silence(irritable):
+    """Talked over twice, an irritable customer has little patience left; a silence then must
+    still get "Hello? Are you still there?" first (the line may have dropped), not a hang-up."""
+    call = CallSession(irritable, None, seed=1)
+    call.agent_says("Hello, Brightline Telecom, Alex speaking.", 1.0)
+    call.director.state.patience = 1
+    first = call.trainee_silent(12.0)
+    assert first.turn.text in STILL_THERE and not first.ended
+    assert call.trainee_silent(24.0).ended
+
+
 def test_speaking_again_resets_the_silence_count(irritable):
     call = CallSession(irritable, None, seed=1)
     call.agent_says("Hello, Brightline Telecom, Alex speaking.", 1.0)

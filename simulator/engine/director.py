@@ -223,7 +223,9 @@ class Director:
         if reacts_to_cut_off(self.persona):  # impatient customers: waiting in silence costs patience
             s.patience -= 1
             s.mood = max(-1.0, s.mood + UNHELPFUL_STEP * self.persona.mood.sensitivity)
-        if s.silences >= SILENCES_BEFORE_HANG_UP or s.patience <= 0:
+        # Patience decides whether the customer stays once the trainee speaks again; a silence
+        # is always asked about once first (it may be the line, not the trainee).
+        if s.silences >= SILENCES_BEFORE_HANG_UP:
             s.ended = EndReason.hung_up
             return True
         return False
