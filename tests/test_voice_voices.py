@@ -267,3 +267,35 @@ def test_codes_are_read_out_letter_by_letter_and_digit_by_digit(tmp_path):
     tts = router()
     tts.synthesize("It's ME-220719.", MAN, tmp_path / "x.wav")
     assert tts.piper.spoken == [("It's M E, 2 2 0 7 1 9.", "en_US-joe-medium")]
+
+
+def test_a_clip_the_system_voice_drops_once_is_spoken_again(tmp_path):
+    """Once, on a busy machine, espeak-ng through pyttsx3 wrote an empty clip; the customer's
+    line must still be heard, so the worker tries it a second time."""
+    import wave
+
+    from simulator.voice.pyttsx3_tts import Pyttsx3TTS
+
+    class DropsFirst:  # the engine's surface the worker uses; the first clip comes back empty
+        def __init__(self):
+            self.runs = 0
+            self.path = None
+
+        def setProperty(self, name, value):
+            pass
+
+        def save_to_file(self, text, path):
+            self.path = path
+
+        def runAndWait(self):
+            self.runs += 1
+            frames = b"" if self.runs == 1 else np.full(2205, 1000, dtype="<i2").tobytes()
+            with wave.open(self.path, "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(22050)
+                w.writeframes(frames)
+
+    engine = DropsFirst()
+    samples, rate = Pyttsx3TTS()._speak(engine, None, "Hello there.", None, 170, 50)
+    assert engine.runs == 2 and rate == 22050 and samples.size == 2205

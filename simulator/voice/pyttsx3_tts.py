@@ -144,6 +144,15 @@ class Pyttsx3TTS:
                 fut.set_exception(e)
 
     def _speak(self, engine: Any, driver: Any, text: str, voice_id: str | None, rate: int, pitch: int) -> tuple[np.ndarray, int]:
+        # Once in a full test run on a busy machine, espeak-ng (through pyttsx3) wrote an empty
+        # clip: a late end-of-message from the clip before can close the new file before any
+        # audio. Not reproduced in 240 clips under load; a second try costs one clip's time.
+        try:
+            return self._speak_once(engine, driver, text, voice_id, rate, pitch)
+        except AudioError:
+            return self._speak_once(engine, driver, text, voice_id, rate, pitch)
+
+    def _speak_once(self, engine: Any, driver: Any, text: str, voice_id: str | None, rate: int, pitch: int) -> tuple[np.ndarray, int]:
         fd, name = tempfile.mkstemp(prefix="rolecall-pyttsx3-", suffix=".wav")
         os.close(fd)
         os.unlink(name)  # a fresh, absent path: a stale clip can never be read as this one
@@ -165,6 +174,11 @@ class Pyttsx3TTS:
             # file and then clears _speaking: wait for that, before clearing anything.
             deadline = time.monotonic() + TIMEOUT_S
             while getattr(driver, "_speaking", False) and time.monotonic() < deadline:
+                time.sleep(0.005)
+            # espeak's thread may still be closing the clip: the next clip's start would cancel it.
+            module = type(driver).__module__ if driver is not None else ""
+            espeak = sys.modules.get(module.rsplit(".", 1)[0] + "._espeak") if module.endswith(".espeak") else None
+            while espeak is not None and espeak.IsPlaying() and time.monotonic() < deadline:
                 time.sleep(0.005)
             if driver is not None:
                 # pyttsx3 keeps the last text and file; a later run would speak them again.
