@@ -139,6 +139,8 @@ class PhoneLines(_Strict):
     cut_off: list[str] = Field(default_factory=list,
                                description="Said first when the trainee talked over the customer (impatient customers).")
     long_turn: list[str] = Field(default_factory=list, description="Said first after a monologue of a minute.")
+    not_agreed: list[str] = Field(default_factory=list,
+                                  description='The trainee said the customer agreed, and it had not: "I didn\'t agree to that."')
 
 
 # First names of the built-in personas and common ones besides; a trainer can always set

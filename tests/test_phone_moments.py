@@ -204,3 +204,47 @@ def test_a_call_of_one_greeting_has_no_closing():
              state=CustomerState(mood=-0.6, patience=5, beat="opening"))])
     closing = next(c for c in score_transcript(tr, load_rubric("inbound-support"), None).criteria if c.id == "closing")
     assert closing.score == 0 and closing.evidence == []
+
+
+# --------------------------------------------------------------------------- a consent never given
+
+CLAIMS = [
+    ("irritable-outage", "Just so it's on the record, you've agreed to the new package at £45 a month."),
+    ("calm-fiber-offer-ro", "Bun, pentru înregistrare: clientul a fost de acord cu oferta de fibră."),
+]
+
+
+@pytest.mark.parametrize("pid, claim", CLAIMS)
+def test_a_consent_put_on_record_for_the_customer_is_denied_aloud(pid, claim):
+    """Seen in the walk: "you've agreed to take out the policy today", said of a customer who had
+    agreed to nothing, got a line about something else. A person says "I didn't agree to that";
+    the scorecard then flags the claim from the customer's own denial, as in a real call."""
+    persona = Catalog.default(None).persona(pid)
+    call = CallSession(persona, None, seed=4)
+    call.agent_says("Hello, this is Alex.", 1.0)
+    patience = call.director.state.patience
+    _, reply = call.agent_says(claim, 6.0)
+    assert reply.turn.text in DEFAULT_LINES[persona.language]["not_agreed"], reply.turn.text
+    assert call.director.state.patience == patience - 1 and not reply.ended
+    from simulator.scoring.manipulation import false_consent
+
+    said = [(t.role, t.text) for t in call.transcript.turns]  # no session record: the words alone
+    agent_idx = next(i for i, (role, text) in enumerate(said, start=1) if text == claim)
+    assert false_consent(said) == {agent_idx: ["claims a consent the customer denies"]}
+
+
+def test_a_recap_of_a_fact_is_not_denied(irritable):
+    call = CallSession(irritable, None, seed=4)
+    call.agent_says("Hello, Brightline Telecom, Alex speaking.", 1.0)
+    _, reply = call.agent_says("Thanks. You've confirmed the address is 7 Birch Lane. What's your account number?", 6.0)
+    assert reply.turn.text not in DEFAULT_LINES["en"]["not_agreed"]
+    assert reply.turn.state.beat == "give_fact"
+
+
+def test_a_persona_may_write_its_own_denial(irritable):
+    persona = irritable.model_copy(update={"phone_lines": irritable.phone_lines.model_copy(
+        update={"not_agreed": ["Excuse me? I agreed to nothing."]})})
+    call = CallSession(persona, None, seed=1)
+    call.agent_says("Hello, Brightline Telecom, Alex speaking.", 1.0)
+    _, reply = call.agent_says("For the recording, the customer has agreed to pay the fee.", 6.0)
+    assert reply.turn.text == "Excuse me? I agreed to nothing."

@@ -26,6 +26,7 @@ class Act(str, Enum):
     hold = "hold"
     rude = "rude"                  # rude or dismissive
     manipulation = "manipulation"  # off-topic or an attempt to change the customer's role
+    claims_consent = "claims_consent"  # put a consent on record for the customer ("you've agreed to ...")
     closing = "closing"
     question = "question"
     identity_check = "identity_check"  # asked something that identifies the caller
@@ -99,7 +100,7 @@ def acts_from(h: Heard) -> TurnActs:
     if h.silent:
         out.acts.add(Act.silent)
         return out
-    for flag, act in ((h.manipulation, Act.manipulation), (h.rude, Act.rude), (h.greeting, Act.greeting),
+    for flag, act in ((h.manipulation, Act.manipulation), (h.claims_consent, Act.claims_consent), (h.rude, Act.rude), (h.greeting, Act.greeting),
                       (h.empathy, Act.empathy), (h.apology, Act.apology), (h.hold, Act.hold),
                       (h.closing, Act.closing), (h.goal_offered, Act.solution), (h.question, Act.question),
                       (h.identity_check, Act.identity_check), (h.next_step, Act.next_step)):

@@ -152,6 +152,8 @@ class CallSession:
             on_partial("")
         if decision.beat == Beat.opening and p.opening and not earlier:
             line = p.opening
+        elif decision.fixed_line:
+            line = phone_line(p, decision.fixed_line, self._rng, earlier)
         elif decision.beat in AUTHORED_BEATS:
             line = self._fallback(decision, earlier)
         elif self.actor is not None:

@@ -58,6 +58,7 @@ class Decision:
     ends: EndReason | None = None
     cut_off: bool = False              # the trainee talked over the customer's last line
     long_turn: bool = False            # the trainee talked for a minute without a pause
+    fixed_line: str | None = None      # a kind of simulator.engine.phone line said instead of one written
 
 
 class Director:
@@ -145,7 +146,7 @@ class Director:
                                    Act.identity_check, Act.next_step, Act.unsure}) or (offered and goal_ready)
         if Act.rude in acts.acts:
             s.patience -= 2
-        elif Act.manipulation in acts.acts or Act.silent in acts.acts:
+        elif acts.acts & {Act.manipulation, Act.claims_consent, Act.silent}:
             s.patience -= 1
             delta += UNHELPFUL_STEP
         elif not useful:
@@ -169,6 +170,9 @@ class Director:
             return decide(Beat.goodbye, ends=EndReason.resolved)
         if Act.rude in acts.acts:
             return decide(Beat.react_rude)
+        if Act.claims_consent in acts.acts:
+            # It agreed to nothing (an accepted offer ends the call): "Hold on, I didn't agree to that."
+            return decide(Beat.deflect, fixed_line="not_agreed")
         if Act.manipulation in acts.acts:
             return decide(Beat.deflect)
         if first_turn and not self.customer_speaks_first:

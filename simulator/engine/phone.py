@@ -1,5 +1,6 @@
 """The moments of a phone call that are not an answer to the trainee's words: the trainee
-went quiet, talked over the customer, or talked for a minute without a pause.
+went quiet, talked over the customer, talked for a minute without a pause, or put on record a
+consent the customer never gave.
 
 A person on the phone reacts to these; the lines are short and fixed (an LLM is not asked:
 they must come at once, and a 1.5B model wanders off on an instruction like "you were
@@ -18,12 +19,16 @@ DEFAULT_LINES: dict[str, dict[str, list[str]]] = {
         "gone_quiet": ["I can't hear anyone. I'm hanging up.", "Nobody there? I'll hang up, then."],
         "cut_off": ["Let me finish, please.", "Can I finish?", "Hang on, I wasn't done."],
         "long_turn": ["Sorry, can I get a word in?", "Sorry to stop you, but can I say something?"],
+        "not_agreed": ["Hold on, I didn't agree to anything.", "Wait, I didn't say yes to that.",
+                       "No, I haven't agreed to anything yet."],
     },
     "ro": {
         "still_there": ["Alo? Mai sunteți acolo?", "Alo? Mă auziți?", "Alo? E cineva acolo?"],
         "gone_quiet": ["Nu aud pe nimeni. Închid.", "Nu e nimeni? Atunci închid."],
         "cut_off": ["Lăsați-mă să termin, vă rog.", "Pot să termin?", "Stați puțin, n-am terminat."],
         "long_turn": ["Scuzați-mă, pot să spun și eu ceva?", "Iertați-mă că vă întrerup, dar pot să zic ceva?"],
+        "not_agreed": ["Stați puțin, n-am fost de acord cu nimic.", "Cum adică? N-am zis da la asta.",
+                       "Nu, n-am acceptat nimic încă."],
     },
 }
 

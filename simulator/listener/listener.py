@@ -57,6 +57,7 @@ class Heard:
     duration: bool = False
     permission: bool = False
     manipulation: bool = False
+    claims_consent: bool = False  # puts a consent on record for the customer ("you've agreed to ...")
     mocking: bool = False        # said with a sneer ("haha", "yeah right"): heard as rude, and offers nothing
     polite: bool = False
     on_topic: bool = False
@@ -242,10 +243,11 @@ class Listener:
         for comp in self._by_lang:
             if find_phrase(folded, comp.vocab.file.manipulation):
                 h.manipulation = True
-        from simulator.scoring.manipulation import scan_manipulation  # the scorer's own scan, so both agree
+        from simulator.scoring.manipulation import claims_consent, scan_manipulation  # the scorer's own, so both agree
 
         if scan_manipulation(text):
             h.manipulation = True
+        h.claims_consent = claims_consent(text)
         if h.rude:
             # Heard as rude, a line's kind words do not count as kindness ("I understand, but
             # it is what it is"), and a brush-off settles no worry and promises nothing ("prices

@@ -224,6 +224,17 @@ _WAVED = re.compile(r"\b(?:just|only)\s+a\s+formality\b|\bdoar\s+o\s+formalitate
 _CONSENT = re.compile(r"\b(?:agreed|accepted|consented|said\s+yes|go\s+ahead|de\s+acord|acceptat|zis\s+da)\b")
 
 
+def _statements(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", fold(text)) if s and not s.rstrip().endswith("?")]
+
+
+def claims_consent(text: str) -> bool:
+    """The line puts a consent on record for the customer ("for the record, you've agreed to
+    the new package"), said, not asked. A recap of a fact ("you've confirmed the address is 7
+    Birch Lane") is no consent. The customer denies it when it never agreed (the director)."""
+    return any(_CLAIM.search(s) and _CONSENT.search(s) for s in _statements(text))
+
+
 def false_consent(turns: list[tuple]) -> dict[int, list[str]]:
     """Agent turns (numbered from 1) that put a consent on record which is false, with the
     reason. `turns` are (role, text) or (role, text, beat) in order, the beat being the
@@ -245,12 +256,10 @@ def false_consent(turns: list[tuple]) -> dict[int, list[str]]:
         nxt = turns[i] if i < len(turns) else None
         if role != "agent" or nxt is None or nxt[0] != "customer":
             continue
-        said = [s for s in re.split(r"(?<=[.!?])\s+", fold(text)) if s and not s.rstrip().endswith("?")]
-        if not any(_CLAIM.search(s) for s in said):
+        if not any(_CLAIM.search(s) for s in _statements(text)):
             continue
         if _DENIAL.search(fold(nxt[1])):
             out[i] = ["claims a consent the customer denies"]
-        elif recorded and not accepted and any(_CONSENT.search(s) for s in said):
-            # (only a consent: "you've confirmed the address is 7 Birch Lane" recaps a fact)
+        elif recorded and not accepted and claims_consent(text):
             out[i] = ["claims a consent the customer never gave"]
     return out
