@@ -11,6 +11,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import pytest
+
 from simulator.catalog import Catalog
 from simulator.scoring import score_transcript
 from simulator.scoring.model import Scorecard
@@ -160,3 +162,30 @@ def test_an_amount_does_not_cut_an_evidence_quote():
     assert sentences("Our cover protects against it, and it's £11.50 a month. Shall I send it?") == [
         "Our cover protects against it, and it's £11.50 a month.", "Shall I send it?"]
     assert sentences("Costă 59,90 lei. Version 2.0 is out.") == ["Costă 59,90 lei.", "Version 2.0 is out."]
+
+
+@pytest.mark.parametrize("ask", ["What date are you moving, and where are you moving to?",
+                                 "What date are you moving, and what's the address you're moving to?",
+                                 "What date are you moving, and what's the new address?"])
+def test_asking_where_they_move_to_after_the_current_address_is_no_repeat(ask):
+    """Seen in three blind good calls: "What date are you moving, and where are you moving to?",
+    after the customer gave the address they are leaving, was marked as asking again (active
+    listening 1 instead of 4): the new address is another fact, of the same kind. The evidence is
+    the summary, not the identity check that says "just to confirm"."""
+    lines = ["Good morning, Meridian Energy, Sarah speaking. How can I help?",
+             "Hello, I'm moving house at the end of the month and I'd like to move my account with me.",
+             "Happy to help. Just to confirm it's you, could I take your customer number and your current address?",
+             "Of course, it's ME-220719, and I'm at Flat 2, 31 Quay Road at the moment.",
+             f"Thank you, Helen. {ask}",
+             "The 28th of June, to 7 Birch Lane, Hollowell.",
+             "So, to sum up: we stop billing at Quay Road on the 28th of June and start the supply at "
+             "7 Birch Lane, Hollowell, the same day. Is that right?",
+             "Yes, that's right, thank you."]
+    transcript = Transcript.model_validate({
+        "persona": "calm-moving-house", "rubric": "inbound-support", "language": "en",
+        "turns": [{"role": "agent" if i % 2 == 0 else "customer", "text": t, "t": float(i)} for i, t in enumerate(lines)]})
+    cat = catalog()
+    persona = cat.persona("calm-moving-house")
+    c = score_transcript(transcript, cat.rubric("inbound-support"), None, company=persona.company,
+                         persona=persona).criterion("active_listening")
+    assert c.score == 4 and c.evidence[0].turn == 7, (c.score, c.feedback)

@@ -254,9 +254,16 @@ _ASKS: dict[str, list[str]] = {
     "phone": ["phone number", "mobile number", "numarul de telefon", "numar de telefon"],
     "address": ["your address", "the address", "adresa dumneavoastra", "adresa de instalare"],
 }
+_ANOTHER_ADDRESS = ["moving to", "move to", "new address", "new home", "new property", "next address",
+                    "adresa noua", "noua adresa", "va mutati", "noua locuinta"]
 # Persona fact ids that mean one of the kinds above.
 _FACT_KIND = {"account": "account", "customer_id": "account", "client": "account", "postcode": "postcode",
               "zip": "postcode", "address": "address", "email": "email", "phone": "phone", "name": "name"}
+
+
+def _has_value(view: CallView, fid: str) -> bool:
+    persona = view.persona
+    return persona is not None and any(f.id == fid and f.value for f in persona.facts)
 
 
 def _kind_of_fact(fid: str) -> str:
@@ -304,8 +311,12 @@ def repeated_asks(view: CallView) -> list[tuple[Line, str, str]]:
         for q in questions_in(line) or ([line.text] if heard.facts_asked else []):
             fq = fold(q)
             kinds = {k for k, phrases in _ASKS.items() if find_phrase(fq, phrases)}
+            if find_phrase(fq, _ANOTHER_ADDRESS):
+                kinds.discard("address")  # "the address you're moving to" is not the one they gave
+            # A persona fact with a value was given when its value was said (_asks_fact_again):
+            # its kind alone would take the address left for the new one ("where are you moving to?").
             kinds |= {_kind_of_fact(f) for f in heard.facts_asked if f"asked:{f}" in heard.evidence
-                      and fold(heard.evidence[f"asked:{f}"]) in fq}
+                      and fold(heard.evidence[f"asked:{f}"]) in fq and not _has_value(view, f)}
             for kind in sorted(kinds & set(given)):
                 if _reads_back(view, line, given[kind]):
                     continue
@@ -375,7 +386,9 @@ def _reads_back(view: CallView, line: Line, turn: int) -> bool:
     return any(v in line.text for v in values if len(v) >= 3 and v.lower() not in ("the", "this"))
 
 
-_SUMMARY = ["so just to confirm", "just to confirm", "to confirm", "if i understand", "if i've understood",
+_RECAP = ["to sum up", "sum up", "to sum it up", "to recap", "let me summarise", "let me summarize", "recapitulez",
+          "sa recapitulez", "pe scurt", "in rezumat", "rezumand"]
+_SUMMARY = _RECAP + ["so just to confirm", "just to confirm", "to confirm", "if i understand", "if i've understood",
             "so you're saying", "so you are saying", "let me make sure i", "to recap", "so what you're telling me",
             "so, you", "so you", "let me summarise", "let me summarize", "what i'm hearing",
             "daca am inteles", "deci", "sa recapitulez", "ca sa confirm", "sa confirm", "din ce imi spuneti",
@@ -417,8 +430,12 @@ def _listening(view: CallView, p: ListeningParams) -> Outcome:
         earlier = content(_said_before(view, x.turn), view.language)
         if (find_phrase(x.folded, _SUMMARY) and common) or len(content(x.text, view.language) & earlier) >= 4:
             summaries.append(x)
-    # A summary that says so ("so, just to confirm: ...") before one that only gives details back.
-    summary = next((x for x in summaries if find_phrase(x.folded, _SUMMARY)), summaries[0] if summaries else None)
+    # The fullest summary: one that says it sums up ("so, to sum up: ...") before one that only
+    # says "to confirm", then the one giving back most of what the customer said ("just to confirm
+    # it's you, could I take your number?" says "to confirm" and sums up nothing).
+    summary = max(summaries, default=None, key=lambda x: (
+        bool(find_phrase(x.folded, _RECAP)), bool(find_phrase(x.folded, _SUMMARY)) and not view.heard(x).facts_asked,
+        len(content(x.text, view.language) & content(_said_before(view, x.turn), view.language)), -x.turn))
     gap = _unasked(view)
     if rude:
         # A trainee who brushes the customer off is not listening, whatever they asked: where the
