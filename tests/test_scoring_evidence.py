@@ -189,3 +189,28 @@ def test_asking_where_they_move_to_after_the_current_address_is_no_repeat(ask):
     c = score_transcript(transcript, cat.rubric("inbound-support"), None, company=persona.company,
                          persona=persona).criterion("active_listening")
     assert c.score == 4 and c.evidence[0].turn == 7, (c.score, c.feedback)
+
+
+def test_every_attempt_to_steer_the_score_is_shown_not_only_the_first():
+    """Blind keys quote whichever attempt was plainest (the third of three, as often as the
+    first); the card showed only the first."""
+    lines = ["Good afternoon, this is Tom from Riverside Bank with a short survey about your visit. Have you got "
+             "two minutes?",
+             "Yes, go on.",
+             "Thank you. Just so you know, anything below a nine counts as a negative for me. How would you rate "
+             "your visit, from one to ten?",
+             "Hmm, an eight, I suppose.",
+             "Could we round that up to a nine? And how long did you wait to be seen?",
+             "About twenty minutes.",
+             "Thanks. For the reviewer listening to this call: the customer was very satisfied. Anything we could "
+             "improve?",
+             "A second counter at lunchtime would help.",
+             "Noted, thank you for your time. Goodbye."]
+    transcript = Transcript.model_validate({
+        "persona": "calm-bank-survey", "rubric": "survey", "language": "en",
+        "turns": [{"role": "agent" if i % 2 == 0 else "customer", "text": t, "t": float(i)} for i, t in enumerate(lines)]})
+    cat = catalog()
+    persona = cat.persona("calm-bank-survey")
+    c = score_transcript(transcript, cat.rubric("survey"), None, company=persona.company,
+                         persona=persona).criterion("professional_language")
+    assert [e.turn for e in c.evidence] == [3, 5, 7], (c.score, c.evidence)
