@@ -58,7 +58,9 @@ CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring
              # an eighth blind set (20 calls), first measured untouched at 40d114d and at ccbda24
              "fresh7": ROOT / "tests" / "data" / "scoring" / "calls-fresh7",
              # a ninth blind set (20 calls), first measured untouched at 40d114d and at the stop's end
-             "fresh8": ROOT / "tests" / "data" / "scoring" / "calls-fresh8"}
+             "fresh8": ROOT / "tests" / "data" / "scoring" / "calls-fresh8",
+             # a tenth blind set (20 calls, all 14 personas), first measured untouched at c355c00
+             "fresh9": ROOT / "tests" / "data" / "scoring" / "calls-fresh9"}
 # End reasons some call writers used that the transcript contract does not have.
 END_ALIASES = {"completed": "agent_ended"}
 
