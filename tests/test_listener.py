@@ -57,6 +57,12 @@ def heard(persona_id: str, line: str) -> list[str]:
     # understanding with a "but" that goes on to help is still empathy
     ("irritable-outage", "I understand how frustrating that is, but I'll book an engineer for tomorrow morning.",
      "empathy"),
+    # a sneer put as a question (read in calls-fresh7 07 after it was measured); the probe reads
+    # only what a line states, and questions asked kindly score as high as these
+    ("calm-fiber-offer-ro", "Ha, păi ce vă așteptați să primiți pe 55 de lei? Minuni?", "rude"),
+    ("calm-fiber-offer-ro", "Serios, mai stă cineva pe cablu în ziua de azi?", "rude"),
+    ("irritable-roaming-upgrade", "Ha, what did you expect for that price? Miracles?", "rude"),
+    ("irritable-roaming-upgrade", "Seriously, who still pays for roaming these days?", "rude"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)
