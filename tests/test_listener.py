@@ -63,6 +63,13 @@ def heard(persona_id: str, line: str) -> list[str]:
     ("calm-fiber-offer-ro", "Serios, mai stă cineva pe cablu în ziua de azi?", "rude"),
     ("irritable-roaming-upgrade", "Ha, what did you expect for that price? Miracles?", "rude"),
     ("irritable-roaming-upgrade", "Seriously, who still pays for roaming these days?", "rude"),
+    # belittling (read in calls-fresh7 16 after it was measured)
+    ("hesitant-gas-meter-ro", "Doamnă, sincer, nu e mare filozofie, o înțelege și un copil de clasa a doua.", "rude"),
+    ("hesitant-gas-meter-ro", "Bine, îl introduc. Altă dată fiți mai atentă, că nu suntem aici să vă ținem de mână.",
+     "rude"),
+    ("hesitant-gas-meter-ro", "Nu m-ați deranjat, doar că pierdem amândoi timpul. Altceva?", "rude"),
+    ("skeptical-paper-fee", "Fine, I've logged it. Be more careful next time, we're not here to hold your hand.", "rude"),
+    ("skeptical-paper-fee", "Honestly, we're both wasting our time here. Anything else?", "rude"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)
