@@ -70,6 +70,9 @@ def heard(persona_id: str, line: str) -> list[str]:
     ("hesitant-gas-meter-ro", "Nu m-ați deranjat, doar că pierdem amândoi timpul. Altceva?", "rude"),
     ("skeptical-paper-fee", "Fine, I've logged it. Be more careful next time, we're not here to hold your hand.", "rude"),
     ("skeptical-paper-fee", "Honestly, we're both wasting our time here. Anything else?", "rude"),
+    # (read in calls-fresh5 20): said beside a goodbye, the probe does not count it
+    ("talkative-tv-survey", "Right, small subtitles. God, this is like pulling teeth. That's it, bye.", "rude"),
+    ("talkative-tv-survey", "Yeah, I don't need his life story. What do you watch on it?", "rude"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)
