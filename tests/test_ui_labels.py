@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from simulator.ui.labels import EN, LABELS, RO, label
+from simulator.ui.labels import EN, LABELS, RO, heard_text, label
 
 
 def _fields(text: str) -> set[str]:
@@ -74,3 +74,12 @@ def test_a_criterion_being_judged_says_so_in_words():
     for lang, words in (("en", "being judged"), ("ro", "se evaluează")):
         html = render.scorecard_html(score, lang)
         assert words in html and "{" not in html.replace("{{", ""), html
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_every_act_the_customer_hears_is_named_in_words(lang):
+    """Seen in the walk: a new act showed as "heard_claims_consent" under the trainee's line."""
+    from simulator.engine.acts import Act
+
+    for act in Act:
+        assert not heard_text([act.value], lang).startswith("heard_"), act
