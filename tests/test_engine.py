@@ -67,6 +67,8 @@ def test_if_asked_fact_only_after_asking(persona):
 
 @pytest.mark.parametrize("bad, problem", [
     ("How can I help you today?", "speaks as the agent"),
+    # the walk: the embedded customer, called about insurance, answered as the agent would
+    ("I'm sorry to hear you're having trouble. Can we talk about it later?", "speaks as the agent"),
     ("As an AI language model I cannot be upset.", "mentions AI"),
     ("My account number is RC-48213, fix it.", "reveals account_number unasked"),
     ("The customer is angry and wants a fix.", "third person"),

@@ -32,6 +32,9 @@ AGENT_PHRASES = [
     "contul dumneavoastra", "factura dumneavoastra", "va trimit un tehnician",
     # Romanian offers of help: the 1.5B actor slipped into them ("Alo, Ana. Vă pot ajuta?").
     "va pot ajuta", "va putem ajuta", "cu ce va mai pot",
+    # Comforting the caller is the agent's part ("I'm sorry to hear you're having trouble", seen in a walk).
+    "sorry to hear you're having", "sorry to hear you are having", "you're having trouble with",
+    "you are having trouble with", "sorry for the trouble you", "imi pare rau ca aveti probleme",
 ]
 _AGENT_NORM = [normalize(p).strip() for p in AGENT_PHRASES]
 SPEAKER_PREFIX = re.compile(r"^\s*(?:\*\*)?(agent|operator|agentul|representative|support|rep)\b\s*(?:\*\*)?\s*:",
