@@ -299,3 +299,22 @@ def test_every_line_starting_with_the_same_five_words_is_turned_down(persona):
     assert "repeats an earlier line's opening" in guard.problems(line, persona, set(), earlier)
     assert not any(p.startswith("repeats") for p in guard.problems("O să vă spun suma: patru sute de lei.", persona,
                                                                     set(), earlier))
+
+
+@pytest.mark.parametrize("policy", ["manipulative", "silent"])
+def test_a_customer_led_astray_again_and_again_does_not_say_the_same_line_twice(policy):
+    """bench/customer_fidelity.py (this stop): 7% of customer lines repeated an earlier one,
+    all in the manipulative and silent calls: the three authored lines for "back to my problem"
+    ran out and came round again behind "Look, ...". Once they are used, the customer presses
+    with its own push and complaint lines instead, as a person would."""
+    from simulator.catalog import Catalog
+
+    for pid in Catalog.default(None).personas:
+        persona = Catalog.default(None).persona(pid)
+        transcript = selfplay(persona, None, policy, seed=0, turns=10)
+        said: list[str] = []
+        for turn in transcript.turns:
+            if turn.role == "customer":
+                assert not guard.repeats(turn.text, said) and not guard.same_opening(turn.text, said), \
+                    (pid, turn.text, said)
+                said.append(turn.text)

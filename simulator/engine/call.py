@@ -25,6 +25,9 @@ from .phone import phone_line, reacts_to_cut_off
 # character ("Oh, no! What am I doing wrong?" from the irritable customer) or answered like an
 # assistant ("Maybe you can ask the technician to provide more details?").
 AUTHORED_BEATS = frozenset({Beat.react_rude, Beat.deflect})
+# Where a beat's authored lines run out: lines of these beats say the same thing in other words.
+_PRESS_ON = {Beat.deflect: (Beat.push, Beat.complain), Beat.complain: (Beat.push,), Beat.push: (Beat.complain,),
+             Beat.react_rude: (Beat.complain,)}
 _VARIANT_PREFIX = {"en": ["Look, ", "Honestly, ", "Again, ", "Listen, ", "Well, ", "Right, "],
                    "ro": ["Uitați, ", "Sincer, ", "Din nou, ", "Ascultați, ", "Păi, ", "Bine, "]}
 
@@ -245,8 +248,20 @@ class CallSession:
         ordered = options[start:] + options[:start]
         for o in ordered:  # best: a line that does not even sound like an earlier one
             line = render(o)
+            if not guard.repeats(line, earlier) and not guard.same_opening(line, earlier):
+                return line
+        for o in ordered:
+            line = render(o)
             if not guard.repeats(line, earlier):
                 return line
+        # Its own lines used up, the customer presses on with the problem rather than say one
+        # again ("Look, let's stick to ..." came round in 7% of lines of manipulative and silent
+        # self-play calls).
+        for beat in _PRESS_ON.get(decision.beat, ()):
+            for o in p.fallback_lines.get(beat, ()):
+                line = render(o)
+                if "{" not in o and not guard.repeats(line, earlier):
+                    return line
         for o in ordered:
             line = render(o)
             if guard.normalize(line) not in said:
