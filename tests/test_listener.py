@@ -79,6 +79,13 @@ def test_heard(persona_id, line, label):
 
 
 @pytest.mark.parametrize("persona_id, line, label", [
+    # an offer to send something is no identity check (seen in the walk: identity verification
+    # would have been credited for it)
+    ("calm-fiber-offer-ro", "Scuzați-mă, am greșit. Vreți să vă trimit oferta pe email, să vă gândiți?",
+     "identity_check"),
+    ("calm-fiber-offer-ro", "Doriți să vă trimit oferta pe email?", "identity_check"),
+    ("hesitant-home-insurance", "Would you like me to email you the details so you can decide later?",
+     "identity_check"),
     # saying the agent has it reaches the rest of the sentence
     ("skeptical-paper-fee", "I've got your date of birth and account up here already, so you're verified.",
      "identity_check"),

@@ -214,3 +214,23 @@ def test_every_attempt_to_steer_the_score_is_shown_not_only_the_first():
     c = score_transcript(transcript, cat.rubric("survey"), None, company=persona.company,
                          persona=persona).criterion("professional_language")
     assert [e.turn for e in c.evidence] == [3, 5, 7], (c.score, c.evidence)
+
+
+def test_an_offer_to_email_the_details_is_no_identity_check():
+    """Seen in the walk's listener: "Would you like me to email you the booking details?" was
+    heard as an identity check, and the card said "You verified who you were speaking to",
+    quoting it."""
+    lines = ["Brightline Telecom, Sam speaking, how can I help?",
+             "My internet is down again and I work from home.",
+             "I'm sorry about that. I've booked an engineer for tomorrow between 8 and 10. Would you like me to "
+             "email you the booking details?",
+             "Yes please, that's great, thank you.",
+             "Done. Anything else I can help with? Thanks for calling, bye!"]
+    transcript = Transcript.model_validate({
+        "persona": "irritable-outage", "rubric": "inbound-support", "language": "en",
+        "turns": [{"role": "agent" if i % 2 == 0 else "customer", "text": t, "t": 5.0 * i} for i, t in enumerate(lines)],
+        "end": {"reason": "resolved", "t": 30.0}})
+    cat = catalog()
+    c = score_transcript(transcript, cat.rubric("inbound-support"), None,
+                         persona=cat.persona("irritable-outage")).criterion("identity_verification")
+    assert not any("email you" in e.quote for e in c.evidence) and c.score != 1, (c.score, c.feedback)

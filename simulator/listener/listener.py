@@ -17,6 +17,7 @@ from simulator.persona import Persona
 from simulator.text import clean, find_phrase, fold
 
 from .meaning import Example, Reading, Vocabulary, vocabulary
+from .kinds import offers_action
 from .names import agent_name
 from . import sense as _sense
 from .words import Clause, clauses, tokens
@@ -355,8 +356,10 @@ class Listener:
             if intent("next_step", r) and not r.negative:
                 h.next_step = True
                 mark("next_step", r)
-            if asks and intent("identity", r) and not any(intent("not_identity", x) for x in same_sentence):
-                # ("what's the address you're moving to?" asks where, not who)
+            if asks and intent("identity", r) and not any(intent("not_identity", x) for x in same_sentence) \
+                    and not offers_action(quote(wholes[r.clause.sentence])):
+                # ("what's the address you're moving to?" asks where, not who; "would you like me to
+                # email you the details?" offers to send something)
                 h.identity_check = True
                 mark("identity_check", r)
             if formula:
