@@ -31,6 +31,8 @@ def persona_from_yaml_text(text: str, name: str = "<draft>") -> Persona:
 def _known(kind: str, wanted: str, ids: Iterable[str]) -> str:
     """One line for an unknown id: a suggestion when close, and a few known ids."""
     known = sorted(ids)
+    if not wanted:
+        return f"no {kind} given; name one of: {', '.join(known[:6]) or 'none are loaded'}"
     if not known:
         return f"unknown {kind} {wanted!r}; no {kind}s are loaded"
     close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)

@@ -168,3 +168,9 @@ def test_persona_from_editor_text():
     assert info.value.errors == [f"<draft>:{line}: temperment: unknown field 'temperment'; did you mean 'temperament'?"]
     with pytest.raises(ValidationFailed, match=r"^editor:1: \(file\): file is empty$"):
         persona_from_yaml_text("   \n", name="editor")
+
+
+def test_no_id_at_all_is_a_one_line_not_found():
+    """Found from a script: asking for persona None crashed inside difflib with a TypeError."""
+    with pytest.raises(NotFound, match="no persona given"):
+        Catalog.default(None).persona(None)
