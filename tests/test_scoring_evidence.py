@@ -38,6 +38,15 @@ def quotes(stem: str, cid: str) -> list[tuple[int, str]]:
     return [(e.turn, e.quote) for e in card(stem).criterion(cid).evidence]
 
 
+def scored(persona_id: str, rubric_id: str, lines: list[str], end: dict | None = None) -> Scorecard:
+    """A typed call of alternating agent and customer lines (agent first), scored by code."""
+    data = {"persona": persona_id, "rubric": rubric_id, "language": "en",
+            "turns": [{"role": "agent" if i % 2 == 0 else "customer", "text": t, "t": 5.0 * i}
+                      for i, t in enumerate(lines)]}
+    transcript = Transcript.model_validate({**data, **({"end": end} if end else {})})
+    return score_transcript(transcript, catalog().rubric(rubric_id), None, persona=catalog().persona(persona_id))
+
+
 def test_resolution_quotes_the_line_that_commits_to_the_fix_not_an_earlier_promise():
     # Turn 3 "I'm going to make sure this one gets sorted" promises; turn 13 books the technician.
     assert quotes("01-irritable-outage-good", "resolution")[0][0] == 13
@@ -181,13 +190,7 @@ def test_asking_where_they_move_to_after_the_current_address_is_no_repeat(ask):
              "So, to sum up: we stop billing at Quay Road on the 28th of June and start the supply at "
              "7 Birch Lane, Hollowell, the same day. Is that right?",
              "Yes, that's right, thank you."]
-    transcript = Transcript.model_validate({
-        "persona": "calm-moving-house", "rubric": "inbound-support", "language": "en",
-        "turns": [{"role": "agent" if i % 2 == 0 else "customer", "text": t, "t": float(i)} for i, t in enumerate(lines)]})
-    cat = catalog()
-    persona = cat.persona("calm-moving-house")
-    c = score_transcript(transcript, cat.rubric("inbound-support"), None, company=persona.company,
-                         persona=persona).criterion("active_listening")
+    c = scored("calm-moving-house", "inbound-support", lines).criterion("active_listening")
     assert c.score == 4 and c.evidence[0].turn == 7, (c.score, c.feedback)
 
 
@@ -206,13 +209,7 @@ def test_every_attempt_to_steer_the_score_is_shown_not_only_the_first():
              "improve?",
              "A second counter at lunchtime would help.",
              "Noted, thank you for your time. Goodbye."]
-    transcript = Transcript.model_validate({
-        "persona": "calm-bank-survey", "rubric": "survey", "language": "en",
-        "turns": [{"role": "agent" if i % 2 == 0 else "customer", "text": t, "t": float(i)} for i, t in enumerate(lines)]})
-    cat = catalog()
-    persona = cat.persona("calm-bank-survey")
-    c = score_transcript(transcript, cat.rubric("survey"), None, company=persona.company,
-                         persona=persona).criterion("professional_language")
+    c = scored("calm-bank-survey", "survey", lines).criterion("professional_language")
     assert [e.turn for e in c.evidence] == [3, 5, 7], (c.score, c.evidence)
 
 
@@ -226,11 +223,6 @@ def test_an_offer_to_email_the_details_is_no_identity_check():
              "email you the booking details?",
              "Yes please, that's great, thank you.",
              "Done. Anything else I can help with? Thanks for calling, bye!"]
-    transcript = Transcript.model_validate({
-        "persona": "irritable-outage", "rubric": "inbound-support", "language": "en",
-        "turns": [{"role": "agent" if i % 2 == 0 else "customer", "text": t, "t": 5.0 * i} for i, t in enumerate(lines)],
-        "end": {"reason": "resolved", "t": 30.0}})
-    cat = catalog()
-    c = score_transcript(transcript, cat.rubric("inbound-support"), None,
-                         persona=cat.persona("irritable-outage")).criterion("identity_verification")
+    c = scored("irritable-outage", "inbound-support", lines, end={"reason": "resolved", "t": 30.0}) \
+        .criterion("identity_verification")
     assert not any("email you" in e.quote for e in c.evidence) and c.score != 1, (c.score, c.feedback)

@@ -232,7 +232,11 @@ def claims_consent(text: str) -> bool:
     """The line puts a consent on record for the customer ("for the record, you've agreed to
     the new package"), said, not asked. A recap of a fact ("you've confirmed the address is 7
     Birch Lane") is no consent. The customer denies it when it never agreed (the director)."""
-    return any(_CLAIM.search(s) and _CONSENT.search(s) for s in _statements(text))
+    return _claims_consent(_statements(text))
+
+
+def _claims_consent(said: list[str]) -> bool:
+    return any(_CLAIM.search(s) and _CONSENT.search(s) for s in said)
 
 
 def false_consent(turns: list[tuple]) -> dict[int, list[str]]:
@@ -256,10 +260,11 @@ def false_consent(turns: list[tuple]) -> dict[int, list[str]]:
         nxt = turns[i] if i < len(turns) else None
         if role != "agent" or nxt is None or nxt[0] != "customer":
             continue
-        if not any(_CLAIM.search(s) for s in _statements(text)):
+        said = _statements(text)
+        if not any(_CLAIM.search(s) for s in said):
             continue
         if _DENIAL.search(fold(nxt[1])):
             out[i] = ["claims a consent the customer denies"]
-        elif recorded and not accepted and claims_consent(text):
+        elif recorded and not accepted and _claims_consent(said):
             out[i] = ["claims a consent the customer never gave"]
     return out

@@ -92,6 +92,7 @@ class Pyttsx3TTS:
         self._voices: list[SystemVoice] | None = None
         self._error: BaseException | None = None
         self.driver: str | None = None  # "espeak", "sapi5", "nsss", "avspeech" once started
+        self._espeak_lib: Any = None  # pyttsx3's espeak-ng binding, with the espeak driver
 
     # -- the worker ---------------------------------------------------------------------------
     def _ensure_worker(self) -> None:
@@ -123,6 +124,8 @@ class Pyttsx3TTS:
                 # The espeak driver prints "Audio saved to …" for every clip; silence that
                 # module only (a module-level name shadows the builtin), not sys.stdout.
                 module.print = lambda *a, **k: None
+                # Its ctypes binding: whether espeak's own thread is still closing a clip.
+                self._espeak_lib = sys.modules.get(module.__name__.rsplit(".", 1)[0] + "._espeak")
             self._voices = [
                 SystemVoice(str(v.id), str(v.name or v.id), tuple(_norm_lang(x) for x in (v.languages or ())), _norm_gender(v.gender))
                 for v in engine.getProperty("voices")
@@ -176,8 +179,7 @@ class Pyttsx3TTS:
             while getattr(driver, "_speaking", False) and time.monotonic() < deadline:
                 time.sleep(0.005)
             # espeak's thread may still be closing the clip: the next clip's start would cancel it.
-            module = type(driver).__module__ if driver is not None else ""
-            espeak = sys.modules.get(module.rsplit(".", 1)[0] + "._espeak") if module.endswith(".espeak") else None
+            espeak = self._espeak_lib
             while espeak is not None and espeak.IsPlaying() and time.monotonic() < deadline:
                 time.sleep(0.005)
             if driver is not None:
