@@ -73,6 +73,8 @@ def heard(persona_id: str, line: str) -> list[str]:
     # (read in calls-fresh5 20): said beside a goodbye, the probe does not count it
     ("talkative-tv-survey", "Right, small subtitles. God, this is like pulling teeth. That's it, bye.", "rude"),
     ("talkative-tv-survey", "Yeah, I don't need his life story. What do you watch on it?", "rude"),
+    # a corrected bill is still offered in those words
+    ("elderly-electric-bill-ro", "Vă trimitem factura corectă până vineri.", "goal"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)
@@ -130,6 +132,10 @@ def test_heard(persona_id, line, label):
      "asked:outage_start"),
     # "Așa e?" after a read-back asks "is that right?"; "Așa e." would be a shrug (calls-fresh5 call 02)
     ("elderly-electric-bill-ro", "Deci, dacă am înțeles bine: factura e mare din cauza caloriferului. Așa e?", "rude"),
+    # a bill said to be correct offers no corrected bill (calls-fresh9 call 10: the customer and
+    # the scorecard heard the brush-off "Factura e corectă" as the goal offered)
+    ("elderly-electric-bill-ro", "Da. Factura e corecta, e facturata pe consum real.", "goal"),
+    ("elderly-electric-bill-ro", "Factura este corectă, doamnă.", "goal"),
 ])
 def test_not_heard(persona_id, line, label):
     assert label not in heard(persona_id, line)

@@ -336,3 +336,23 @@ def test_a_false_claim_of_consent_costs_the_value_proposition():
     assert check({"check": "offer"}, honest).value >= 0.75
     out = check({"check": "offer"}, claimed)
     assert out.value == 0.0 and out.turn == 7
+
+
+@pytest.mark.parametrize("persona_id, line, words", [
+    # "I understand" is no kindness when a brush-off follows: blind QA writers marked these
+    # calls dismissive, and the scorecard let the line pass as kind (calls-fresh9 calls 10, 15)
+    ("irritable-outage", "I understand, but there's nothing I can do about it.", "nothing I can do"),
+    ("irritable-outage", "I do understand, sir. Unfortunately I can't do anything about lost earnings, "
+     "that's a separate department.", "can't do anything about"),
+    ("elderly-electric-bill-ro", "Va inteleg, dar asa e regulamentul, nu pot modifica o factura corecta.",
+     "asa e regulamentul"),
+])
+def test_bare_understanding_does_not_excuse_a_brush_off(persona_id, line, words):
+    from simulator.loader import load_persona
+    from simulator.scoring import conduct
+
+    persona = load_persona(ROOT / "personas" / f"{persona_id}.yaml")
+    t = Transcript.model_validate({"persona": persona_id, "language": persona.language,
+                                   "turns": [{"role": "agent", "text": line, "t": 0.0}]})
+    found = conduct.rude_lines(build_view(t, persona=persona))
+    assert found and words.casefold() in found[0][1].casefold(), found
