@@ -60,7 +60,10 @@ CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring
              # a ninth blind set (20 calls), first measured untouched at 40d114d and at the stop's end
              "fresh8": ROOT / "tests" / "data" / "scoring" / "calls-fresh8",
              # a tenth blind set (20 calls, all 14 personas), first measured untouched at c355c00
-             "fresh9": ROOT / "tests" / "data" / "scoring" / "calls-fresh9"}
+             "fresh9": ROOT / "tests" / "data" / "scoring" / "calls-fresh9",
+             # an eleventh blind set (24 calls, 10 Romanian, 13 rude or dismissive), first measured
+             # untouched at 1619138 and 14be6a6
+             "fresh10": ROOT / "tests" / "data" / "scoring" / "calls-fresh10"}
 # End reasons some call writers used that the transcript contract does not have.
 END_ALIASES = {"completed": "agent_ended"}
 

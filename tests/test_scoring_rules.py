@@ -356,3 +356,58 @@ def test_bare_understanding_does_not_excuse_a_brush_off(persona_id, line, words)
                                    "turns": [{"role": "agent", "text": line, "t": 0.0}]})
     found = conduct.rude_lines(build_view(t, persona=persona))
     assert found and words.casefold() in found[0][1].casefold(), found
+
+
+def _reproach_call(persona_id: str, lines: list[str]) -> Transcript:
+    from simulator.loader import load_persona
+
+    language = load_persona(ROOT / "personas" / f"{persona_id}.yaml").language
+    return Transcript.model_validate({
+        "persona": persona_id, "language": language, "end": {"reason": "hung_up", "t": 60.0},
+        "turns": [{"role": "agent" if i % 2 == 0 else "customer", "text": x, "t": 6.0 * i} for i, x in enumerate(lines)]})
+
+
+@pytest.mark.parametrize("persona_id, lines, rude", [
+    # the customer says the line was rude: a QA reviewer reads the line before it as rude, in
+    # whatever words it was (blind calls: "There's no need to be like that", "Nu cred că e cazul
+    # să-mi vorbiți pe tonul ăsta" after lines no phrase list or the tone probe heard)
+    ("confused-router-setup",
+     ["Hello, Brightline Telecom, Dan speaking.", "Hi, my new router won't connect.",
+      "Well, the leaflet in the box explains all of this, if anyone reads it.",
+      "There's no need to be like that. I'm trying my best."],
+     "if anyone reads it"),
+    ("hesitant-gas-meter-ro",
+     ["GazNord, bună ziua, sunt Sorin.", "Bună ziua, am o factură foarte mare.",
+      "Păi dacă nu citiți facturile, asta se întâmplă.",
+      "Nu cred că e cazul să-mi vorbiți pe tonul ăsta. La revedere."],
+     "dacă nu citiți facturile"),
+])
+def test_a_line_the_customer_reproaches_is_rude(persona_id, lines, rude):
+    from simulator.loader import load_persona
+    from simulator.scoring import conduct
+
+    view = build_view(_reproach_call(persona_id, lines),
+                      persona=load_persona(ROOT / "personas" / f"{persona_id}.yaml"))
+    found = conduct.rude_lines(view)
+    assert [x.turn for x, _ in found] == [3], found
+    assert rude.casefold() in found[0][1].casefold()
+
+
+@pytest.mark.parametrize("persona_id, lines", [
+    # a customer who waves an apology away, or is sorry for themselves, reproaches nobody
+    ("confused-router-setup",
+     ["Hello, Brightline Telecom, Dan speaking.", "Hi, my new router won't connect.",
+      "I'm so sorry about that, let's get it sorted together. Which lights are on?",
+      "No need to be sorry, dear. I'm not very good with these things. Only the power light."]),
+    ("hesitant-gas-meter-ro",
+     ["GazNord, bună ziua, sunt Sorin.", "Bună ziua, am o factură foarte mare.",
+      "Îmi pare rău, hai să vedem împreună. Îmi spuneți codul de client?",
+      "Nu e nevoie să vă cereți scuze. Da, e GN-730418."]),
+])
+def test_a_customer_who_is_not_offended_reproaches_nothing(persona_id, lines):
+    from simulator.loader import load_persona
+    from simulator.scoring import conduct
+
+    view = build_view(_reproach_call(persona_id, lines),
+                      persona=load_persona(ROOT / "personas" / f"{persona_id}.yaml"))
+    assert conduct.rude_lines(view) == []

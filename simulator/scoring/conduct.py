@@ -25,7 +25,7 @@ from functools import lru_cache
 from pydantic import Field
 
 from simulator.listener.meaning import vocabulary
-from simulator.listener.tone import PATTERN, candidate
+from simulator.listener.tone import PATTERN, candidate, tone_probe
 from simulator.listener.words import tokens
 from simulator.text import SENTENCE, sentences
 from simulator.transcript import EndReason
@@ -71,7 +71,22 @@ def heard_rude(view: CallView, line: Line) -> str | None:
     customer hears it, `_heard_rude`), or by meaning where the call shows a pattern of
     brush-offs (`_by_meaning`)."""
     quote = _heard_rude(view, line)
+    if quote is None:
+        quote = reproached(view, line)
     return quote if quote is not None else _by_meaning(view).get(line.turn)
+
+
+def reproached(view: CallView, line: Line) -> str | None:
+    """The words of an agent line the customer's next line reproaches ("There's no need to be
+    like that", "Nu cred că e cazul să-mi vorbiți pe tonul ăsta"), or None: its stated sentence
+    the tone probe reads worst (the line's first stated sentence without the probe)."""
+    after = next((x for x in view.lines if x.turn > line.turn), None)
+    if line.role != "agent" or after is None or after.role != "customer" or not find_phrase(after.folded, lx.REPROACH):
+        return None
+    said = [x for x in sentences(line.text) if not x.rstrip().endswith("?") and len(x.split()) >= 3] \
+        or [line.text.strip()]
+    probe = tone_probe()
+    return max(said, key=probe.p) if probe is not None and len(said) > 1 else said[0]
 
 
 def _heard_rude(view: CallView, line: Line) -> str | None:
@@ -134,7 +149,7 @@ def _by_meaning(view: CallView) -> dict[int, str]:
         return view.memo["by_meaning"]
     found, others, scripted = {}, 0, False
     for line in usable(view):
-        if find_phrase(line.folded, _RUDE_WORDS) or _heard_rude(view, line) is not None:
+        if find_phrase(line.folded, _RUDE_WORDS) or _heard_rude(view, line) is not None or reproached(view, line):
             others += 1
             continue
         h = view.heard(line)

@@ -245,6 +245,29 @@ DISMISSIVE: list[tuple[str, str]] = [
     ("nu mai plângeți", "Înțeleg cât de frustrant este."),
 ]
 # Words that name what a problem does to a person (empathy that speaks to the impact).
+# The customer reproaching the agent's manner: the agent line before it was rude or belittling,
+# in whatever words (a QA reviewer reads it so). Not the customer waving an apology away ("no
+# need to be sorry") or being sorry for themselves.
+REPROACH = [
+    "no need to be like that", "no need to be rude", "no need to be sharp", "no need to be sarcastic",
+    "no need to be short with me", "no need to be snippy", "no need for that tone", "no need for the attitude",
+    "no need for sarcasm", "there's no need for that", "watch your tone", "mind your tone", "your tone",
+    "that tone with me", "take that tone", "don't get smart with me", "don't get clever with me",
+    "don't get cheeky", "don't be cheeky", "don't be sarcastic", "don't talk to me like", "don't speak to me like",
+    "talk down to me", "talking down to me", "don't patronise me", "don't patronize me", "patronising",
+    "patronizing", "condescending", "how dare you", "that's rude", "that was rude", "how rude", "so rude",
+    "very rude", "rude of you", "i'm not stupid", "i am not stupid", "i'm not an idiot", "i'm not a child",
+    "taught manners", "no manners", "are you mocking me", "are you laughing at me", "are you making fun of me",
+    "so it's my fault", "so now it's my fault", "are you blaming me", "don't lecture me", "no need to lecture me",
+    "tonul ăsta", "tonul asta", "pe ce ton", "ce ton e ăsta", "ce ton aveți", "tonul dumneavoastră",
+    "nu-mi vorbiți așa", "nu îmi vorbiți așa", "să-mi vorbiți așa", "să îmi vorbiți așa", "să-mi vorbiți pe",
+    "să îmi vorbiți pe", "nu vorbiți așa cu mine", "cum vă permiteți", "nu vă permit", "obrăznicia",
+    "obraznic", "obraznică", "nepoliticos", "nepoliticoasă", "lipsă de respect", "fără respect",
+    "nu sunt prost", "nu sunt proastă", "nu sunt copil", "nu sunt tâmpit", "nu sunt tâmpită",
+    "mă luați peste picior", "vă bateți joc", "vă bateți joc de mine", "adică e vina mea", "deci e vina mea",
+    "acum e vina mea", "mă faceți vinovat", "mă faceți vinovată", "nu mă certați", "nu mă mai certați",
+    "nu e nevoie să fiți", "nu meritam să-mi vorbiți",
+]
 IMPACT = [
     "work from home", "your work", "your day", "your evening", "your weekend", "without", "for days",
     "three times", "third time", "so long", "waiting", "worrying", "worry", "stressful", "a lot of trouble",
