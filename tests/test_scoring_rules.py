@@ -188,7 +188,7 @@ def test_questions_asked_counts_spoken_questions_without_marks():
     # level 0; 24 of 25 hung-up calls in the blind keys; it was 0.5, level 2, and 9 were off by two)
     ({"reason": "hung_up", "t": 9}, None, 0.0),
     ({"reason": "agent_ended", "t": 9}, {2: {"mood": 0.2, "patience": 3, "beat": "accept"}}, 1.0),
-    ({"reason": "agent_ended", "t": 9}, {2: {"mood": -0.2, "patience": 3, "beat": "push"}}, 0.5),  # record wins
+    ({"reason": "agent_ended", "t": 9}, {2: {"mood": -0.2, "patience": 3, "beat": "react_rude"}}, 0.5),  # record wins
     ({"reason": "agent_ended", "t": 9}, None, 1.0),  # no session record: the customer's "that works" counts
     (None, None, 1.0),
 ])
@@ -381,6 +381,17 @@ def _reproach_call(persona_id: str, lines: list[str]) -> Transcript:
       "Păi dacă nu citiți facturile, asta se întâmplă.",
       "Nu cred că e cazul să-mi vorbiți pe tonul ăsta. La revedere."],
      "dacă nu citiți facturile"),
+    # or says it did not help them
+    ("elderly-electric-bill-ro",
+     ["Electrica Luminis, bună ziua, sunt Bogdan.", "Bună ziua, maică, am o factură foarte mare.",
+      "Atunci vă poate ajuta cineva din familie. Factura trebuie plătită până la scadență, altfel se aplică "
+      "procedura standard.", "Ce procedură? Adică nu mă puteți ajuta deloc?"],
+     "procedura standard"),
+    ("irritable-outage",
+     ["Brightline Telecom, Anita speaking.", "My internet has been down since Monday.",
+      "These things are looked at in order, and your area is on the list somewhere.",
+      "That's not an answer. When is someone coming?"],
+     "on the list somewhere"),
 ])
 def test_a_line_the_customer_reproaches_is_rude(persona_id, lines, rude):
     from simulator.loader import load_persona
@@ -410,4 +421,21 @@ def test_a_customer_who_is_not_offended_reproaches_nothing(persona_id, lines):
 
     view = build_view(_reproach_call(persona_id, lines),
                       persona=load_persona(ROOT / "personas" / f"{persona_id}.yaml"))
+    assert conduct.rude_lines(view) == []
+
+
+def test_a_simulated_customer_pushing_reproaches_nothing():
+    """In a practice call the customer's words follow the beat the director chose: "That's not
+    an answer" said as a push to a polite line is the persona's temper, not the agent's fault."""
+    from simulator.loader import load_persona
+    from simulator.scoring import conduct
+
+    t = _reproach_call("irritable-outage", [
+        "Brightline Telecom, Anita speaking.", "My internet has been down since Monday.",
+        "These things are looked at in order, and your area is on the list somewhere.",
+        "That's not an answer. When is someone coming?"])
+    data = t.model_dump(mode="json")
+    data["turns"][3]["state"] = {"mood": -0.5, "patience": 3, "revealed": [], "beat": "push", "replaced": False}
+    t = Transcript.model_validate(data)
+    view = build_view(t, persona=load_persona(ROOT / "personas" / "irritable-outage.yaml"))
     assert conduct.rude_lines(view) == []

@@ -78,10 +78,16 @@ def heard_rude(view: CallView, line: Line) -> str | None:
 
 def reproached(view: CallView, line: Line) -> str | None:
     """The words of an agent line the customer's next line reproaches ("There's no need to be
-    like that", "Nu cred că e cazul să-mi vorbiți pe tonul ăsta"), or None: its stated sentence
-    the tone probe reads worst (the line's first stated sentence without the probe)."""
+    like that", "Nu cred că e cazul să-mi vorbiți pe tonul ăsta") or says did not help or
+    answer them ("That's not an answer", "Adică nu mă puteți ajuta deloc?"), or None: its stated
+    sentence the tone probe reads worst (the line's first stated sentence without the probe)."""
     after = next((x for x in view.lines if x.turn > line.turn), None)
-    if line.role != "agent" or after is None or after.role != "customer" or not find_phrase(after.folded, lx.REPROACH):
+    if line.role != "agent" or after is None or after.role != "customer" or not (
+            find_phrase(after.folded, lx.REPROACH) or find_phrase(after.folded, lx.UNHELPED)):
+        return None
+    if after.state is not None and after.state.beat not in ("react_rude", "hang_up"):
+        # A simulated customer's words follow the beat its director chose: an irritable
+        # customer pushing ("That's not an answer") after a polite line reproaches nothing.
         return None
     said = [x for x in sentences(line.text) if not x.rstrip().endswith("?") and len(x.split()) >= 3] \
         or [line.text.strip()]

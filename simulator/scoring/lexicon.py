@@ -268,6 +268,19 @@ REPROACH = [
     "acum e vina mea", "mă faceți vinovat", "mă faceți vinovată", "nu mă certați", "nu mă mai certați",
     "nu e nevoie să fiți", "nu meritam să-mi vorbiți",
 ]
+# The customer saying the agent's line did not help or answer them: a brush-off, whatever its
+# words. Across the read call sets (2026-12-07) these followed agent lines only in dismissive
+# calls (10 of 50), never in good, mediocre or manipulative ones; persona objections that sound
+# alike ("ce rost are", "so forget it") are left out.
+UNHELPED = [
+    "that's not an answer", "that is not an answer", "that's no answer", "you haven't answered",
+    "you didn't answer my question", "you're not listening", "you are not listening", "you haven't done anything",
+    "you've done nothing", "you're not helping", "you aren't helping", "so you can't do anything",
+    "so you won't do anything", "so nobody can help", "we haven't got anywhere", "we've not got anywhere",
+    "not got anywhere", "wasting my time", "nu mă puteți ajuta deloc", "nu m-ați ajutat", "nu mi-ați răspuns",
+    "asta nu e un răspuns", "nu e un răspuns", "tot degeaba", "nu mă ascultați", "pierd vremea cu voi",
+    "pierd timpul cu voi", "deci nu faceți nimic", "adică nu faceți nimic", "nu faceți nimic",
+]
 IMPACT = [
     "work from home", "your work", "your day", "your evening", "your weekend", "without", "for days",
     "three times", "third time", "so long", "waiting", "worrying", "worry", "stressful", "a lot of trouble",
