@@ -75,6 +75,8 @@ def heard(persona_id: str, line: str) -> list[str]:
     ("talkative-tv-survey", "Yeah, I don't need his life story. What do you watch on it?", "rude"),
     # a corrected bill is still offered in those words
     ("elderly-electric-bill-ro", "Vă trimitem factura corectă până vineri.", "goal"),
+    ("skeptical-paper-fee", "What's the amount on the statement?", "asked:fee_amount"),
+    ("skeptical-paper-fee", "How much is the fee each month?", "asked:fee_amount"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)

@@ -226,3 +226,21 @@ def test_an_offer_to_email_the_details_is_no_identity_check():
     c = scored("irritable-outage", "inbound-support", lines, end={"reason": "resolved", "t": 30.0}) \
         .criterion("identity_verification")
     assert not any("email you" in e.quote for e in c.evidence) and c.score != 1, (c.score, c.feedback)
+
+
+def test_asking_when_the_fee_started_after_its_amount_is_no_repeat():
+    """calls-fresh9 call 14 (a good call): "Do you know which statement the fee first showed up
+    on?", after the customer said the amount, was marked as asking again (active listening 1
+    instead of 4): the fee's start ("the January statement") counted as given because the
+    customer had said "statement", the question's own word."""
+    lines = ["Good afternoon, Sterling Bank, you're speaking with Marek. Could I have your account number "
+             "and your date of birth?",
+             "SB-90327, the 3rd of May 1979. There's a fee on my statement I never agreed to, four ninety-nine "
+             "every month.",
+             "Thanks, that's you verified. Do you know which statement the fee first showed up on?",
+             "The January statement. Nobody told me about it.",
+             "So, to sum up: a £4.99 paper statement fee since January that you never agreed to. I'll refund "
+             "it and switch you to e-statements today. Does that work for you?",
+             "Yes, that works."]
+    c = scored("skeptical-paper-fee", "inbound-support", lines).criterion("active_listening")
+    assert c.score >= 3 and "already told you" not in (c.feedback or ""), (c.score, c.feedback)

@@ -393,7 +393,9 @@ def _asks_fact_again(view: CallView, line: Line) -> str | None:
         if fact is None or not fact.value or not words_heard or not any(fold(words_heard) in q for q in questions):
             continue
         digits = re.findall(r"\d+", fact.value)
-        words = content(fact.value, view.language)
+        # The value's words the question itself uses are its frame, not the answer ("which
+        # statement?" for "the January statement": the customer saying "statement" gave nothing).
+        words = content(fact.value, view.language) - content(" ".join(questions), view.language)
         said = (digits and all(d in numbers for d in digits)) or (
             not digits and words and len(words & content(before, view.language)) >= max(1, (len(words) + 1) // 2))
         asked.append((said and not _reads_back_value(line, fact.value), words_heard))
