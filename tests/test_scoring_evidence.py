@@ -244,3 +244,27 @@ def test_asking_when_the_fee_started_after_its_amount_is_no_repeat():
              "Yes, that works."]
     c = scored("skeptical-paper-fee", "inbound-support", lines).criterion("active_listening")
     assert c.score >= 3 and "already told you" not in (c.feedback or ""), (c.score, c.feedback)
+
+
+def test_a_warm_word_about_the_tangent_then_the_next_question_keeps_the_survey_on_track():
+    """calls-fresh9 call 05 (a good call): the respondent drifted to her grandson; the agent said
+    "He sounds brilliant! So, every evening, quiz shows ... Got that. Next ...: on a scale of one to
+    ten, how would you rate the app overall?" and was told they followed the tangent (keeps on
+    track 1 of 4): the reply's words echoed the story, but its question was the next one."""
+    lines = ["Hello Beryl, this is Sam ringing from Northwind Broadband with a quick survey on the new TV app: "
+             "three questions, about three minutes. Is this an alright time?",
+             "Oh, lovely, go on.",
+             "First one: how often do you use the app, and what do you tend to watch?",
+             "Oh, every evening for the quiz shows. My grandson set it all up for me on the big television in the "
+             "front room. He's at university now, doing engineering, very clever boy, he built a robot once that "
+             "could fetch the post.",
+             "He sounds brilliant! So, every evening, quiz shows, on the big TV. Got that. Next: on a scale of one "
+             "to ten, how would you rate the app overall?",
+             "Seven out of ten, I'd say.",
+             "Seven, noted. Last one: would you recommend the app to a friend?",
+             "Yes, I would.",
+             "That's everything, Beryl. Thank you so much for your time. Goodbye!",
+             "Goodbye, dear."]
+    c = scored("talkative-tv-survey", "survey", lines, end={"reason": "resolved", "t": 60.0}).criterion(
+        "keeps_on_track")
+    assert c.score >= 3, (c.score, c.feedback)

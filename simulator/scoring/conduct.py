@@ -1021,7 +1021,9 @@ def _on_track(view: CallView, p: CheckParams) -> Outcome:
         if find_phrase(reply.folded, _ABRUPT):
             abrupt.append(reply)
         elif find_phrase(reply.folded, _STEER) or (questions_in(reply) and not (
-                content(reply.text, view.language) & content(d.text, view.language))):
+                content(" ".join(questions_in(reply)), view.language) & content(d.text, view.language))):
+            # What the reply asks decides: a warm word about the story and then the next
+            # question ("He sounds brilliant! ... Next: how would you rate the app?") steers back.
             steered.append(reply)
         else:
             followed.append(reply)
