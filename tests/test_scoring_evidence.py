@@ -268,3 +268,36 @@ def test_a_warm_word_about_the_tangent_then_the_next_question_keeps_the_survey_o
     c = scored("talkative-tv-survey", "survey", lines, end={"reason": "resolved", "t": 60.0}).criterion(
         "keeps_on_track")
     assert c.score >= 3, (c.score, c.feedback)
+
+
+def _sales(language: str, lines: list[str]) -> Scorecard:
+    persona = "calm-fiber-offer-ro"
+    data = {"persona": persona, "rubric": "outbound-sales", "language": language,
+            "turns": [{"role": "customer" if i % 2 == 0 else "agent", "text": t, "t": 5.0 * i}
+                      for i, t in enumerate(lines)], "end": {"reason": "resolved", "t": 5.0 * len(lines)}}
+    return score_transcript(Transcript.model_validate(data), catalog().rubric("outbound-sales"), None,
+                            persona=catalog().persona(persona))
+
+
+def test_romanian_discovery_and_a_tied_offer_count_as_the_english_ones_do():
+    """calls-fresh9 call 08 (a good Romanian sales call): "Când se blochează, ce faceți de obicei?",
+    "cât plătiți pe lună?", "câte televizoare aveți?" were not open questions (the English "how
+    much", "how many" are), and "la 55 de lei, adică cât dați acum ... deci filmele de la nouă nu
+    se mai opresc" was an offer of features: needs discovery 2 and value 1 of 4 on a call a QA
+    reviewer gave 4 and 4."""
+    card = _sales("ro", [
+        "Alo, da, vă ascult.",
+        "Bună seara, sunt Radu de la CarpatNet. Vă sun în legătură cu abonamentul de internet; aveți două minute?",
+        "Da, am câteva minute. Internetul se cam blochează seara.",
+        "Bine că-mi spuneți. Când se blochează, ce faceți de obicei, filme, jocuri, lucru de acasă?",
+        "Fiul meu se uită la filme, eu la știri. Pe la nouă seara nu mai merge nimic.",
+        "Înțeleg. Și acum cât plătiți pe lună pentru internet?",
+        "Cincizeci și cinci de lei pe lună.",
+        "Și câte televizoare aveți în casă?",
+        "Două televizoare.",
+        "Atunci v-aș propune pachetul de fibră cu televiziune, pentru ambele televizoare, la 55 de lei pe lună, "
+        "adică cât dați acum doar pe internet. Fibra nu se aglomerează seara, deci filmele de la nouă nu se mai "
+        "opresc.",
+        "Sună bine, hai să-l facem."])
+    assert card.criterion("needs_discovery").score >= 3, card.criterion("needs_discovery").feedback
+    assert card.criterion("value_proposition").score >= 3, card.criterion("value_proposition").feedback

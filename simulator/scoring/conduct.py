@@ -808,7 +808,10 @@ def _offer(view: CallView, p: CheckParams) -> Outcome:
     def linked(x: Line) -> bool:
         return len(content(x.text, view.language) & content(_said_before(view, x.turn), view.language)) >= 2
 
-    benefit = [x for x in offers if find_phrase(x.folded, lx.BENEFIT)]
+    # A benefit in so many words, or an offer tied to what the prospect said that says what follows
+    # for them ("..., adică cât dați acum", "so the nine o'clock films stop freezing").
+    benefit = [x for x in offers if find_phrase(x.folded, lx.BENEFIT)
+               or (linked(x) and find_phrase(x.folded, lx.CONSEQUENCE))]
     tied = [x for x in benefit if linked(x)]
     priced = any(find_phrase(x.folded, lx.PRICE) for x in offers)
     best = (tied or benefit or offers)[0]
@@ -834,7 +837,9 @@ def _offer_sentence(view: CallView, line: Line) -> str:
 # --- discovery (outbound) --------------------------------------------------------------------
 
 _OPEN_Q = ["what", "how", "why", "which", "where", "tell me", "walk me through", "describe", "ce ", "cum", "de ce",
-           "care", "unde", "spuneti-mi", "povestiti"]
+           "care", "unde", "spuneti-mi", "povestiti",
+           # "cât plătiți?", "câte televizoare?": the Romanian "how much", "how many"
+           "cat ", "cata ", "cate ", "cati "]
 
 
 class DiscoveryParams(CheckParams):
@@ -849,7 +854,9 @@ def _discovery(view: CallView, p: DiscoveryParams) -> Outcome:
     asked = [(x, q) for x in lines for q in questions_in(x)
              if (first_offer is None or x.turn <= first_offer) and not find_phrase(fold(q), _ROUTINE_Q)
              and not _formality(view, x, q)]
-    open_q = [(x, q) for x, q in asked if any(fold(q).startswith(w) or f" {w}" in fold(q)[:20] for w in _OPEN_Q)]
+    # The question word opens the question or one of its clauses ("Când se blochează, ce faceți?").
+    open_q = [(x, q) for x, q in asked
+              if any(fold(q).startswith(w) or f" {w}" in fold(q)[:20] or f", {w}" in fold(q) for w in _OPEN_Q)]
     evidence = [Evidence(turn=x.turn, quote=q) for x, q in (open_q or asked)[:2]]
     if not asked:
         return Outcome(0.0, "discovery.none", lines[0].turn if lines else None, act="discovery")

@@ -368,6 +368,9 @@ BENEFIT = ["save", "saving", "you'll get", "you will get", "you'd get", "so you 
            "mai rapid", "mai puțin", "included", "same price", "no extra", "covered", "protects", "won't pay",
            "costs you nothing", "inclus", "inclusă", "același preț", "fără costuri", "fără cost", "acoperă",
            "nu se mai blochează", "nu mai plătiți", "pentru dumneavoastră"]
+# Words that say what follows from an offer; a benefit when the offer uses what the prospect said.
+CONSEQUENCE = ["which means", "that means", "that way", "so you", "so your", "so the", "meaning", "in other words",
+               "adică", "deci", "astfel", "așa că", "ceea ce"]
 PRICE = ["per month", "a month", "/month", "monthly", "euro", "eur", "lei", "ron", "pounds", "dollars", "£", "€",
          "$", "price", "costs", "cost", "pe lună", "lunar", "preț", "costă", "percent", "la sută", "per transaction",
          "excess", "a year", "per year", "pe an"]
