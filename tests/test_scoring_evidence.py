@@ -301,3 +301,23 @@ def test_romanian_discovery_and_a_tied_offer_count_as_the_english_ones_do():
         "Sună bine, hai să-l facem."])
     assert card.criterion("needs_discovery").score >= 3, card.criterion("needs_discovery").feedback
     assert card.criterion("value_proposition").score >= 3, card.criterion("value_proposition").feedback
+
+
+def test_an_unsure_answer_to_a_question_is_no_objection():
+    """calls-fresh6 call 10 (a good call): "I'm not sure... around fifteen thousand pounds, maybe?",
+    an answer to the agent's question, was taken for an objection, and the agent told to
+    acknowledge the concern before answering it (objection handling 2 of 4)."""
+    lines = ["Hi, good evening, this is Leah from Evergreen Insurance about your new flat. Is now a good time for "
+             "a couple of minutes?",
+             "I suppose a couple of minutes is okay.",
+             "If you had to replace everything inside, roughly what do you think it would cost?",
+             "I'm not sure... around fifteen thousand pounds, maybe?",
+             "That's a helpful ballpark. I'd suggest contents cover for fifteen thousand, about £9.40 a month, "
+             "covering theft, fire and water damage.",
+             "Okay... but I really need to talk to my partner before I agree to anything.",
+             "That makes complete sense, and there's no need to decide today. I can email you a written quote to go "
+             "through together. Does that help?",
+             "Yes, that's reassuring."]
+    c = scored("hesitant-home-insurance", "outbound-sales", lines, end={"reason": "resolved", "t": 60.0}).criterion(
+        "objection_handling")
+    assert c.score == 4 and all(e.turn != 5 for e in c.evidence), (c.score, c.feedback, c.evidence)

@@ -154,6 +154,12 @@ def _topic_keys(vocab: Vocabulary, texts: list[str]) -> frozenset[str]:
 _BUT = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:but|however|though|dar|insa|doar ca|numai ca)\b")
 
 
+# "I (do) understand" / "Vă înțeleg" and nothing more: no kindness beside a brush-off.
+BARE_UNDERSTANDING = re.compile(
+    r"^(?:i\s+(?:do\s+|totally\s+|completely\s+|fully\s+|really\s+)?understand|(?:va|te|o)\s+inteleg(?:\s+perfect)?|"
+    r"inteleg)$")
+
+
 def _taken_back(text: str, words: str) -> bool:
     folded, key = fold(text), fold(words)
     at = folded.find(key) if key else -1
@@ -249,6 +255,13 @@ class Listener:
         if scan_manipulation(text):
             h.manipulation = True
         h.claims_consent = claims_consent(text)
+        kind = h.evidence.get("empathy", "")
+        if (h.rude and not h.mocking and h.empathy and h.objections_answered and not _taken_back(text, kind)
+                and not BARE_UNDERSTANDING.match(fold(kind).strip(" ,.!"))):
+            # A kind answer to the customer's own worry is one, though a phrase in it sounds curt
+            # ("That's completely fair ... if you don't like it, you can leave without any charge").
+            h.rude = False
+            h.evidence.pop("rude", None)
         if h.rude:
             # Heard as rude, a line's kind words do not count as kindness ("I understand, but
             # it is what it is"), and a brush-off settles no worry and promises nothing ("prices

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from pydantic import Field
 
+from simulator.listener.listener import BARE_UNDERSTANDING
 from simulator.listener.meaning import vocabulary
 from simulator.listener.tone import PATTERN, candidate, tone_probe
 from simulator.listener.words import tokens
@@ -110,18 +111,15 @@ def _heard_rude(view: CallView, line: Line) -> str | None:
     sentence = sentence_with(line.text, [words])
     if sentence.rstrip().endswith("?") and fold(words) != fold(sentence).rstrip("?. "):
         return None
-    bare = _BARE_UNDERSTANDING.match(fold(heard.evidence.get("empathy", "")).strip(" ,.!"))
+    # "I do understand, sir. Unfortunately I can't do anything about lost earnings": blind QA
+    # writers marked such lines dismissive, where "you're right that you should have been told" is kind.
+    bare = BARE_UNDERSTANDING.match(fold(heard.evidence.get("empathy", "")).strip(" ,.!"))
     kind = ("apology", "goal", "next_step") + (() if heard.evidence.get("taken_back") or bare else ("empathy",))
     if any(k in heard.evidence for k in kind):
         return None  # kind or constructive in the same breath: not a brush-off ("I understand, but" is not kind)
     return words
 
 
-# "I (do) understand" / "Vă înțeleg" and nothing more is no kindness beside a brush-off ("I do
-# understand, sir. Unfortunately I can't do anything about lost earnings"): blind QA writers
-# marked such lines dismissive, where "you're right that you should have been told" is kind.
-_BARE_UNDERSTANDING = re.compile(
-    r"^(?:i\s+(?:do\s+|totally\s+|completely\s+|fully\s+|really\s+)?understand|(?:va|te|o)\s+inteleg(?:\s+perfect)?|inteleg)$")
 
 
 _RUDE_WORDS = tuple(p for p, _ in lx.ABUSIVE + lx.UNPROFESSIONAL + lx.DISMISSIVE)

@@ -163,12 +163,16 @@ UPSET = [
 ]
 OBJECTION = [
     "too expensive", "not interested", "need to think", "can't afford", "cannot afford", "already have",
-    "no time", "don't need", "not sure", "sounds like a scam", "why should i", "i'm worried about",
+    "no time", "don't need", "sounds like a scam",
+    # Unsure about the offer, not about an answer ("I'm not sure... around fifteen thousand, maybe?")
+    "not sure about", "not sure if i", "not sure whether", "not sure i need", "not sure i want", "not sure it's worth",
+    "not sure this is for", "not so sure", "why should i", "i'm worried about",
     "worried about that", "need to talk to my", "talk it over with", "i've heard prices", "what if the price",
     "exit fee", "tied into", "locked into", "two-year contract", "i've got about two minutes", "get to the point",
     "mă tem", "nu vreau să mă leg", "contract pe doi ani", "mi-e teamă", "sunt îngrijorat", "sunt îngrijorată",
     "prea scump", "nu mă interesează", "trebuie să mă gândesc", "nu am timp", "am deja", "nu am nevoie",
-    "nu sunt sigur", "nu sunt sigură", "de ce aș",
+    "nu sunt sigur că", "nu sunt sigură că", "nu sunt sigur dacă", "nu sunt sigură dacă", "nu sunt sigur de",
+    "nu sunt sigură de", "de ce aș",
 ]
 ACCEPT = [
     "that works", "sounds good", "that's great", "that is great", "perfect", "ok, thank you", "okay, thank you",
