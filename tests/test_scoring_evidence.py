@@ -321,3 +321,17 @@ def test_an_unsure_answer_to_a_question_is_no_objection():
     c = scored("hesitant-home-insurance", "outbound-sales", lines, end={"reason": "resolved", "t": 60.0}).criterion(
         "objection_handling")
     assert c.score == 4 and all(e.turn != 5 for e in c.evidence), (c.score, c.feedback, c.evidence)
+
+
+def test_a_survey_of_several_rude_lines_cuts_the_respondent_off_rudely():
+    """Blind keys gave keeps on track 0 ("cuts the respondent off rudely") to every rude survey;
+    the card gave 2 ("abrupt") unless a line was abusive (calls-fresh5 20, fresh6 16, fresh9 18)."""
+    lines = ["Hello, Northwind Broadband, a quick survey on the TV app, two questions. Have you got a minute?",
+             "Oh, lovely, go on. My grandson set it all up for me, he's ever so clever.",
+             "Yeah, I don't need his life story. How would you rate the app out of ten?",
+             "Well, seven, I suppose. The subtitles are far too small for me.",
+             "God, this is like pulling teeth. Would you recommend it to a friend?",
+             "There's no need to be sharp with me, dear."]
+    c = scored("talkative-tv-survey", "survey", lines, end={"reason": "hung_up", "t": 40.0}).criterion(
+        "keeps_on_track")
+    assert c.score == 0, (c.score, c.feedback)

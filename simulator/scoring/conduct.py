@@ -77,6 +77,14 @@ def heard_rude(view: CallView, line: Line) -> str | None:
     return quote if quote is not None else _by_meaning(view).get(line.turn)
 
 
+def _insulting(view: CallView, line: Line) -> bool:
+    """Rude beyond a brush-off: an unprofessional phrase, mockery, or a line the customer
+    reproaches as rude ("There's no need to be sharp with me")."""
+    after = next((x for x in view.lines if x.turn > line.turn), None)
+    return bool(find_phrase(line.folded, [p for p, _ in lx.ABUSIVE + lx.UNPROFESSIONAL]) or view.heard(line).mocking
+                or (after is not None and after.role == "customer" and find_phrase(after.folded, lx.REPROACH)))
+
+
 def reproached(view: CallView, line: Line) -> str | None:
     """The words of an agent line the customer's next line reproaches ("There's no need to be
     like that", "Nu cred că e cazul să-mi vorbiți pe tonul ăsta") or says did not help or
@@ -1000,6 +1008,13 @@ def _on_track(view: CallView, p: CheckParams) -> Outcome:
         quote = sentence_with(line.text, [ph])
         return Outcome(0.0, "on_track.rude", line.turn, _ev(line, quote), {"quote": quote}, cap=0.0, act="steer")
     rude = rude_lines(view)
+    if len(rude) >= 2 and any(_insulting(view, x) for x, _ in rude):
+        # Several rude lines, one of them belittling, mocking or taken as an insult: the
+        # respondent was cut off rudely, as blind QA keys marked rude surveys; brush-offs alone
+        # bring them back abruptly (2), as the keys marked dismissive ones.
+        line, quote = rude[0]
+        return Outcome(0.0, "on_track.rude", line.turn, [e for x, q in rude[:3] for e in _ev(x, q)],
+                       {"quote": quote}, cap=0.0, act="steer")
     curt = [x for x in lines if _curt(x)]
     if rude or curt:
         shown = [(x, q) for x, q in rude[:2]] + [(x, x.text.strip()) for x in curt[:2]]
