@@ -128,8 +128,6 @@ def _heard_rude(view: CallView, line: Line) -> str | None:
     return words
 
 
-
-
 _RUDE_WORDS = tuple(p for p, _ in lx.ABUSIVE + lx.UNPROFESSIONAL + lx.DISMISSIVE)
 _ABUSIVE_WORDS = tuple(p for p, _ in lx.ABUSIVE)
 

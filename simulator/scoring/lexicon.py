@@ -248,7 +248,6 @@ DISMISSIVE: list[tuple[str, str]] = [
     ("așteptați ca toată lumea", "Mă asigur personal că solicitarea dumneavoastră este urmărită."),
     ("nu mai plângeți", "Înțeleg cât de frustrant este."),
 ]
-# Words that name what a problem does to a person (empathy that speaks to the impact).
 # The customer reproaching the agent's manner: the agent line before it was rude or belittling,
 # in whatever words (a QA reviewer reads it so). Not the customer waving an apology away ("no
 # need to be sorry") or being sorry for themselves.
@@ -283,8 +282,9 @@ UNHELPED = [
     "so you won't do anything", "so nobody can help", "we haven't got anywhere", "we've not got anywhere",
     "not got anywhere", "wasting my time", "nu mă puteți ajuta deloc", "nu m-ați ajutat", "nu mi-ați răspuns",
     "asta nu e un răspuns", "nu e un răspuns", "tot degeaba", "nu mă ascultați", "pierd vremea cu voi",
-    "pierd timpul cu voi", "deci nu faceți nimic", "adică nu faceți nimic", "nu faceți nimic",
+    "pierd timpul cu voi", "deci nu faceți nimic", "adică nu faceți nimic",
 ]
+# Words that name what a problem does to a person (empathy that speaks to the impact).
 IMPACT = [
     "work from home", "your work", "your day", "your evening", "your weekend", "without", "for days",
     "three times", "third time", "so long", "waiting", "worrying", "worry", "stressful", "a lot of trouble",
