@@ -439,3 +439,19 @@ def test_a_simulated_customer_pushing_reproaches_nothing():
     t = Transcript.model_validate(data)
     view = build_view(t, persona=load_persona(ROOT / "personas" / "irritable-outage.yaml"))
     assert conduct.rude_lines(view) == []
+
+
+def test_a_simulated_customer_hanging_up_unhelped_does_not_make_the_last_line_rude():
+    """Patience runs out over a call; the line before the hang-up may be polite. Only a hang-up
+    that reproaches the agent's manner marks the line before it."""
+    from simulator.loader import load_persona
+    from simulator.scoring import conduct
+
+    t = _reproach_call("irritable-outage", [
+        "Brightline Telecom, Anita speaking.", "My internet has been down since Monday.",
+        "Let me check that for you, one moment please.",
+        "You're wasting my time. Goodbye."])
+    data = t.model_dump(mode="json")
+    data["turns"][3]["state"] = {"mood": -0.9, "patience": 0, "revealed": [], "beat": "hang_up", "replaced": False}
+    view = build_view(Transcript.model_validate(data), persona=load_persona(ROOT / "personas" / "irritable-outage.yaml"))
+    assert conduct.rude_lines(view) == []

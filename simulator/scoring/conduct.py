@@ -91,12 +91,16 @@ def reproached(view: CallView, line: Line) -> str | None:
     answer them ("That's not an answer", "Adică nu mă puteți ajuta deloc?"), or None: its stated
     sentence the tone probe reads worst (the line's first stated sentence without the probe)."""
     after = next((x for x in view.lines if x.turn > line.turn), None)
-    if line.role != "agent" or after is None or after.role != "customer" or not (
-            find_phrase(after.folded, lx.REPROACH) or find_phrase(after.folded, lx.UNHELPED)):
+    if line.role != "agent" or after is None or after.role != "customer":
         return None
-    if after.state is not None and after.state.beat not in ("react_rude", "hang_up"):
+    reproach = find_phrase(after.folded, lx.REPROACH)
+    if not (reproach or find_phrase(after.folded, lx.UNHELPED)):
+        return None
+    beat = after.state.beat if after.state is not None else None
+    if after.state is not None and not (beat == "react_rude" or (beat == "hang_up" and reproach)):
         # A simulated customer's words follow the beat its director chose: an irritable
-        # customer pushing ("That's not an answer") after a polite line reproaches nothing.
+        # customer pushing ("That's not an answer") after a polite line reproaches nothing, nor
+        # does one whose patience ran out over the call ("You're wasting my time. Goodbye.").
         return None
     said = [x for x in sentences(line.text) if not x.rstrip().endswith("?") and len(x.split()) >= 3] \
         or [line.text.strip()]
