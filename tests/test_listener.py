@@ -17,6 +17,13 @@ def heard(persona_id: str, line: str) -> list[str]:
     return Listener(load_persona(ROOT / "personas" / f"{persona_id}.yaml")).hear(line).labels()
 
 
+# A kind answer to the customer's own worries, though it says "if you don't like it" (calls-fresh3
+# call 12: the customer took offence and the worry went unanswered).
+KIND_ANSWER = ("That's completely fair, there's no need to decide today. On renewal, we send the new price four "
+               "weeks ahead with last year's price next to it, and there are no hidden fees; if you don't like it, "
+               "you can leave without any charge. Does that answer your worry?")
+
+
 @pytest.mark.parametrize("persona_id, line, label", [
     # typed without a question mark or apostrophes
     ("irritable-outage", "whats the account ref pls", "asked:account_number"),
@@ -77,11 +84,8 @@ def heard(persona_id: str, line: str) -> list[str]:
     ("elderly-electric-bill-ro", "Vă trimitem factura corectă până vineri.", "goal"),
     ("skeptical-paper-fee", "What's the amount on the statement?", "asked:fee_amount"),
     ("skeptical-paper-fee", "How much is the fee each month?", "asked:fee_amount"),
-    # a kind answer to the customer's own worries is heard as one, though it says "if you don't
-    # like it" (calls-fresh3 call 12: the customer took offence and the worry went unanswered)
-    ("hesitant-home-insurance", "That's completely fair, there's no need to decide today. On renewal, we send "
-     "the new price four weeks ahead with last year's price next to it, and there are no hidden fees; if you "
-     "don't like it, you can leave without any charge. Does that answer your worry?", "answered:renewal_jump"),
+    # a kind answer to the customer's own worries is heard as one
+    ("hesitant-home-insurance", KIND_ANSWER, "answered:renewal_jump"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)
@@ -132,9 +136,7 @@ def test_heard(persona_id, line, label):
     ("irritable-outage", "I understand, but outages can take a few days to resolve, that's quite normal.", "empathy"),
     ("hesitant-gas-meter-ro", "Vă înțeleg perfect, dar asta e regula la noi, nu am cum să sar peste ea.", "empathy"),
     ("skeptical-paper-fee", "I'm sorry you feel that way.", "apology"),
-    ("hesitant-home-insurance", "That's completely fair, there's no need to decide today. On renewal, we send "
-     "the new price four weeks ahead with last year's price next to it, and there are no hidden fees; if you "
-     "don't like it, you can leave without any charge. Does that answer your worry?", "rude"),
+    ("hesitant-home-insurance", KIND_ANSWER, "rude"),
     # "take" alone was a request cue ("I'll take your postcode"): the walk's "outages can take a few
     # days to resolve" was heard as asking when the outage started, and the scorecard said the
     # trainee asked for something already told

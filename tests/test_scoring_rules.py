@@ -348,23 +348,23 @@ def test_a_false_claim_of_consent_costs_the_value_proposition():
      "asa e regulamentul"),
 ])
 def test_bare_understanding_does_not_excuse_a_brush_off(persona_id, line, words):
+    found = rude_lines(persona_id, [line])
+    assert found and words.casefold() in found[0][1].casefold(), found
+
+
+def rude_lines(persona_id: str, lines: list[str], last_beat: str | None = None):
+    """conduct.rude_lines of a typed call of alternating agent and customer lines (agent first);
+    `last_beat`: the director's beat on the last line, as a practice call records it."""
     from simulator.loader import load_persona
     from simulator.scoring import conduct
 
     persona = load_persona(ROOT / "personas" / f"{persona_id}.yaml")
-    t = Transcript.model_validate({"persona": persona_id, "language": persona.language,
-                                   "turns": [{"role": "agent", "text": line, "t": 0.0}]})
-    found = conduct.rude_lines(build_view(t, persona=persona))
-    assert found and words.casefold() in found[0][1].casefold(), found
-
-
-def _reproach_call(persona_id: str, lines: list[str]) -> Transcript:
-    from simulator.loader import load_persona
-
-    language = load_persona(ROOT / "personas" / f"{persona_id}.yaml").language
-    return Transcript.model_validate({
-        "persona": persona_id, "language": language, "end": {"reason": "hung_up", "t": 60.0},
-        "turns": [{"role": "agent" if i % 2 == 0 else "customer", "text": x, "t": 6.0 * i} for i, x in enumerate(lines)]})
+    turns = [{"role": "agent" if i % 2 == 0 else "customer", "text": x, "t": 6.0 * i} for i, x in enumerate(lines)]
+    if last_beat is not None:
+        turns[-1]["state"] = {"mood": -0.5, "patience": 0, "revealed": [], "beat": last_beat, "replaced": False}
+    t = Transcript.model_validate({"persona": persona_id, "language": persona.language, "turns": turns,
+                                   "end": {"reason": "hung_up", "t": 60.0}})
+    return conduct.rude_lines(build_view(t, persona=persona))
 
 
 @pytest.mark.parametrize("persona_id, lines, rude", [
@@ -394,12 +394,7 @@ def _reproach_call(persona_id: str, lines: list[str]) -> Transcript:
      "on the list somewhere"),
 ])
 def test_a_line_the_customer_reproaches_is_rude(persona_id, lines, rude):
-    from simulator.loader import load_persona
-    from simulator.scoring import conduct
-
-    view = build_view(_reproach_call(persona_id, lines),
-                      persona=load_persona(ROOT / "personas" / f"{persona_id}.yaml"))
-    found = conduct.rude_lines(view)
+    found = rude_lines(persona_id, lines)
     assert [x.turn for x, _ in found] == [3], found
     assert rude.casefold() in found[0][1].casefold()
 
@@ -416,42 +411,22 @@ def test_a_line_the_customer_reproaches_is_rude(persona_id, lines, rude):
       "Nu e nevoie să vă cereți scuze. Da, e GN-730418."]),
 ])
 def test_a_customer_who_is_not_offended_reproaches_nothing(persona_id, lines):
-    from simulator.loader import load_persona
-    from simulator.scoring import conduct
-
-    view = build_view(_reproach_call(persona_id, lines),
-                      persona=load_persona(ROOT / "personas" / f"{persona_id}.yaml"))
-    assert conduct.rude_lines(view) == []
+    assert rude_lines(persona_id, lines) == []
 
 
 def test_a_simulated_customer_pushing_reproaches_nothing():
     """In a practice call the customer's words follow the beat the director chose: "That's not
     an answer" said as a push to a polite line is the persona's temper, not the agent's fault."""
-    from simulator.loader import load_persona
-    from simulator.scoring import conduct
-
-    t = _reproach_call("irritable-outage", [
+    assert rude_lines("irritable-outage", [
         "Brightline Telecom, Anita speaking.", "My internet has been down since Monday.",
         "These things are looked at in order, and your area is on the list somewhere.",
-        "That's not an answer. When is someone coming?"])
-    data = t.model_dump(mode="json")
-    data["turns"][3]["state"] = {"mood": -0.5, "patience": 3, "revealed": [], "beat": "push", "replaced": False}
-    t = Transcript.model_validate(data)
-    view = build_view(t, persona=load_persona(ROOT / "personas" / "irritable-outage.yaml"))
-    assert conduct.rude_lines(view) == []
+        "That's not an answer. When is someone coming?"], last_beat="push") == []
 
 
 def test_a_simulated_customer_hanging_up_unhelped_does_not_make_the_last_line_rude():
     """Patience runs out over a call; the line before the hang-up may be polite. Only a hang-up
     that reproaches the agent's manner marks the line before it."""
-    from simulator.loader import load_persona
-    from simulator.scoring import conduct
-
-    t = _reproach_call("irritable-outage", [
+    assert rude_lines("irritable-outage", [
         "Brightline Telecom, Anita speaking.", "My internet has been down since Monday.",
         "Let me check that for you, one moment please.",
-        "You're wasting my time. Goodbye."])
-    data = t.model_dump(mode="json")
-    data["turns"][3]["state"] = {"mood": -0.9, "patience": 0, "revealed": [], "beat": "hang_up", "replaced": False}
-    view = build_view(Transcript.model_validate(data), persona=load_persona(ROOT / "personas" / "irritable-outage.yaml"))
-    assert conduct.rude_lines(view) == []
+        "You're wasting my time. Goodbye."], last_beat="hang_up") == []

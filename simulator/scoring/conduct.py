@@ -77,12 +77,18 @@ def heard_rude(view: CallView, line: Line) -> str | None:
     return quote if quote is not None else _by_meaning(view).get(line.turn)
 
 
+def _customer_reply(view: CallView, line: Line) -> Line | None:
+    """The customer's line right after `line`, or None (the agent speaks next, or nobody)."""
+    after = next((x for x in view.lines if x.turn > line.turn), None)
+    return after if after is not None and after.role == "customer" else None
+
+
 def _insulting(view: CallView, line: Line) -> bool:
     """Rude beyond a brush-off: an unprofessional phrase, mockery, or a line the customer
     reproaches as rude ("There's no need to be sharp with me")."""
-    after = next((x for x in view.lines if x.turn > line.turn), None)
-    return bool(find_phrase(line.folded, [p for p, _ in lx.ABUSIVE + lx.UNPROFESSIONAL]) or view.heard(line).mocking
-                or (after is not None and after.role == "customer" and find_phrase(after.folded, lx.REPROACH)))
+    reply = _customer_reply(view, line)
+    return bool(find_phrase(line.folded, _INSULT_WORDS) or view.heard(line).mocking
+                or (reply is not None and find_phrase(reply.folded, lx.REPROACH)))
 
 
 def reproached(view: CallView, line: Line) -> str | None:
@@ -90,14 +96,13 @@ def reproached(view: CallView, line: Line) -> str | None:
     like that", "Nu cred că e cazul să-mi vorbiți pe tonul ăsta") or says did not help or
     answer them ("That's not an answer", "Adică nu mă puteți ajuta deloc?"), or None: its stated
     sentence the tone probe reads worst (the line's first stated sentence without the probe)."""
-    after = next((x for x in view.lines if x.turn > line.turn), None)
-    if line.role != "agent" or after is None or after.role != "customer":
+    reply = _customer_reply(view, line) if line.role == "agent" else None
+    if reply is None:
         return None
-    reproach = find_phrase(after.folded, lx.REPROACH)
-    if not (reproach or find_phrase(after.folded, lx.UNHELPED)):
+    reproach = find_phrase(reply.folded, lx.REPROACH)
+    if not (reproach or find_phrase(reply.folded, lx.UNHELPED)):
         return None
-    beat = after.state.beat if after.state is not None else None
-    if after.state is not None and not (beat == "react_rude" or (beat == "hang_up" and reproach)):
+    if reply.state is not None and reply.state.beat != "react_rude" and not (reply.state.beat == "hang_up" and reproach):
         # A simulated customer's words follow the beat its director chose: an irritable
         # customer pushing ("That's not an answer") after a polite line reproaches nothing, nor
         # does one whose patience ran out over the call ("You're wasting my time. Goodbye.").
@@ -134,6 +139,7 @@ def _heard_rude(view: CallView, line: Line) -> str | None:
 
 _RUDE_WORDS = tuple(p for p, _ in lx.ABUSIVE + lx.UNPROFESSIONAL + lx.DISMISSIVE)
 _ABUSIVE_WORDS = tuple(p for p, _ in lx.ABUSIVE)
+_INSULT_WORDS = tuple(p for p, _ in lx.ABUSIVE + lx.UNPROFESSIONAL)
 
 
 def rude_lines(view: CallView) -> list[tuple[Line, str]]:
