@@ -300,3 +300,29 @@ def test_nothing_is_heard_ahead_while_the_customer_is_answering(tmp_path, speech
     assert len(service.heard_paths) == 1  # the first turn only: the second came while its answer was written
     hf.line("s1").pending.result(timeout=10)
     hf.close("s1")
+
+
+def test_a_late_burst_of_microphone_audio_does_not_ask_are_you_still_there_early(tmp_path, speech):
+    """Seen in CI on a busy machine: the microphone's chunks reached the server seconds late and
+    then in a burst, and the customer asked "Hello? Is anyone there?" a moment after its own line
+    had played, just as the trainee started to answer. The customer waits 8 s by the clock after
+    its line, however the stream's audio arrives; and still asks once that much time has passed."""
+    service, clock = PartsService(tmp_path), Clock()
+    hf = HandsFree(folder=tmp_path / "turns", clock=clock)
+    feed(hf, service, np.concatenate([silence(0.5), speech, silence(2.5)]), clock)
+    line = hf.line("s1")
+    assert line.playing_until > 0 and service.silent == []
+    played_out = line.playing_until
+    clock.now = played_out + 4.0  # the server was busy: no chunk came for seconds
+    for c in chunks(silence(10.0)):  # then ten seconds of quiet arrive within one second
+        hf.chunk(service, None, "s1", c)
+        clock.now += 0.05
+    assert service.silent == [], "asked after %.1f s by the clock" % (clock.now - played_out)
+    asked_at = None
+    for c in chunks(silence(6.0)):  # the stream catches up and runs in real time again
+        hf.chunk(service, None, "s1", c)
+        if service.silent and asked_at is None:
+            asked_at = clock.now
+        clock.now += 0.5
+    assert service.silent == ["s1"] and asked_at - played_out >= 8.0
+    hf.close("s1")

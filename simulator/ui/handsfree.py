@@ -61,6 +61,8 @@ class Line:
     lock: threading.Lock = field(default_factory=threading.Lock)
     pending: Future | None = None     # the turn being answered
     playing_until: float = 0.0        # when the customer's last line should have finished playing
+    quiet_since: float = 0.0          # when it did (by the clock): "are you still there?" waits from here
+    silence_owed: bool = False        # the stream was quiet long enough; the clock not yet
     cut_pending: bool = False         # the trainee talked over a reply that was not out yet
     folder: Path | None = None
     heard_any: bool = False           # the microphone has carried speech in this call
@@ -177,13 +179,14 @@ class HandsFree:
         step = Step(events=[ev.kind for ev in events])
         now = self._clock()
         if line.playing_until and now >= line.playing_until and not line.parts:  # the customer's line has played out
-            line.playing_until = 0.0
+            line.quiet_since, line.playing_until = line.playing_until, 0.0
             line.detector.restart_silence_clock()
         for ev in events:
             if ev.kind == "pause":
                 self._hear_early(service, user, sid, line, ev)
             elif ev.kind == "speech_start":
                 line.heard_any = True
+                line.silence_owed = False
                 line.early = None  # the trainee goes on: what was heard at the pause is not the turn
                 if line.pending is not None and not line.pending.done():
                     line.cut_pending = True  # its voice will not be played, and it counts as cut off
@@ -217,12 +220,23 @@ class HandsFree:
                 if not line.heard_any:
                     step.status = say("no_speech_heard")  # a muted or broken microphone
                 elif line.pending is None and not line.playing_until and not line.parts:
-                    # The trainee went quiet after the customer spoke: "Hello? Are you still there?"
-                    line.pending = self._pool.submit(service.trainee_silent, user, sid, phone_line=phone_line)
+                    line.silence_owed = True
+        self._ask_if_still_there(service, user, sid, line, now, phone_line)
         self._collect(service, user, sid, line, step, render_chat, say)
         self._send_waiting(service, user, sid, line, phone_line)
         self._play_next(line, step)
         return step
+
+    def _ask_if_still_there(self, service, user, sid, line: Line, now: float, phone_line) -> None:
+        """The trainee went quiet after the customer spoke: "Hello? Are you still there?". The
+        stream's quiet is not enough: on a busy machine its chunks come seconds late and then in a
+        burst, so the customer also waits the same time by the clock since its line played out."""
+        if not line.silence_owed or line.pending is not None or line.playing_until or line.parts or line.ended:
+            return
+        if now - line.quiet_since < getattr(line.detector, "no_speech_s", 0.0):
+            return
+        line.silence_owed = False
+        line.pending = self._pool.submit(service.trainee_silent, user, sid, phone_line=phone_line)
 
     def _send(self, service, user, sid, line: Line, audio, long_turn: bool, ago: float | None, phone_line,
               early: Early | None = None) -> None:

@@ -135,6 +135,10 @@ def test_hands_free_call_in_the_browser(served, playwright, tmp_path):
         # The second line, after a pause, is a turn of its own, answered too.
         page.locator("#rc-chat .message-row").nth(3).wait_for(timeout=120_000)
         shot(page, "07-hands-free-call")
+        # The third line, said over the customer's answer, is heard too (before any "Hello?":
+        # a "Hello?" that came early would end this call before the talk-over).
+        expect(page.locator("#rc-chat")).to_contain_text(re.compile("more thing|ending in|four|421", re.I),
+                                                          timeout=150_000)
         expect(page.locator("#rc-chat")).to_contain_text("Hello?", timeout=150_000)  # "… are you still there?"
         assert page.locator("#rc-mic-refused").is_hidden()
         page.locator("#rc-end").click()
