@@ -72,6 +72,9 @@ def test_if_asked_fact_only_after_asking(persona):
     ("As an AI language model I cannot be upset.", "mentions AI"),
     ("My account number is RC-48213, fix it.", "reveals account_number unasked"),
     ("The customer is angry and wants a fix.", "third person"),
+    # a walk: the Romanian customer began lines with its own name, as the agent would address it
+    ("Dana, my internet is still dead and I work from home.", "calls itself by name"),
+    ("Ok, Dana Pop. My internet has been dead for two days.", "calls itself by name"),
     ("", "empty"),
 ])
 def test_guard_replaces_bad_lines_with_authored_ones(persona, bad, problem):
@@ -318,3 +321,11 @@ def test_a_customer_led_astray_again_and_again_does_not_say_the_same_line_twice(
                 assert not guard.repeats(turn.text, said) and not guard.same_opening(turn.text, said), \
                     (pid, turn.text, said)
                 said.append(turn.text)
+
+
+@pytest.mark.parametrize("line", ["Dana Pop. My internet has been dead for two days.", "It's Dana Pop, yes.",
+                                  "Yes, Dana Pop. Can you fix it?", "My name is Dana Pop."])
+def test_a_customer_giving_its_name_is_not_calling_itself(persona, line):
+    from simulator.engine import guard
+
+    assert not any(p.startswith("calls itself") for p in guard.problems(line, persona, set(), []))

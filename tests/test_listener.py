@@ -86,6 +86,13 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     ("skeptical-paper-fee", "How much is the fee each month?", "asked:fee_amount"),
     # a kind answer to the customer's own worries is heard as one
     ("hesitant-home-insurance", KIND_ANSWER, "answered:renewal_jump"),
+    # a sneer whose words run over a comma or an "and" (seen in a walk: heard as a polite line,
+    # and the scorecard found no rude word)
+    ("elderly-electric-bill-ro", "Vai, ce dramă. Toată lumea plătește mai mult iarna.", "rude"),
+    ("elderly-electric-bill-ro", "Citiți factura, scrie acolo, o înțelege și un copil.", "rude"),
+    ("elderly-electric-bill-ro", "Plătiți și gata.", "rude"),
+    ("skeptical-paper-fee", "Oh sure, because the fee is my fault.", "rude"),
+    ("skeptical-paper-fee", "It's four ninety-nine. So what?", "rude"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)

@@ -430,3 +430,16 @@ def test_a_simulated_customer_hanging_up_unhelped_does_not_make_the_last_line_ru
         "Brightline Telecom, Anita speaking.", "My internet has been down since Monday.",
         "Let me check that for you, one moment please.",
         "You're wasting my time. Goodbye."], last_beat="hang_up") == []
+
+
+def test_a_sneer_over_a_comma_is_rude_on_the_card():
+    """Seen in a walk: "Vai, ce dramă." and "... o înțelege și un copil." got Professional
+    language 4/4, "no rude wording": the sneers' words ran over a comma and a "și"."""
+    found = rude_lines("elderly-electric-bill-ro", [
+        "Bună ziua, sunt Ana de la furnizorul de energie. Cu ce vă pot ajuta?",
+        "Alo, bună ziua, maică. Am primit o hârtie de la curent și nu mai înțeleg nimic.",
+        "Vai, ce dramă. Toată lumea plătește mai mult iarna.",
+        "Nu înțeleg nimic de ce. De ce e mare factura?",
+        "Citiți factura, scrie acolo, o înțelege și un copil.",
+        "Bine, maică."])
+    assert [x.turn for x, _ in found] == [3, 5], found

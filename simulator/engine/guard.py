@@ -120,12 +120,27 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
     first = name.split()[0] if name else ""
     if THIRD_PERSON.search(norm) or (first and re.search(rf"^\s*{re.escape(first)}\s+(says|said|sighs|replies|is|was)\b", norm)):
         out.append("third person")
+    if first and _calls_itself(norm, first, name):
+        out.append("calls itself by name")
     for f in persona.facts:
         if f.share != "if_asked" or f.id in revealed or f.id == allowed_fact:
             continue
         if _contains_value(norm, f.value):
             out.append(f"reveals {f.id} unasked")
     return out
+
+
+def _calls_itself(norm: str, first: str, name: str) -> bool:
+    """The customer addresses itself, as the agent would address it: a sentence that opens with
+    its own first name and a comma ("Elena, nu înțeleg nimic"), or an "ok" and its name ("Ok,
+    Elena Vasilescu."). Giving its name ("Elena Vasilescu.", "Yes, Elena Vasilescu") is not that."""
+    for sentence in re.split(r"(?<=[.!?])\s+", norm.strip()):
+        if re.match(rf"{re.escape(first)}\s*,", sentence):
+            return True
+        if re.match(rf"(?:ok|okay|bine|alright|all right)\s*[,.]?\s*(?:{re.escape(name)}|{re.escape(first)})\s*[,.!]",
+                    sentence):
+            return True
+    return False
 
 
 OPENING_WORDS = 5  # a line that starts with the same five words as an earlier one sounds like a tic

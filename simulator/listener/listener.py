@@ -407,6 +407,12 @@ class Listener:
                 mark("goal", r)
 
         self._facts_across(comp, sentences, wholes, asking, mentioned, h, mark, quote)
+        if not h.rude:
+            for whole in (vocab.read(c) for c in clauses(text, vocab.language, breaks=False)[1]):
+                sneer = _over_a_break(vocab, "mocking", whole, readings)
+                if sneer or _over_a_break(vocab, "rude", whole, readings):
+                    h.rude, h.mocking = True, h.mocking or sneer
+                    mark("rude", whole)
 
     @staticmethod
     def _facts_across(comp: _Compiled, sentences: dict[int, list[Reading]], wholes: dict[int, Reading],
@@ -451,6 +457,17 @@ class Listener:
         if r.clause.question and not tagged:
             return vocab.cue("offer_questions", r)
         return True
+
+
+def _over_a_break(vocab: Vocabulary, name: str, whole: Reading, parts: list[Reading]) -> bool:
+    """A set phrase of intent `name` that runs over a comma or an "and" in the sentence
+    `whole` ("Vai, ce dramă", "plătiți și gata", "so what?"), which no one clause can hold."""
+    for e in vocab.intents.get(name, ()):
+        if e.seq is None or e.seq not in whole.seq or (e.alone and len(whole.clause.tokens) > e.alone):
+            continue
+        if not any(e.seq in x.seq for x in parts if x.clause.sentence == whole.clause.sentence):
+            return True
+    return False
 
 
 def _asking(vocab: Vocabulary, sentence: list[Reading], at: int) -> tuple[bool, bool]:

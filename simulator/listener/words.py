@@ -109,8 +109,10 @@ def tokens(text: str, language: str) -> list[Token]:
     return out
 
 
-def clauses(text: str, language: str) -> tuple[str, list[Clause]]:
-    """(the cleaned line, its clauses). Romanian hyphenated clitics are split into words."""
+def clauses(text: str, language: str, *, breaks: bool = True) -> tuple[str, list[Clause]]:
+    """(the cleaned line, its clauses). Romanian hyphenated clitics are split into words.
+    breaks=False: one clause a sentence, its commas and "and"s kept (a set phrase may run over
+    them: "vai, ce dramă", "so what?")."""
     line = clean(text)
     work = _RO_HYPHEN.sub(" ", line) if language == "ro" else line
     # Same length as `line` (a hyphen became a space), so offsets stay valid.
@@ -122,7 +124,7 @@ def clauses(text: str, language: str) -> tuple[str, list[Clause]]:
         end = m.start() if m else len(work)
         chunk_q = bool(m) and "?" in m.group(0)
         seg_start = pos
-        for c in list(_CLAUSE_BREAK.finditer(folded, pos, end)) + [None]:
+        for c in (list(_CLAUSE_BREAK.finditer(folded, pos, end)) if breaks else []) + [None]:
             c_end = c.start() if c else end
             toks = tokens(work[seg_start:c_end], language)
             if toks:

@@ -130,8 +130,11 @@ def _heard_rude(view: CallView, line: Line) -> str | None:
         return None
     # "I do understand, sir. Unfortunately I can't do anything about lost earnings": blind QA
     # writers marked such lines dismissive, where "you're right that you should have been told" is kind.
-    bare = BARE_UNDERSTANDING.match(fold(heard.evidence.get("empathy", "")).strip(" ,.!"))
-    kind = ("apology", "goal", "next_step") + (() if heard.evidence.get("taken_back") or bare else ("empathy",))
+    understood = fold(heard.evidence.get("empathy", ""))
+    bare = BARE_UNDERSTANDING.match(understood.strip(" ,.!"))
+    # "... o înțelege și un copil" (even a child understands it): the "understand" is the sneer's.
+    sneer = bool(understood) and understood in fold(words)
+    kind = ("apology", "goal", "next_step") + (() if heard.evidence.get("taken_back") or bare or sneer else ("empathy",))
     if any(k in heard.evidence for k in kind):
         return None  # kind or constructive in the same breath: not a brush-off ("I understand, but" is not kind)
     return words
