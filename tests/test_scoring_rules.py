@@ -443,3 +443,18 @@ def test_a_sneer_over_a_comma_is_rude_on_the_card():
         "Citiți factura, scrie acolo, o înțelege și un copil.",
         "Bine, maică."])
     assert [x.turn for x, _ in found] == [3, 5], found
+
+
+def test_empathy_applies_when_the_customer_says_they_are_lost_though_their_mood_held():
+    """A walk: Elena said "nu mai înțeleg nimic" (I can't make sense of it any more), her
+    recorded mood stayed at -0.1, and the card said empathy was not applicable to the call."""
+    from simulator.scoring.rules import NA_CONDITIONS
+
+    state = {"mood": -0.1, "patience": 3, "revealed": [], "beat": "open", "replaced": False}
+    lost = call("Bună ziua, sunt Ana. Cu ce vă pot ajuta?",
+                "Alo, bună ziua, maică. Am primit o hârtie de la curent și nu mai înțeleg nimic.",
+                "Spuneți-mi codul de client.", language="ro", states={2: state})
+    calm = call("Bună ziua, sunt Ana. Cu ce vă pot ajuta?", "Bună ziua, vreau să aflu suma facturii.",
+                "Spuneți-mi codul de client.", language="ro", states={2: state})
+    assert NA_CONDITIONS["customer_never_upset"](build_view(lost)) is False
+    assert NA_CONDITIONS["customer_never_upset"](build_view(calm)) is True

@@ -701,12 +701,23 @@ def _customer_upset(view: CallView) -> bool:
     mood when there is one; otherwise a persona who starts the call unhappy (below neutral:
     irritable, confused, worried, skeptical), or the customer's own words."""
     states = [x.state for x in view.customer if x.state]
+    said = any(_says_upset(x.folded) for x in view.customer)
     if states:
-        return min(s.mood for s in states) <= -0.3
+        # A mood that held ("nu mai înțeleg nimic" at -0.1) still leaves the customer's own words.
+        return min(s.mood for s in states) <= -0.3 or said
     persona = view.persona
     if persona is not None and getattr(getattr(persona, "mood", None), "start", 0.0) < 0:
         return True
-    return any(find_phrase(x.folded, lx.UPSET) for x in view.customer)
+    return said
+
+
+def _says_upset(folded: str) -> bool:
+    """The customer's words say they are upset, worried or lost; "I'm not angry at you" does not."""
+    phrase = find_phrase(folded, lx.UPSET)
+    if phrase is None:
+        return False
+    p = fold(phrase)
+    return not any(f"{neg} {p}" in folded for neg in ("not", "n't", "nu sunt", "nu-s", "never"))
 
 
 def _objection_raised(view: CallView) -> bool:
