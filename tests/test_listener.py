@@ -93,12 +93,22 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     ("elderly-electric-bill-ro", "Plătiți și gata.", "rude"),
     ("skeptical-paper-fee", "Oh sure, because the fee is my fault.", "rude"),
     ("skeptical-paper-fee", "It's four ninety-nine. So what?", "rude"),
+    # a taunt as a question ("Happy now?", "Are you done?"): heard as a sneer, though the line
+    # before it promised something (a walk: "Fine. I'll log it. Happy now?" was a next step)
+    ("irritable-outage", "Fine. I'll log it. Happy now?", "rude"),
+    ("irritable-outage", "Are you done? I have other calls.", "rude"),
+    ("elderly-electric-bill-ro", "Ați terminat? Pot să vorbesc și eu?", "rude"),
+    ("elderly-electric-bill-ro", "Gata, am trecut-o. Mulțumită acum?", "rude"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)
 
 
 @pytest.mark.parametrize("persona_id, line, label", [
+    # a real check-in is no taunt
+    ("irritable-outage", "Are you done with the restart? The lights should settle in a minute.", "rude"),
+    ("elderly-electric-bill-ro", "Ați terminat de citit indexul? Spuneți-mi cifrele, vă rog.", "rude"),
+    ("irritable-outage", "It's working again now. Are you happy with that?", "rude"),
     # an offer to send something is no identity check (seen in the walk: identity verification
     # would have been credited for it)
     ("calm-fiber-offer-ro", "Scuzați-mă, am greșit. Vreți să vă trimit oferta pe email, să vă gândiți?",
