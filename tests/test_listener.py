@@ -99,6 +99,10 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     ("irritable-outage", "Are you done? I have other calls.", "rude"),
     ("elderly-electric-bill-ro", "Ați terminat? Pot să vorbesc și eu?", "rude"),
     ("elderly-electric-bill-ro", "Gata, am trecut-o. Mulțumită acum?", "rude"),
+    # typed with its contraction: "that's" is "that is", as "thats" already was (a walk: "It's a
+    # paper statement charge, that's how it is." was heard as a polite line)
+    ("skeptical-paper-fee", "Right, the fee. It's a paper statement charge, that's how it is.", "rude"),
+    ("irritable-outage", "Well, that's on you, I'm afraid.", "rude"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)

@@ -22,7 +22,11 @@ _CONTRACTIONS = [
     (re.compile(r"\b(do|does|did|is|are|was|were|has|have|had|would|could|should|must|need)n'?t\b"), r"\1 not"),
     (re.compile(r"n't\b"), " not"),
     (re.compile(r"'ll\b"), " will"), (re.compile(r"'ve\b"), " have"), (re.compile(r"'re\b"), " are"),
-    (re.compile(r"\bi'm\b"), "i am"), (re.compile(r"'d\b"), " would"), (re.compile(r"'s\b"), ""),
+    (re.compile(r"\bi'm\b"), "i am"), (re.compile(r"'d\b"), " would"),
+    # "that's" is "that is", as "thats" is (`_BARE`); a possessive "'s" ("Dave's router") goes.
+    (re.compile(r"\b(that|it|there|here|what|where|how|who|he|she|this|everything|nothing|something)'s\b"),
+     r"\1 is"),
+    (re.compile(r"'s\b"), ""),
     (re.compile(r"\bgonna\b"), "going to"), (re.compile(r"\bwanna\b"), "want to"),
     (re.compile(r"\bgotta\b"), "have to"),
 ]

@@ -174,9 +174,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?:great|excellent|resolved|helpful|satisfied|happy|perfect|amazing|fantastic|brilliant|very\s+good|"
         r"rezolvat\w*|excelent\w*|util\w*|multumit\w*|perfect\w*|foarte\s+bun\w*)|"
         r"\b(?:just\s+)?(?:reply|answer|text\s+back|respond)\s+(?:with\s+)?(?:a\s+)?(?:5|10|ten|five|nine|9)\b|"
+        # "... could you tell it everything was resolved?", "tell the survey that everything went fine"
         r"\b(?:if\s+you\s+could|could\s+you|can\s+you|please)\s+(?:just\s+)?(?:say|tell\s+(?:them|the\s+"
-        r"survey|it))\s+(?:that\s+)?(?:you(?:'re|\s+are|\s+were)\s+(?:\w+\s+)?(?:satisfied|happy)|(?:it|that|this|the\s+"
-        r"\w+)\s+(?:was|is|has\s+been)\s+(?:\w+\s+)?(?:handled|resolved|sorted|fixed))|"
+        r"survey|it))\s+(?:that\s+)?(?:you(?:'re|\s+are|\s+were)\s+(?:\w+\s+)?(?:satisfied|happy)|(?:it|that|this|"
+        r"everything|all|the\s+\w+)\s+(?:was|is|has\s+been|went)\s+(?:\w+\s+)?(?:handled|resolved|sorted|fixed|fine|"
+        r"great|perfect|well))|"
         r"\byou\s+can\s+(?:just\s+)?tell\s+the\s+survey\b|"
         r"\bspune\w*(?:-i|-le)?\s+(?:\w+\s+){0,3}?ca\s+(?:v-am|am|s-a|a\s+fost)\s+rezolvat\w*")),
     ("coaches the customer's rating", re.compile(
