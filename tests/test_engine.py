@@ -75,6 +75,9 @@ def test_if_asked_fact_only_after_asking(persona):
     # a walk: the Romanian customer began lines with its own name, as the agent would address it
     ("Dana, my internet is still dead and I work from home.", "calls itself by name"),
     ("Ok, Dana Pop. My internet has been dead for two days.", "calls itself by name"),
+    # a voice walk: the customer went on to plan the visit as the company would
+    ("Can I finish? I'll need to check if there's any scheduled maintenance in the area, and then we'll set a "
+     "time for a technician visit.", "speaks as the agent"),
     ("", "empty"),
 ])
 def test_guard_replaces_bad_lines_with_authored_ones(persona, bad, problem):

@@ -35,6 +35,9 @@ AGENT_PHRASES = [
     # Comforting the caller is the agent's part ("I'm sorry to hear you're having trouble", seen in a walk).
     "sorry to hear you're having", "sorry to hear you are having", "you're having trouble with",
     "you are having trouble with", "sorry for the trouble you", "imi pare rau ca aveti probleme",
+    # Planning the visit as the company does ("... and then we'll set a time for a technician visit").
+    "scheduled maintenance", "we'll set a time", "we will set a time", "we'll schedule", "we will schedule",
+    "we'll book", "we will book", "we'll arrange", "we will arrange", "va trimitem", "va programam",
 ]
 _AGENT_NORM = [normalize(p).strip() for p in AGENT_PHRASES]
 SPEAKER_PREFIX = re.compile(r"^\s*(?:\*\*)?(agent|operator|agentul|representative|support|rep)\b\s*(?:\*\*)?\s*:",
