@@ -75,6 +75,8 @@ def test_if_asked_fact_only_after_asking(persona):
     # a walk: the Romanian customer began lines with its own name, as the agent would address it
     ("Dana, my internet is still dead and I work from home.", "calls itself by name"),
     ("Ok, Dana Pop. My internet has been dead for two days.", "calls itself by name"),
+    # a walk: the customer spoke of itself by name mid-line ("I understand that Beryl uses the subtitles")
+    ("Okay! I understand that Dana uses the internet every evening.", "third person"),
     # a voice walk: the customer went on to plan the visit as the company would
     ("Can I finish? I'll need to check if there's any scheduled maintenance in the area, and then we'll set a "
      "time for a technician visit.", "speaks as the agent"),
@@ -327,8 +329,9 @@ def test_a_customer_led_astray_again_and_again_does_not_say_the_same_line_twice(
 
 
 @pytest.mark.parametrize("line", ["Dana Pop. My internet has been dead for two days.", "It's Dana Pop, yes.",
+                                  "Dana speaking.", "This is Dana Pop, is that the engineer?",
                                   "Yes, Dana Pop. Can you fix it?", "My name is Dana Pop."])
 def test_a_customer_giving_its_name_is_not_calling_itself(persona, line):
     from simulator.engine import guard
 
-    assert not any(p.startswith("calls itself") for p in guard.problems(line, persona, set(), []))
+    assert not any(p.startswith(("calls itself", "third person")) for p in guard.problems(line, persona, set(), []))

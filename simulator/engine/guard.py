@@ -121,7 +121,7 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
         out.append("mentions AI")
     name = normalize(persona.name).strip()
     first = name.split()[0] if name else ""
-    if THIRD_PERSON.search(norm) or (first and re.search(rf"^\s*{re.escape(first)}\s+(says|said|sighs|replies|is|was)\b", norm)):
+    if THIRD_PERSON.search(norm) or (first and _of_itself(norm, first, name)):
         out.append("third person")
     if first and _calls_itself(norm, first, name):
         out.append("calls itself by name")
@@ -131,6 +131,21 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
         if _contains_value(norm, f.value):
             out.append(f"reveals {f.id} unasked")
     return out
+
+
+# A verb after the customer's own name: it speaks of itself ("I understand that Beryl uses the
+# subtitles", "Elena nu înțelege"), as the agent or a narrator would.
+_OF_ITSELF = r"(?:[a-z]+s|[a-z]+ed|has|had|is|was|does|did|will|would|can|could|e|este|are|vrea|nu|se|ar|va|poate|stie)"
+
+
+def _of_itself(norm: str, first: str, name: str) -> bool:
+    last = name.split()[1] if len(name.split()) > 1 else None
+    skip = rf"(?!{re.escape(last)}\b)" if last else ""
+    for m in re.finditer(rf"\b{re.escape(first)}\s+{skip}{_OF_ITSELF}\b", norm):
+        before = norm[:m.start()].rstrip()
+        if not re.search(r"(?:\bi'?m|\bi am|\bthis is|\bit'?s|\bit is|\bname is|\bsunt|\bma numesc|\baici e)$", before):
+            return True
+    return False
 
 
 def _calls_itself(norm: str, first: str, name: str) -> bool:
