@@ -46,7 +46,7 @@ class TimedLLM:
 
 # fault -> the guard's problems that show it
 FAULTS = {
-    "role_break": ("speaks as the agent", "third person", "narrates the brief"),
+    "role_break": ("speaks as the agent", "third person", "narrates the brief", "introduces a line"),
     "self_address": ("calls itself by name",),  # "Elena, nu înțeleg nimic": addressed as the agent would
     "ai_mention": ("mentions AI",),
     "early_reveal": ("reveals",),

@@ -77,6 +77,9 @@ def test_if_asked_fact_only_after_asking(persona):
     ("Ok, Dana Pop. My internet has been dead for two days.", "calls itself by name"),
     # a walk: the customer spoke of itself by name mid-line ("I understand that Beryl uses the subtitles")
     ("Okay! I understand that Dana uses the internet every evening.", "third person"),
+    # a walk: the model wrote about the line instead of saying it
+    ("Iată Dana Pop's next line, which shows her satisfaction:", "third person"),
+    ("Here is what I would say next:", "introduces a line"),
     # a voice walk: the customer went on to plan the visit as the company would
     ("Can I finish? I'll need to check if there's any scheduled maintenance in the area, and then we'll set a "
      "time for a technician visit.", "speaks as the agent"),

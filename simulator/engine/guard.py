@@ -125,6 +125,8 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
         out.append("third person")
     if first and _calls_itself(norm, first, name):
         out.append("calls itself by name")
+    if norm.rstrip().endswith(":"):
+        out.append("introduces a line")  # "Here is his next line:": the model about to write one
     for f in persona.facts:
         if f.share != "if_asked" or f.id in revealed or f.id == allowed_fact:
             continue
@@ -141,6 +143,8 @@ _OF_ITSELF = r"(?:[a-z]+s|[a-z]+ed|has|had|is|was|does|did|will|would|can|could|
 def _of_itself(norm: str, first: str, name: str) -> bool:
     last = name.split()[1] if len(name.split()) > 1 else None
     skip = rf"(?!{re.escape(last)}\b)" if last else ""
+    if re.search(rf"\b{re.escape(first)}(?:\s+{re.escape(last)})?'s\b" if last else rf"\b{re.escape(first)}'s\b", norm):
+        return True  # "Mihai Dumitrescu's next line": nobody says their own name so
     for m in re.finditer(rf"\b{re.escape(first)}\s+{skip}{_OF_ITSELF}\b", norm):
         before = norm[:m.start()].rstrip()
         if not re.search(r"(?:\bi'?m|\bi am|\bthis is|\bit'?s|\bit is|\bname is|\bsunt|\bma numesc|\baici e)$", before):
