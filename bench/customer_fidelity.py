@@ -48,6 +48,7 @@ class TimedLLM:
 FAULTS = {
     "role_break": ("speaks as the agent", "third person", "narrates the brief", "introduces a line"),
     "self_address": ("calls itself by name",),  # "Elena, nu înțeleg nimic": addressed as the agent would
+    "wrong_language": ("wrong language",),  # "Oui, ...", an English sentence from a Romanian customer
     "ai_mention": ("mentions AI",),
     "early_reveal": ("reveals",),
     "repeat": ("repeats an earlier line",),

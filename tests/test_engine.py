@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from simulator.engine.call import CallSession
@@ -338,3 +340,20 @@ def test_a_customer_giving_its_name_is_not_calling_itself(persona, line):
     from simulator.engine import guard
 
     assert not any(p.startswith(("calls itself", "third person")) for p in guard.problems(line, persona, set(), []))
+
+
+@pytest.mark.parametrize("persona_id, line, wrong", [
+    # a Romanian walk: the customer slipped into English, and into French ("Oui, nu vreau ...")
+    ("calm-fiber-offer-ro", "Yes, I want to know what is the price of the new offer.", True),
+    ("calm-fiber-offer-ro", "Oui, nu vreau să mă leg iar cu un contract pe doi ani.", True),
+    ("irritable-outage", "我的网络还是断的。", True),
+    ("calm-fiber-offer-ro", "Am un router TP-Link, nu știu ce model, și plătesc 55 de lei.", False),
+    ("calm-fiber-offer-ro", "Da, e ok, trimiteți-mi oferta pe e-mail.", False),
+    ("irritable-outage", "It's the TP-Link one, and yes, the DSL light is red.", False),
+])
+def test_a_line_in_another_language_is_turned_down(persona_id, line, wrong):
+    from simulator.engine import guard
+    from simulator.loader import load_persona
+
+    persona = load_persona(Path(__file__).parent.parent / "personas" / f"{persona_id}.yaml")
+    assert ("wrong language" in guard.problems(line, persona, {f.id for f in persona.facts}, [])) is wrong

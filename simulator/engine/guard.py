@@ -125,6 +125,8 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
         out.append("third person")
     if first and _calls_itself(norm, first, name):
         out.append("calls itself by name")
+    if _wrong_language(norm, persona.language):
+        out.append("wrong language")
     if norm.rstrip().endswith(":"):
         out.append("introduces a line")  # "Here is his next line:": the model about to write one
     for f in persona.facts:
@@ -150,6 +152,24 @@ def _of_itself(norm: str, first: str, name: str) -> bool:
         if not re.search(r"(?:\bi'?m|\bi am|\bthis is|\bit'?s|\bit is|\bname is|\bsunt|\bma numesc|\baici e)$", before):
             return True
     return False
+
+
+# English words no Romanian line uses ("are", "a", "in", "do" are Romanian words too).
+_ENGLISH = frozenset("the is and which his her you your i my of to it this that with for what was have has will "
+                     "would want know next line shows".split())
+_HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _wrong_language(norm: str, language: str) -> bool:
+    """The customer slipped out of the call's language: Chinese or Japanese script (the model's
+    own), a Romanian customer speaking English sentences, or one opening in French ("Oui, ...")."""
+    if _HAN_KANA.search(norm):
+        return True
+    if language != "ro":
+        return False
+    words = re.findall(r"[a-z']+", norm)
+    english = sum(w in _ENGLISH for w in words)
+    return (english >= 3 and english >= 0.3 * len(words)) or bool(re.match(r"\s*oui\b", norm))
 
 
 def _calls_itself(norm: str, first: str, name: str) -> bool:
