@@ -335,3 +335,40 @@ def test_a_survey_of_several_rude_lines_cuts_the_respondent_off_rudely():
     c = scored("talkative-tv-survey", "survey", lines, end={"reason": "hung_up", "t": 40.0}).criterion(
         "keeps_on_track")
     assert c.score == 0, (c.score, c.feedback)
+
+
+def test_a_rush_taken_at_face_value_and_a_checked_answer_are_full_objection_handling():
+    """calls-fresh2 12 and fresh5 03 (good sales calls, keyed 4): "you've got thirty seconds" met
+    with "Thirty seconds, then." and a question straight to the point was scored as an objection
+    answered without acknowledgement, and "Does that take care of it?" was not heard checking
+    that the answer landed: objection handling 2 of 4."""
+    lines = ["Hello, this is Sam calling from Tillwise Payments. Is now a good time for one minute?",
+             "I'm in the middle of the lunch rush, you've got thirty seconds.",
+             "Thirty seconds, then. What do you pay per transaction on your current terminal?",
+             "Two point nine percent. About eighteen thousand a month on cards.",
+             "At eighteen thousand a month, our rate of one point six percent would save you around two hundred "
+             "and thirty pounds a month, on a monthly rolling contract.",
+             "My current contract has an exit fee, so forget it.",
+             "That's a fair worry. We'll cover the exit fee up to two hundred pounds when you switch. Does that "
+             "take care of it?",
+             "Maybe, if that's really true."]
+    c = scored("hurried-cafe-owner", "outbound-sales", lines).criterion("objection_handling")
+    assert c.score == 4, (c.score, c.feedback)
+
+
+def test_a_romanian_concern_called_justified_is_acknowledged():
+    """calls-fresh4 15 (a good Romanian sales call): "E o grijă justificată." before the answer was
+    not heard as acknowledging the concern ("recunoașteți îngrijorarea înainte de a răspunde")."""
+    card = _sales("ro", [
+        "Alo, da.",
+        "Bună ziua, sunt Radu de la CarpatNet. Aveți două minute pentru o ofertă de fibră?",
+        "Da, spuneți.",
+        "Cât plătiți acum pe lună și câte televizoare aveți?",
+        "Cincizeci și cinci de lei, două televizoare.",
+        "V-aș propune fibra cu televiziune pe ambele televizoare la 52 de lei pe lună, deci mai ieftin decât acum.",
+        "Sună bine, dar nu vreau să mă leg iar cu un contract pe doi ani.",
+        "E o grijă justificată. Pachetul are contract lunar, fără perioadă minimă, renunțați oricând fără "
+        "penalități. Vă convine așa?",
+        "Bun, atunci da."])
+    c = card.criterion("objection_handling")
+    assert c.score == 4, (c.score, c.feedback)

@@ -673,7 +673,9 @@ _CHECKS_LANDED = ["does that help", "does that answer", "does that sound", "soun
                   "does that ease", "put your mind at rest", "does that make sense", "would that work", "does that work",
                   "how does that sound", "is that ok", "is that okay", "are you comfortable", "does that address",
                   "does that put your mind", "is that clearer", "va ajuta", "este in regula", "ce parere aveti",
-                  "sunteti de acord", "v-am lamurit", "raspunde la intrebare", "suna bine"]
+                  "sunteti de acord", "v-am lamurit", "raspunde la intrebare", "suna bine", "take care of it",
+                  "does that cover it", "does that settle", "does that solve", "does that reassure",
+                  "v-am raspuns", "e mai bine asa", "va linistit"]
 
 
 def _objection_lines(view: CallView) -> list[Line]:
@@ -716,19 +718,26 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
                            {"quote": quote}, cap=0.0, act="objection")
         heard = view.heard(reply)
         acknowledged = heard.empathy or heard.apology or bool(find_phrase(reply.folded, lx.ACKNOWLEDGE))
-        hurry = bool(find_phrase(o.folded, _HURRY))
-        answered = bool(heard.objections_answered) or _answers(view, o, reply) or (
-            hurry and (len(reply.text.split()) <= 25 or bool(find_phrase(reply.folded, ["call you back", "vă sun"]))))
+        # "You've got thirty seconds." - "Thirty seconds, then. What do you pay now?": the rush taken
+        # at face value (kept short, or a call back offered) is the whole answer (blind keys: 4).
+        taken = bool(find_phrase(o.folded, _HURRY)) and (
+            len(reply.text.split()) <= 25 or bool(find_phrase(reply.folded, ["call you back", "vă sun"])))
+        answered = bool(heard.objections_answered) or _answers(view, o, reply) or taken
         landed = bool(find_phrase(reply.folded, _CHECKS_LANDED))
         value = 0.25 if not answered else 0.5 + 0.25 * acknowledged + 0.25 * (acknowledged and landed)
-        values.append(value)
+        if taken:
+            value = 1.0
+        values.append((value, taken))
         if worst is None or value < worst[0]:
             worst = (value, reply)
         words = [heard.evidence[k] for k in heard.evidence if k.startswith("answered:")]
         evidence += _ev(reply, sentence_with(reply.text, words) if words else _answer_sentence(view, o, reply))
     if not values:
         return Outcome(0.25, "objections.ignored", objections[-1].turn, [], act="objection")
-    mean = sum(values) / len(values)
+    # A rush taken at face value neither lifts nor lowers the handling of a real objection (the
+    # blind keys score the exit fee, "handles the time pressure" aside); alone, it is the score.
+    counted = [v for v, taken in values if not taken] or [v for v, _ in values]
+    mean = sum(counted) / len(counted)
     value = round(mean * 4) / 4
     low, at = worst
     code = ("objections.ok" if value >= 1 else "objections.no_check" if value >= 0.75 else

@@ -350,7 +350,8 @@ ACKNOWLEDGE = [
     "that's fair", "absolutely", "certainly", "makes sense", "desigur", "bineînțeles", "aveți dreptate",
     "e normal", "este normal", "înțeleg îngrijorarea",
     "mulțumesc", "am notat", "am înțeles", "înțeleg", "perfect", "bine", "în regulă", "foarte bine", "notez",
-    "e o întrebare bună",
+    "e o întrebare bună", "grijă justificată", "îngrijorare justificată", "e justificat", "e firesc",
+    "este firesc", "vă înțeleg îngrijorarea",
 ]
 # A reply with substance to an objection.
 ANSWER_FACT = ["no contract", "cancel any time", "cancel anytime", "guarantee", "free", "no fee", "no charge",
