@@ -372,3 +372,27 @@ def test_a_romanian_concern_called_justified_is_acknowledged():
         "Bun, atunci da."])
     c = card.criterion("objection_handling")
     assert c.score == 4, (c.score, c.feedback)
+
+
+@pytest.mark.parametrize("persona_id, lines", [
+    # calls-fresh5 03 (a good call, keyed 4): the saving worked out from her own figures
+    ("hurried-cafe-owner",
+     ["Hello, this is Sam from Tillwise Payments. Have you got thirty seconds?", "Go on, quickly.",
+      "What do you pay per card transaction at the moment, and how much goes through in a month?",
+      "Two point nine percent. About eighteen thousand.",
+      "Then you're paying around £520 a month in card fees. With us it's 1.69%, so about £300, monthly rolling, "
+      "no long contract.", "Hm, okay."]),
+    # calls-fresh3 12 (a good call, keyed 4): cover built on her figure and her e-bike
+    ("hesitant-home-insurance",
+     ["Hello, this is Leah from Evergreen Insurance, about contents cover for your new flat. Is now okay?",
+      "Yes, briefly.", "Roughly what would it cost to replace everything inside, and is anything especially "
+      "valuable?", "Around fifteen thousand pounds, and an e-bike kept in the hallway.",
+      "Then our standard contents cover at fifteen thousand, with the e-bike named up to two thousand, would "
+      "protect exactly that, including theft from the hallway. For your flat it comes to about eleven pounds a "
+      "month.", "That sounds sensible."]),
+])
+def test_an_offer_built_on_the_prospects_figures_is_a_tied_benefit(persona_id, lines):
+    """Both were "features only" (value proposition 1 of 4): the saving against what the
+    prospect pays now, and cover that "would protect" what she named, said no benefit word."""
+    c = scored(persona_id, "outbound-sales", lines, end={"reason": "resolved", "t": 40.0}).criterion("value_proposition")
+    assert c.score == 4, (c.score, c.feedback)

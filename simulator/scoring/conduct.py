@@ -806,6 +806,14 @@ def _find_offers(view: CallView) -> list[Line]:
 # --- the offer (outbound) --------------------------------------------------------------------
 
 
+# The offer set against what the prospect pays now ("you're paying around £520 a month in card
+# fees. With us it's ... about £300"; "acum plătiți 55 de lei, la noi ..."): a saving worked out
+# for them, whatever the words.
+_COMPARES = re.compile(r"\byou(?:'re|\s+are)?\s+(?:currently\s+|now\s+)?(?:paying|pay|spending|spend)\b.{0,120}?"
+                       r"\b(?:with\s+us|our|we\s+(?:charge|do|can))\b|"
+                       r"\b(?:platiti|dati)\b.{0,120}?\b(?:la\s+noi|cu\s+noi|noi\s+va)\b")
+
+
 @check("offer")
 def _offer(view: CallView, p: CheckParams) -> Outcome:
     """Pressure or false urgency 0; an offer of features or a price only 1; a generic benefit 2;
@@ -832,11 +840,12 @@ def _offer(view: CallView, p: CheckParams) -> Outcome:
                        act="offer")
 
     def linked(x: Line) -> bool:
-        return len(content(x.text, view.language) & content(_said_before(view, x.turn), view.language)) >= 2
+        return bool(_COMPARES.search(x.folded)) or \
+            len(content(x.text, view.language) & content(_said_before(view, x.turn), view.language)) >= 2
 
     # A benefit in so many words, or an offer tied to what the prospect said that says what follows
     # for them ("..., adică cât dați acum", "so the nine o'clock films stop freezing").
-    benefit = [x for x in offers if find_phrase(x.folded, lx.BENEFIT)
+    benefit = [x for x in offers if find_phrase(x.folded, lx.BENEFIT) or _COMPARES.search(x.folded)
                or (linked(x) and find_phrase(x.folded, lx.CONSEQUENCE))]
     tied = [x for x in benefit if linked(x)]
     priced = any(find_phrase(x.folded, lx.PRICE) for x in offers)

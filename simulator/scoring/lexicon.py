@@ -370,7 +370,7 @@ PITCH = ["we offer", "we can offer", "i can offer", "our offer", "the offer", "o
 BENEFIT = ["save", "saving", "you'll get", "you will get", "you'd get", "so you can", "which means", "means you",
            "for you", "you won't have to", "no more", "cheaper", "faster", "lower", "less",
            "economisiți", "veți avea", "ca să puteți", "ceea ce înseamnă", "nu mai trebuie", "mai ieftin",
-           "mai rapid", "mai puțin", "included", "same price", "no extra", "covered", "protects", "won't pay",
+           "mai rapid", "mai puțin", "included", "same price", "no extra", "covered", "protects", "protect", "won't pay",
            "costs you nothing", "inclus", "inclusă", "același preț", "fără costuri", "fără cost", "acoperă",
            "nu se mai blochează", "nu mai plătiți", "pentru dumneavoastră"]
 # Words that say what follows from an offer; a benefit when the offer uses what the prospect said.
