@@ -396,3 +396,24 @@ def test_an_offer_built_on_the_prospects_figures_is_a_tied_benefit(persona_id, l
     prospect pays now, and cover that "would protect" what she named, said no benefit word."""
     c = scored(persona_id, "outbound-sales", lines, end={"reason": "resolved", "t": 40.0}).criterion("value_proposition")
     assert c.score == 4, (c.score, c.feedback)
+
+
+def test_a_romanian_yes_in_her_own_words_accepts_the_fix():
+    """calls-fresh 22 (a good call, keyed 4): "Da, maică, așa da." and "Bine atunci. Mulțumesc
+    frumos" were not heard accepting the bill redone in instalments: resolution 2 of 4, "the
+    customer did not accept it"."""
+    data = {"persona": "elderly-electric-bill-ro", "language": "ro", "turns": [
+        {"role": r, "text": t, "t": 5.0 * i} for i, (r, t) in enumerate([
+            ("customer", "Alo, maică, am o factură foarte mare."),
+            ("agent", "Bună ziua, sunt Ioana de la Electrica Luminis. Îmi spuneți codul de client?"),
+            ("customer", "EL-300512."),
+            ("agent", "Refac factura după indexul real și diferența o împărțim în trei rate fără penalități. "
+                      "Vă convine așa?"),
+            ("customer", "Da, maică, așa da. Dar eu nu știu să plătesc pe internet."),
+            ("agent", "Nu e nevoie de internet. Plătiți la poștă, iar factura nouă vă vine în cel mult zece zile."),
+            ("customer", "Bine atunci. Mulțumesc frumos, maică.")])],
+        "end": {"reason": "agent_ended", "t": 40.0}}  # the agent said goodbye last
+    t = Transcript.model_validate(data)
+    card = score_transcript(t, catalog().rubric("inbound-support"), None, persona=catalog().persona(t.persona))
+    c = card.criterion("resolution")
+    assert c.score == 4, (c.score, c.feedback)

@@ -179,7 +179,8 @@ ACCEPT = [
     "fine, thank you", "that would be great", "yes please", "that helps", "great, thanks",
     "thank you so much", "brilliant",
     "e bine", "este bine", "de acord", "mulțumesc mult", "sună bine", "bine, mulțumesc",
-    "mă ajută", "în regulă",
+    "mă ajută", "în regulă", "așa da", "bine atunci", "atunci bine", "așa facem", "mulțumesc frumos",
+    "okay then", "alright then", "all right then", "fine by me", "let's do that", "let's do it",
 ]
 QUESTION_START = [
     "what", "how", "when", "where", "which", "who", "why", "could you", "can you", "would you", "do you",
