@@ -63,7 +63,10 @@ CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring
              "fresh9": ROOT / "tests" / "data" / "scoring" / "calls-fresh9",
              # an eleventh blind set (24 calls, 10 Romanian, 13 rude or dismissive), first measured
              # untouched at 1619138 and 14be6a6
-             "fresh10": ROOT / "tests" / "data" / "scoring" / "calls-fresh10"}
+             "fresh10": ROOT / "tests" / "data" / "scoring" / "calls-fresh10",
+             # a twelfth blind set (24 calls, 12 Romanian, 10 rude or dismissive, 4 manipulative),
+             # written this stop and first measured untouched at 8c077a3 and at the stop's end
+             "fresh11": ROOT / "tests" / "data" / "scoring" / "calls-fresh11"}
 # End reasons some call writers used that the transcript contract does not have.
 END_ALIASES = {"completed": "agent_ended"}
 

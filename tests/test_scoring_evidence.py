@@ -417,3 +417,19 @@ def test_a_romanian_yes_in_her_own_words_accepts_the_fix():
     card = score_transcript(t, catalog().rubric("inbound-support"), None, persona=catalog().persona(t.persona))
     c = card.criterion("resolution")
     assert c.score == 4, (c.score, c.feedback)
+
+
+def test_a_reply_the_prospect_calls_no_answer_did_not_argue():
+    """calls-fresh11 15 (a mediocre call, keyed 2): the prospect's "That's not an answer." after a
+    pitch in reply to his price worry made the card say the agent argued with him (objection
+    handling 0). The customer says it did not answer: unanswered, not argued."""
+    lines = ["Hi Marcus, it's Chloe from Skyway Mobile, about your plan. Have you got a minute?",
+             "Go on.",
+             "Skyway Plus has roaming in 40 countries for forty-nine pounds a month on a 24-month contract.",
+             "Last time you lot put my price up three months after I signed.",
+             "It's really popular with business travellers, and it saves a lot if you're abroad often.",
+             "That's not an answer. Does the price go up or not?",
+             "There's an annual price rise each April, the same on all our plans, I'm afraid.",
+             "Fine, email it."]
+    c = scored("irritable-roaming-upgrade", "outbound-sales", lines).criterion("objection_handling")
+    assert c.score >= 1 and "argue" not in c.feedback, (c.score, c.feedback)

@@ -678,7 +678,7 @@ _CHECKS_LANDED = ["does that help", "does that answer", "does that sound", "soun
                   "v-am raspuns", "e mai bine asa", "va linistit"]
 
 
-def _objection_lines(view: CallView) -> list[Line]:
+def objection_lines(view: CallView) -> list[Line]:
     """Customer lines that raise an objection: the director's beat, the persona's own objections
     said in other words (most of their content words), or the built-in objection phrases."""
     texts = [o.text for o in getattr(view.persona, "objections", None) or []]
@@ -701,7 +701,7 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
     """Each objection scored by the reply to it (unanswered .25, answered .5, acknowledged and
     answered .75, and checked that it landed 1); the call's level is their mean, to the
     nearest level. An argued or dismissive reply is 0."""
-    objections = _objection_lines(view)
+    objections = objection_lines(view)
     if not objections:
         return Outcome(None, "objections.na")
     values, evidence, worst = [], [], None
@@ -710,6 +710,14 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
         if reply is None:
             continue
         rude = heard_rude(view, reply) or find_phrase(reply.folded, _RUDE_WORDS)
+        if rude and _only_unhelped(view, reply):
+            # "That's not an answer.": the prospect says the reply did not answer, not that it
+            # argued (a pitch in reply to a price worry, blind key: generic).
+            values.append((0.25, False))
+            if worst is None or 0.25 < worst[0]:
+                worst = (0.25, reply)
+            evidence += _ev(reply, _answer_sentence(view, o, reply))
+            continue
         if rude:
             # Argued with: every objection answered with a jibe is the evidence, not only the first.
             argued = [(r, sentence_with(r.text, [w])) for r, w in _rude_replies(view, objections)]
@@ -744,6 +752,15 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
             "objections.generic" if value >= 0.5 else "objections.ignored")
     return Outcome(value, code, at.turn, evidence[:3],
                    open=(value, min(1.0, value + 0.25)) if 0.5 <= value < 1 else None, act="objection")
+
+
+def _only_unhelped(view: CallView, reply: Line) -> bool:
+    """`reply` counts as rude only because the customer said it did not help or answer them
+    ("That's not an answer"), not for its own words or a reproach of its manner."""
+    after = _customer_reply(view, reply)
+    if after is None or not find_phrase(after.folded, lx.UNHELPED) or find_phrase(after.folded, lx.REPROACH):
+        return False
+    return not (_heard_rude(view, reply) or find_phrase(reply.folded, _RUDE_WORDS) or _by_meaning(view).get(reply.turn))
 
 
 def _rude_replies(view: CallView, objections: list[Line]) -> list[tuple[Line, str]]:

@@ -721,9 +721,10 @@ def _says_upset(folded: str) -> bool:
 
 
 def _objection_raised(view: CallView) -> bool:
-    if any(x.state and x.state.beat == "object" for x in view.customer):
-        return True
-    return any(find_phrase(x.folded, lx.OBJECTION) for x in view.customer)
+    """The same objections the objection check scores (the director's beat, the built-in
+    phrases, or the persona's own objections in other words): "Last time you lot put my price
+    up" is one for the roaming persona though no built-in phrase says so."""
+    return bool(conduct.objection_lines(view))
 
 
 NA_CONDITIONS: dict[str, Callable[[CallView], bool]] = {
