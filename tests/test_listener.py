@@ -68,6 +68,9 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     # only what a line states, and questions asked kindly score as high as these
     ("calm-fiber-offer-ro", "Ha, păi ce vă așteptați să primiți pe 55 de lei? Minuni?", "rude"),
     ("calm-fiber-offer-ro", "Serios, mai stă cineva pe cablu în ziua de azi?", "rude"),
+    ("elderly-electric-bill-ro", "Pleacă!", "rude"),
+    ("elderly-electric-bill-ro", "Exagerați, doamnă.", "rude"),
+    ("elderly-electric-bill-ro", "Taci din gură, doamnă.", "rude"),
     ("irritable-roaming-upgrade", "Ha, what did you expect for that price? Miracles?", "rude"),
     ("irritable-roaming-upgrade", "Seriously, who still pays for roaming these days?", "rude"),
     # belittling (read in calls-fresh7 16 after it was measured)
@@ -109,6 +112,12 @@ def test_heard(persona_id, line, label):
 
 
 @pytest.mark.parametrize("persona_id, line, label", [
+    # a Romanian word that shares its stem with a sneer is no sneer ("Minunat" is "wonderful",
+    # "minuni" "miracles"; "pleacă tehnicianul" is the technician leaving, not "go away"): a
+    # good blind call's "Minunat." cost professional language two levels
+    ("calm-fiber-offer-ro", "Minunat. V-am programat sâmbătă la ora zece.", "rude"),
+    ("elderly-electric-bill-ro", "Pleacă tehnicianul spre dumneavoastră acum.", "rude"),
+    ("elderly-electric-bill-ro", "Știu că suma pare exagerată, hai să verificăm împreună.", "rude"),
     # a real check-in is no taunt
     ("irritable-outage", "Are you done with the restart? The lights should settle in a minute.", "rude"),
     ("elderly-electric-bill-ro", "Ați terminat de citit indexul? Spuneți-mi cifrele, vă rog.", "rude"),

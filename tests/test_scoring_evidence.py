@@ -433,3 +433,20 @@ def test_a_reply_the_prospect_calls_no_answer_did_not_argue():
              "Fine, email it."]
     c = scored("irritable-roaming-upgrade", "outbound-sales", lines).criterion("objection_handling")
     assert c.score >= 1 and "argue" not in c.feedback, (c.score, c.feedback)
+
+
+def test_a_romanian_no_longer_is_a_benefit():
+    """calls-fresh11 02 (a good call, keyed 4): "Pe fibră nu mai aveți încetinirile de seară" (on
+    fibre you no longer have the evening slowdowns), tied to what he said, was "features only"
+    (value proposition 1 of 4); the English "no more ..." already counted."""
+    card = _sales("ro", [
+        "Alo, da, vă ascult.",
+        "Bună ziua, sunt Andreea de la CarpatNet. Aveți câteva minute să vorbim despre internet?",
+        "Da. Internetul se blochează seara, exact când ne uităm la filme.",
+        "Cât plătiți acum pe lună și câte televizoare aveți?",
+        "Cincizeci și cinci de lei pe lună, și avem două televizoare.",
+        "Atunci v-ar merge pachetul de fibră cu televiziune pe ambele televizoare, tot cincizeci și cinci de lei "
+        "pe lună. Pe fibră nu mai aveți încetinirile de seară de pe cablul vechi.",
+        "Sună bine."])
+    c = card.criterion("value_proposition")
+    assert c.score == 4, (c.score, c.feedback)

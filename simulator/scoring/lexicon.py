@@ -373,7 +373,7 @@ BENEFIT = ["save", "saving", "you'll get", "you will get", "you'd get", "so you 
            "economisiți", "veți avea", "ca să puteți", "ceea ce înseamnă", "nu mai trebuie", "mai ieftin",
            "mai rapid", "mai puțin", "included", "same price", "no extra", "covered", "protects", "protect", "won't pay",
            "costs you nothing", "inclus", "inclusă", "același preț", "fără costuri", "fără cost", "acoperă",
-           "nu se mai blochează", "nu mai plătiți", "pentru dumneavoastră"]
+           "nu se mai blochează", "nu mai plătiți", "pentru dumneavoastră", "nu mai aveți", "no longer"]
 # Words that say what follows from an offer; a benefit when the offer uses what the prospect said.
 CONSEQUENCE = ["which means", "that means", "that way", "so you", "so your", "so the", "meaning", "in other words",
                "adică", "deci", "astfel", "așa că", "ceea ce"]
