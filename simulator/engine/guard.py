@@ -154,8 +154,9 @@ def _of_itself(norm: str, first: str, name: str) -> bool:
     return False
 
 
-# English words no Romanian line uses ("are", "a", "in", "do" are Romanian words too).
-_ENGLISH = frozenset("the is and which his her you your i my of to it this that with for what was have has will "
+# English words no Romanian line uses ("are", "a", "in", "do" are Romanian words too; "i" is a
+# Romanian clitic, "i-am spus").
+_ENGLISH = frozenset("the is and which his her you your my of to it this that with for what was have has will "
                      "would want know next line shows".split())
 _HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
