@@ -177,7 +177,7 @@ def _calls_itself(norm: str, first: str, name: str) -> bool:
     """The customer addresses itself, as the agent would address it: a sentence that opens with
     its own first name and a comma ("Elena, nu înțeleg nimic"), or an "ok" and its name ("Ok,
     Elena Vasilescu."). Giving its name ("Elena Vasilescu.", "Yes, Elena Vasilescu") is not that."""
-    for sentence in re.split(r"(?<=[.!?])\s+", norm.strip()):
+    for sentence in _SENTENCE_END.split(norm.strip()):
         if re.match(rf"{re.escape(first)}\s*,", sentence):
             return True
         if re.match(rf"(?:ok|okay|bine|alright|all right)\s*[,.]?\s*(?:{re.escape(name)}|{re.escape(first)})\s*[,.!]",

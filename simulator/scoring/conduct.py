@@ -710,15 +710,10 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
         if reply is None:
             continue
         rude = heard_rude(view, reply) or find_phrase(reply.folded, _RUDE_WORDS)
-        if rude and _only_unhelped(view, reply):
-            # "That's not an answer.": the prospect says the reply did not answer, not that it
-            # argued (a pitch in reply to a price worry, blind key: generic).
-            values.append((0.25, False))
-            if worst is None or 0.25 < worst[0]:
-                worst = (0.25, reply)
-            evidence += _ev(reply, _answer_sentence(view, o, reply))
-            continue
-        if rude:
+        # "That's not an answer.": the prospect says the reply did not answer, not that it argued
+        # (a pitch in reply to a price worry, blind key: generic): unanswered.
+        unanswered = bool(rude) and _only_unhelped(view, reply)
+        if rude and not unanswered:
             # Argued with: every objection answered with a jibe is the evidence, not only the first.
             argued = [(r, sentence_with(r.text, [w])) for r, w in _rude_replies(view, objections)]
             quote = sentence_with(reply.text, [rude])
@@ -728,9 +723,9 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
         acknowledged = heard.empathy or heard.apology or bool(find_phrase(reply.folded, lx.ACKNOWLEDGE))
         # "You've got thirty seconds." - "Thirty seconds, then. What do you pay now?": the rush taken
         # at face value (kept short, or a call back offered) is the whole answer (blind keys: 4).
-        taken = bool(find_phrase(o.folded, _HURRY)) and (
+        taken = not unanswered and bool(find_phrase(o.folded, _HURRY)) and (
             len(reply.text.split()) <= 25 or bool(find_phrase(reply.folded, ["call you back", "vă sun"])))
-        answered = bool(heard.objections_answered) or _answers(view, o, reply) or taken
+        answered = not unanswered and (bool(heard.objections_answered) or _answers(view, o, reply) or taken)
         landed = bool(find_phrase(reply.folded, _CHECKS_LANDED))
         value = 0.25 if not answered else 0.5 + 0.25 * acknowledged + 0.25 * (acknowledged and landed)
         if taken:
@@ -738,7 +733,7 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
         values.append((value, taken))
         if worst is None or value < worst[0]:
             worst = (value, reply)
-        words = [heard.evidence[k] for k in heard.evidence if k.startswith("answered:")]
+        words = [] if unanswered else [heard.evidence[k] for k in heard.evidence if k.startswith("answered:")]
         evidence += _ev(reply, sentence_with(reply.text, words) if words else _answer_sentence(view, o, reply))
     if not values:
         return Outcome(0.25, "objections.ignored", objections[-1].turn, [], act="objection")
