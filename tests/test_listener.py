@@ -106,6 +106,20 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     # paper statement charge, that's how it is." was heard as a polite line)
     ("skeptical-paper-fee", "Right, the fee. It's a paper statement charge, that's how it is.", "rude"),
     ("irritable-outage", "Well, that's on you, I'm afraid.", "rude"),
+    # ... while a question that offers the answer still answers it
+    ("calm-fiber-offer-ro", "Ce-ar fi să facem instalarea sâmbăta, pe cablul existent, fără găuri?",
+     "answered:instalare_grea"),
+    ("calm-fiber-offer-ro", "Știați că puteți renunța oricând, fără penalități?", "answered:contract_lung"),
+    ("irritable-outage", "How about I confirm the slot by text the day before?", "answered:no_show"),
+    # "how much" asks for an amount (blind lines: the bill's sum was not heard)
+    ("elderly-electric-bill-ro", "Cât v-a venit de achitat luna aceasta, doamnă?", "asked:suma"),
+    ("hesitant-gas-meter-ro", "Cât vi s-a cerut să achitați de data asta?", "asked:suma_estimata"),
+    # a code's letters name which of two codes is asked for
+    ("irritable-outage", "Could you read me the reference that starts with RC on your bill?", "asked:account_number"),
+    ("calm-fiber-offer-ro", "Să știți că nu vă legați de nimic, e lunar, și prețul rămâne același, ok?",
+     "answered:contract_lung"),
+    ("hurried-cafe-owner", "Sounds busy there - what time does it calm down so I can ring you back?",
+     "answered:lunch_rush"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)
@@ -178,6 +192,23 @@ def test_heard(persona_id, line, label):
     # the scorecard heard the brush-off "Factura e corectă" as the goal offered)
     ("elderly-electric-bill-ro", "Da. Factura e corecta, e facturata pe consum real.", "goal"),
     ("elderly-electric-bill-ro", "Factura este corectă, doamnă.", "goal"),
+    # a question for a place asks for no amount, though the bill is named in it
+    ("hesitant-gas-meter-ro", "În ce oraș și pe ce stradă e apartamentul pentru care ați primit factura?",
+     "asked:suma_estimata"),
+    # the letters of one code rule out the other code ("reference" is also the old ticket's;
+    # a blind line)
+    ("irritable-outage", "Could you read me the reference that starts with RC on your bill?", "asked:previous_ticket"),
+    ("irritable-outage", "Can I grab the RC reference for your broadband, and the street and house number?",
+     "asked:previous_ticket"),
+    # a question that asks the customer for something answers none of their worries, though it
+    # shares a word with an answer (blind lines: "confirm" is "confirm by text", "echipa" is one
+    # way to say "the manager", "seara" is an evening install, "client" and "factură" an account)
+    ("irritable-outage", "Can you confirm the street and flat number where the broadband is installed?",
+     "answered:no_show"),
+    ("irritable-water-survey-ro", "Câte puncte din zece ar merita echipa noastră?", "answered:fara_rost"),
+    ("calm-fiber-offer-ro", "Cum vă descurcați cu viteza conexiunii, mai ales seara?", "answered:instalare_grea"),
+    ("calm-fiber-offer-ro", "Îmi dați, vă rog, ID-ul de client de pe o factură mai veche?", "answered:contract_lung"),
+    ("irritable-water-survey-ro", "Îmi puteți spune ziua în care a venit echipa la dumneavoastră?", "answered:fara_rost"),
 ])
 def test_not_heard(persona_id, line, label):
     assert label not in heard(persona_id, line)

@@ -33,6 +33,7 @@ def _pattern(words: list[str]) -> re.Pattern[str]:
 # Kinds of answer, as a request asks for them (question words and the nouns that say it).
 _ASKS = {
     "place": ["where", "whereabouts", "which city", "what city", "which town", "what town", "which place",
+              "street", "strada",
               "what place", "what address", "which address", "what location", "which location", "location",
               "address", "destination", "origin", "venue", "unde", "ce oras", "in ce oras", "ce localitate",
               "ce adresa", "care adresa", "locatia", "locatie", "adresa", "destinatia"],
@@ -42,6 +43,9 @@ _ASKS = {
              "ce ora", "ora"],
     "count": ["how many", "number of people", "number of tickets", "number of seats", "number of passengers",
               "party size", "group size", "cati", "cate", "cate persoane", "numarul de persoane"],
+    "amount": ["how much", "what amount", "which amount", "the amount", "the total", "how much money",
+               "ce suma", "ce valoare", "cat costa", "cat platiti", "cat achitati", "cat aveti de plata",
+               "cat aveti de achitat", "cat v-a venit", "cat vi s-a cerut", "cat e factura", "cat este factura"],
     "kind": ["kind of", "type of", "sort of", "genre", "category", "categories", "what kind", "what type", "what sort",
              "ce fel", "ce tip", "ce gen", "tipul", "genul"],
     "name": ["what name", "which name", "name", "title", "what should i call", "call it", "numele", "denumirea",
@@ -55,12 +59,14 @@ _IS = {
     "count": _ASKS["count"] + ["travelers", "travellers", "passengers", "people", "seats", "size", "guests",
                                "tickets", "persoane", "locuri", "bilete"],
     "kind": _ASKS["kind"] + ["type"],
+    "amount": _ASKS["amount"] + ["fee", "price", "cost", "charge", "spend", "rent", "budget", "suma", "plata",
+                                 "valoare", "valoarea", "cat platiti", "cat e factura"],
     "name": _ASKS["name"] + ["called", "titled"],
 }
 # Asking outright: a request's nouns then say what it asks ("tell me the date").
 _REQUEST_VERB = _pattern(["tell me", "tell us", "give me", "provide", "share", "let me know", "i need", "i'll need",
                           "i will need", "spuneti", "spuneti-mi", "dati-mi", "dictati", "imi dati", "imi spuneti"])
-_QUESTION_WORD = re.compile(r"(?:where|when|what|which|how|unde|cand|ce|care|cati|cate|la ce)\b")
+_QUESTION_WORD = re.compile(r"(?:where|when|what|which|how|unde|cand|ce|care|cati|cate|cat|la ce)\b")
 # A question word that may ask for something of no kind above: a request where one is not
 # followed by a kind's word is not narrowed ("what movie ...?", "what's your plan, and when?").
 _OPEN = _pattern(["what", "which", "who", "whose", "how", "ce", "care", "cine", "cum"])
@@ -98,6 +104,8 @@ def request_kinds(text: str, asked: bool = False) -> frozenset[str]:
     if not kinds:
         return kinds
     for m in _OPEN.finditer(t):
+        if not _opens(t, m):
+            continue  # ("the flat for which the bill came": a clause joined to a noun)
         after = t[m.end():]
         if m.group(0) == "how" and re.match(r"\s+(?:many|much)\b", after):
             continue

@@ -122,13 +122,18 @@ def _examples(vocab: Vocabulary, phrases: list[str], common: frozenset[str] = fr
     return tuple(out)
 
 
+def _code_letters(value: str) -> str:
+    """The letters a code starts with ("RC-48213": "rc"), or ""."""
+    m = re.search(r"(?<![A-Za-z])([A-Z]{2,3})[- ]?\d", value or "")
+    return m.group(1).lower() if m else ""
+
+
 def _code_examples(vocab: Vocabulary, value: str) -> tuple[Example, ...]:
     """A fact that is a code ("RC-48213") is asked for by its letters too: "your RC number",
     "the reference starting ME", "codul care începe cu EL"."""
-    m = re.match(r"\s*([A-Za-z]{2,3})[- ]?\d", value or "")
-    if not m:
+    code = _code_letters(value)
+    if not code:
         return ()
-    code = m.group(1).lower()
     forms = [f"{code} number", f"{code} code", f"{code} reference", f"{code} ref", f"{code} numar", f"{code} cod",
              f"starting {code}", f"starts with {code}", f"begins with {code}", f"beginning {code}",
              f"incepe cu {code}", f"cu {code}", f"care incepe cu {code}"]
@@ -182,6 +187,7 @@ class Listener:
         langs = [self.language] + (["en"] if self.language != "en" else [])
         self._by_lang = [self._compile(vocabulary(lang)) for lang in langs]
         self._cache: dict[str, Heard] = {}
+        self._codes = {f.id: c for f in (persona.facts if persona else []) if (c := _code_letters(f.value))}
         # Which fact a request is about, by meaning (sense.py); None: by the vocabulary alone.
         # (False: the vocabulary alone, whatever the default.)
         self.understanding = (None if understanding is False else
@@ -233,6 +239,13 @@ class Listener:
             self._hear_in(comp, text, h)
         if self.understanding is not None and h.asking:
             self._sense(h)
+        # A code's letters say which code is asked for ("the reference starting RC" is the
+        # account, though "reference" is also the old ticket's word).
+        named = {f for f, c in self._codes.items() if re.search(rf"(?<![a-z]){c}(?![a-z])", folded)}
+        if named:
+            for f in [f for f in h.facts_asked if f in self._codes and f not in named]:
+                h.facts_asked.remove(f)
+                h.evidence.pop(f"asked:{f}", None)
         # A line that opens with "Morning", "Afternoon Marcus" or "Bună, ..." greets; "bună
         # întrebare" (a good question) later in a line does not.
         words = clean(text).split()
@@ -331,6 +344,8 @@ class Listener:
                 mark("purpose", whole)
 
         asking: list[tuple[int, Reading]] = []  # (clause, reading) of the clauses that ask
+        answered: dict[str, Reading] = {}        # objection -> the clause that answers it
+        fact_questions: set[int] = set()         # sentences that ask for one of the facts
         mentioned: list[tuple[int, str]] = []   # (clause, fact) named by clauses that do not ask
         regret = False
         for i, r in enumerate(readings):
@@ -386,9 +401,11 @@ class Listener:
                 for fid, examples in comp.facts:
                     if past_question and fid not in comp.past_facts:
                         continue
-                    if fid not in h.facts_asked and any(vocab.matches(e, r) for e in examples):
-                        h.facts_asked.append(fid)
-                        mark(f"asked:{fid}", r)
+                    if any(vocab.matches(e, r) for e in examples):
+                        fact_questions.add(r.clause.sentence)
+                        if fid not in h.facts_asked:
+                            h.facts_asked.append(fid)
+                            mark(f"asked:{fid}", r)
             elif not known and not r.negative:
                 mentioned.extend((i, fid) for fid, examples in comp.facts
                                  if any(vocab.matches(e, r) for e in examples))
@@ -396,9 +413,8 @@ class Listener:
             # answers nothing; what the agent did or will do does.
             past = vocab.cue("past_markers", r) and not r.self_said
             for oid, examples in comp.objections:
-                if oid not in h.objections_answered and not past and any(vocab.matches(e, r) for e in examples):
-                    h.objections_answered.append(oid)
-                    mark(f"answered:{oid}", r)
+                if oid not in answered and not past and any(vocab.matches(e, r) for e in examples):
+                    answered[oid] = r
             # "..., and the price stays what you pay now, ok?": a tag makes no question of the offer.
             tagged = r is not same_sentence[-1] and same_sentence[-1].content <= 1
             if (not h.goal_offered and not regret and any(vocab.matches(e, r) for e in comp.goal)
@@ -406,6 +422,20 @@ class Listener:
                 h.goal_offered = True
                 mark("goal", r)
 
+        # A question that asks the customer for something settles none of their worries, though
+        # it shares a word with an answer ("can you confirm the street?" is no "confirm by text",
+        # "how is the speed, especially in the evening?" no evening install); a question that
+        # suggests ("how about ...?", "ce-ar fi să ...?") or tells ("did you know ...?") may.
+        # The agent's own part after such a question still answers ("when's a quieter time, so I
+        # can ring you back?"), and a tag ("..., ok?") makes no question of a statement.
+        for oid, r in answered.items():
+            n = r.clause.sentence
+            whole = fold(quote(wholes[n]))
+            asks_customer = (wholes[n].clause.question and sentences[n][-1].content > 1
+                             and (n in fact_questions or _WH_QUESTION.match(whole)) and not _SUGGESTS.match(whole))
+            if not asks_customer or (r.self_said and r is not sentences[n][0]):
+                h.objections_answered.append(oid)
+                mark(f"answered:{oid}", r)
         self._facts_across(comp, sentences, wholes, asking, mentioned, h, mark, quote)
         if not h.rude:
             for whole in (vocab.read(c) for c in clauses(text, vocab.language, breaks=False)[1]):
@@ -500,6 +530,13 @@ def _asking(vocab: Vocabulary, sentence: list[Reading], at: int) -> tuple[bool, 
         asks = False
     return asks, known
 
+
+# A question that asks for something opens with a question word ...
+_WH_QUESTION = re.compile(r"\W*(?:and |so |ok |okay |si |deci )?(?:how|what|whats|which|who|whose|why|when|whens|where|"
+                          r"cat|cata|cati|cate|ce|care|cand|unde|cum|cine)\b")
+# ... unless it suggests something ("how about ...", "what if ...", "ce-ar fi să ...").
+_SUGGESTS = re.compile(r"\W*(?:and |so |si |deci )?(?:how about|what about|what if|why not|ce ?-?ar fi|ce ziceti|"
+                       r"ce spuneti de)\b")
 
 _CONTRAST = re.compile(r"\b(?:but|however|though|although|yet|dar|insa|însă|totusi|totuși)\b", re.IGNORECASE)
 

@@ -279,7 +279,7 @@ class EmbeddingUnderstanding:
         when = asks & {"date", "time"}
         if when:
             groups.append([f for f in self.ids if self._kinds[f] & when])
-        for k in ("count", "kind", "name"):
+        for k in ("count", "amount", "kind", "name"):
             if k in asks:
                 groups.append([f for f in self.ids if k in self._kinds[f]])
         return [g for g in groups if g]
