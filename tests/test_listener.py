@@ -114,6 +114,9 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     # "how much" asks for an amount (blind lines: the bill's sum was not heard)
     ("elderly-electric-bill-ro", "Cât v-a venit de achitat luna aceasta, doamnă?", "asked:suma"),
     ("hesitant-gas-meter-ro", "Cât vi s-a cerut să achitați de data asta?", "asked:suma_estimata"),
+    # ... while "pot să ..." still asks leave to be told
+    ("elderly-electric-bill-ro", "Pot să am și adresa de consum, vă rog?", "asked:adresa"),
+    ("hesitant-gas-meter-ro", "Pot să vă rog să-mi citiți indexul de pe contor?", "asked:index_contor"),
     # a code's letters name which of two codes is asked for
     ("irritable-outage", "Could you read me the reference that starts with RC on your bill?", "asked:account_number"),
     ("calm-fiber-offer-ro", "Să știți că nu vă legați de nimic, e lunar, și prețul rămâne același, ok?",
@@ -192,6 +195,9 @@ def test_heard(persona_id, line, label):
     # the scorecard heard the brush-off "Factura e corectă" as the goal offered)
     ("elderly-electric-bill-ro", "Da. Factura e corecta, e facturata pe consum real.", "goal"),
     ("elderly-electric-bill-ro", "Factura este corectă, doamnă.", "goal"),
+    # "pot" (I can) is not "poți" (can you): an offer or a refusal asks for nothing (blind lines)
+    ("elderly-electric-bill-ro", "Vă pot împărți suma în trei rate lunare, fără nicio dobândă.", "asked:suma"),
+    ("elderly-electric-bill-ro", "Nu pot să anulez factura, suma este calculată corect.", "asked:suma"),
     # a question for a place asks for no amount, though the bill is named in it
     ("hesitant-gas-meter-ro", "În ce oraș și pe ce stradă e apartamentul pentru care ați primit factura?",
      "asked:suma_estimata"),

@@ -63,6 +63,8 @@ def stem(word: str, language: str) -> str:
         return "apare"
     if language == "ro" and folded == "buna":
         return "buna"  # the greeting, apart from "bun" (fine, good)
+    if language == "ro" and folded == "pot":
+        return "pot_eu"  # "I can" offers or refuses; "poți" (can you) asks, and stems to "pot"
     return _STEMMERS[language].stemWord(folded)
 
 
