@@ -117,6 +117,9 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     # ... while "pot să ..." still asks leave to be told
     ("elderly-electric-bill-ro", "Pot să am și adresa de consum, vă rog?", "asked:adresa"),
     ("hesitant-gas-meter-ro", "Pot să vă rog să-mi citiți indexul de pe contor?", "asked:index_contor"),
+    # "the day before" said of what will happen is no "before" of what others did (a blind line)
+    ("irritable-outage", "You'll get a text confirming the slot the day before, and another when the engineer's on "
+     "the way.", "answered:no_show"),
     # a code's letters name which of two codes is asked for
     ("irritable-outage", "Could you read me the reference that starts with RC on your bill?", "asked:account_number"),
     ("calm-fiber-offer-ro", "Să știți că nu vă legați de nimic, e lunar, și prețul rămâne același, ok?",

@@ -411,7 +411,7 @@ class Listener:
                                  if any(vocab.matches(e, r) for e in examples))
             # What others did or said before ("customers did see rises at renewal last year")
             # answers nothing; what the agent did or will do does.
-            past = vocab.cue("past_markers", r) and not r.self_said
+            past = vocab.cue("past_markers", r) and not r.self_said and not _FUTURE.search(fold(quote(r)))
             for oid, examples in comp.objections:
                 if oid not in answered and not past and any(vocab.matches(e, r) for e in examples):
                     answered[oid] = r
@@ -530,6 +530,9 @@ def _asking(vocab: Vocabulary, sentence: list[Reading], at: int) -> tuple[bool, 
         asks = False
     return asks, known
 
+
+# What will happen ("you'll get a text the day before") is not what others did before.
+_FUTURE = re.compile(r"\b(?:will|ll|going to|gonna|o sa|vom|veti|vor)\b")
 
 # A question that asks for something opens with a question word ...
 _WH_QUESTION = re.compile(r"\W*(?:and |so |ok |okay |si |deci )?(?:how|what|whats|which|who|whose|why|when|whens|where|"
