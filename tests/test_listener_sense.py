@@ -236,6 +236,25 @@ def test_a_time_or_an_amount_does_not_end_a_sentence():
     assert parts[0].tokens[-2].word == "50" and parts[0].tokens[-3].word == "7"
 
 
+def test_a_colon_before_a_list_keeps_the_list_in_the_request():
+    """"Please provide the details: time, location and the name for the event." asks for all
+    three (a tuning service's line heard asking for nothing); a colon that leads into a
+    question still ends its sentence, and details read back after one ask for nothing."""
+    from simulator.listener.words import clauses
+
+    _, parts = clauses("Please provide the details: time, location and the name.", "en")
+    assert {p.sentence for p in parts} == {0}
+    _, parts = clauses("Last one: how likely are you to recommend us?", "en")
+    assert [p.sentence for p in parts] == [0, 1]
+    calendar = load_persona(SERVICES / "Calendar_1.yaml")
+    heard = Listener(calendar).hear("Please provide the details: time, location and the name for the event.")
+    assert {"asked:event_time", "asked:event_location", "asked:event_name"} <= set(heard.labels())
+    buses = load_persona(SERVICES / "Buses_1.yaml")
+    readback = Listener(buses).hear("Please verify the following information: The bus departs from Anaheim "
+                                    "and will go to Los Angeles on March 13th at 9:10 am for 1 person.")
+    assert not [x for x in readback.labels() if x.startswith("asked:")]
+
+
 def test_the_packaged_model_embeds_on_one_thread(packaged_encoder):
     # Two OpenMP threads on two busy cores stall each other: p95 420 ms against 48 ms.
     assert packaged_encoder.threads == 1

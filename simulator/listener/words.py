@@ -44,9 +44,11 @@ _RO_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
 # Where one clause ends and the next begins. A colon or a point between digits is part of a
 # time or an amount ("at 7:50", "10.30", "$4.50"), not the end of a sentence.
+# A colon ends a sentence that leads into a question ("Quick one: what's your postcode?"), and
+# only breaks a clause before a list ("please provide the details: time, place and name").
 _SENTENCE_END = re.compile(r"(?:[!?;…]|(?<!\d)\.|\.(?!\d))+|\s[-–—]\s|(?<!\d):|:(?!\d)")
 _CLAUSE_BREAK = re.compile(
-    r",|\b(?:but|however|although|though|and|so|because|then|otherwise|whereas|instead|"
+    r",|(?<!\d):|:(?!\d)|\b(?:but|however|although|though|and|so|because|then|otherwise|whereas|instead|"
     r"dar|insa|totusi|iar|si|deci|pentru ca|fiindca|altfel)\b")
 
 # "apare" (it appears) and "aparat" (an appliance) share a stem; the verb is kept apart.
@@ -126,7 +128,9 @@ def clauses(text: str, language: str, *, breaks: bool = True) -> tuple[str, list
     out: list[Clause] = []
     pos = 0
     sentence = 0
-    for m in list(_SENTENCE_END.finditer(work)) + [None]:
+    ends = list(_SENTENCE_END.finditer(work))
+    ends = [m for i, m in enumerate(ends) if m.group(0) != ":" or (i + 1 < len(ends) and "?" in ends[i + 1].group(0))]
+    for m in ends + [None]:
         end = m.start() if m else len(work)
         chunk_q = bool(m) and "?" in m.group(0)
         seg_start = pos
