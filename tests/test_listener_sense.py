@@ -255,6 +255,14 @@ def test_a_colon_before_a_list_keeps_the_list_in_the_request():
     assert not [x for x in readback.labels() if x.startswith("asked:")]
 
 
+def test_a_second_kind_named_in_a_request_is_asked_too():
+    """The vocabulary heard the address in "the name, address and time"; the embedding found the
+    name closest and dropped the address as a rival, though it is another kind of thing."""
+    calendar = load_persona(SERVICES / "Calendar_1.yaml")
+    heard = Listener(calendar).hear("What should I put as the name, address and time for the event?")
+    assert {"asked:event_name", "asked:event_location"} <= set(heard.labels())
+
+
 def test_the_packaged_model_embeds_on_one_thread(packaged_encoder):
     # Two OpenMP threads on two busy cores stall each other: p95 420 ms against 48 ms.
     assert packaged_encoder.threads == 1

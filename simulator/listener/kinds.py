@@ -115,6 +115,13 @@ def request_kinds(text: str, asked: bool = False) -> frozenset[str]:
     return kinds
 
 
+def named_kinds(text: str) -> frozenset[str]:
+    """The kinds of answer a text names anywhere, by a question word or a noun ("the name,
+    address and time": a name, a place, a time)."""
+    t = fold(text)
+    return frozenset(k for k, p in _KIND_WORDS.items() if p.search(t))
+
+
 def says_kind(text: str) -> bool:
     """Whether a request asks for a kind of something ("what kind of movie", "which genre")."""
     return bool(_KIND_WORDS["kind"].search(fold(text)))

@@ -323,7 +323,11 @@ class EmbeddingUnderstanding:
             generic = float((self._generic @ e).max())
             proposed = [f for f in heard if f in s and s[f] - generic > -GENERIC_VETO]
             if proposed:
-                chosen += [f for f in proposed if s[f] >= top - VETO]
+                # A proposal of another kind than the best fact, whose kind the request names,
+                # is a second thing asked, not a rival ("the name, address and time for it?").
+                named = _kinds.named_kinds(text)
+                chosen += [f for f in proposed if s[f] >= top - VETO
+                           or (self._kinds[f] & named and not self._kinds[f] & self._kinds[best])]
                 if best not in proposed and top >= max(s[f] for f in proposed) and top >= FLOOR \
                         and top - generic >= GENERIC_MARGIN:
                     chosen.append(best)
