@@ -263,6 +263,13 @@ def test_a_second_kind_named_in_a_request_is_asked_too():
     assert {"asked:event_name", "asked:event_location"} <= set(heard.labels())
 
 
+def test_a_place_asked_from_one_end_is_that_end_however_far_the_embedding_puts_it():
+    # (a tuning service's line: the embedding put the destination first, the words rule it out
+    # and leave the origin, which sat below the bar)
+    buses = load_persona(SERVICES / "Buses_2.yaml")
+    assert "asked:origin" in Listener(buses).hear("Where will you catch the bus from?").labels()
+
+
 def test_the_packaged_model_embeds_on_one_thread(packaged_encoder):
     # Two OpenMP threads on two busy cores stall each other: p95 420 ms against 48 ms.
     assert packaged_encoder.threads == 1

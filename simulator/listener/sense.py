@@ -345,11 +345,15 @@ class EmbeddingUnderstanding:
             # kind is asked, on a lower bar ("when and where are you going?" asks two things).
             groups = self._groups(text)
             named = NAMED if len(groups) < 2 else NAMED_MANY
+            one_end = len(_kinds.ends(text)) == 1
             for group in groups:
                 cands = [f for f in group if f in s]
                 if cands:
                     b = max(cands, key=s.__getitem__)
-                    if s[b] >= FLOOR - named and s[b] - generic >= GENERIC_MARGIN - named:
+                    # The kind and the end leave one fact: the words have decided ("where will
+                    # you catch the bus from?" is the origin, however far the embedding puts it).
+                    bar = NAMED_MANY if len(cands) == 1 and one_end and b in self._end else named
+                    if s[b] >= FLOOR - bar and s[b] - generic >= GENERIC_MARGIN - bar:
                         chosen.append(b)
         # A fact the vocabulary heard outside the requests (it pointed back with "it") stays.
         chosen += [f for f in heard if f not in sense.scores]
