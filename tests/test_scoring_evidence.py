@@ -450,3 +450,23 @@ def test_a_romanian_no_longer_is_a_benefit():
         "Sună bine."])
     c = card.criterion("value_proposition")
     assert c.score == 4, (c.score, c.feedback)
+
+
+@pytest.mark.parametrize("persona_id, rubric_id, lines, refusal", [
+    ("irritable-outage", "inbound-support", [
+        "Brightline, Sam speaking.", "My internet's down again, third time I'm calling.",
+        "Account number?", "RC-48213.",
+        "Yeah, there's an open fault. There's nothing more I can do from here today.", "So that's it?",
+        "Bye.", "Unbelievable."], "There's nothing more I can do from here today."),
+    ("elderly-electric-bill-ro", "inbound-support", [
+        "Bună ziua. Codul de client?", "EL-300512. Mi-a venit o factură foarte mare, maică.",
+        "Factura e corectă. Eu de aici nu mai pot face nimic.", "Păi și ce fac eu acum?",
+        "La revedere.", "Doamne..."], "Eu de aici nu mai pot face nimic."),
+])
+def test_no_resolution_quotes_the_line_that_gave_up(persona_id, rubric_id, lines, refusal):
+    """A scorecard that gives resolution 0 shows where the trainee gave up, not nothing (the
+    blind keys point at that line: "There's nothing more I can do from here today.")."""
+    card = scored(persona_id, rubric_id, lines)
+    res = card.criterion("resolution")
+    assert res.score == 0
+    assert [e.quote for e in res.evidence] == [refusal]

@@ -638,6 +638,12 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
         return Outcome(0.25, "resolution.vague", x.turn, shown, {"quote": quote}, act="resolution")
     last = lines[-1] if lines else None
     code = "resolution.hung_up" if view.end_reason == EndReason.hung_up else "resolution.no"
+    # Where the trainee gave up ("There's nothing more I can do from here today") is the line
+    # to show; with none, nothing is quoted.
+    gave_up = [x for x in lines if find_phrase(x.folded, lx.NO_FIX)]
+    if gave_up:
+        x = gave_up[-1]
+        return Outcome(0.0, code, x.turn, _ev(x, sentence_with(x.text, lx.NO_FIX)), act="resolution")
     return Outcome(0.0, code, last.turn if last else None, [], act="resolution")
 
 

@@ -292,6 +292,16 @@ IMPACT = [
     "disrupt", "costing you", "cost you", "your business", "your family", "that's a lot",
     "de lucru", "fără", "a treia oară", "de zile", "așteptat", "griji", "stresant", "neplăcut", "vă încurcă",
 ]
+# The trainee giving up or refusing outright: where a call with no resolution went wrong, the
+# line a supervisor points at (the blind keys' evidence for resolution 0).
+NO_FIX = [
+    "nothing more i can do", "nothing else i can do", "nothing i can do", "nothing we can do", "can't do anything",
+    "cannot do anything", "can't do any more", "i can't help", "i cannot help", "not refunding", "i can't refund",
+    "we don't really do", "we don't do that", "that's all i can do", "i'm afraid not", "not something we do",
+    "nu mai pot face nimic", "nu pot face nimic", "nu vă pot ajuta", "nu va pot ajuta", "mai mult de atât nu",
+    "mai mult de atat nu", "nu, nu pot", "nu se aprobă", "nu se aproba", "nu avem cum", "n-am ce face",
+    "nu am ce face", "nu se poate face nimic",
+]
 # An action taken or offered that solves something.
 SOLUTION = [
     "i'll send", "i will send", "i've booked", "i have booked", "i'll book", "i will book", "i can book",
