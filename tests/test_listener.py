@@ -209,6 +209,10 @@ def test_heard(persona_id, line, label):
     ("irritable-outage", "Could you read me the reference that starts with RC on your bill?", "asked:previous_ticket"),
     ("irritable-outage", "Can I grab the RC reference for your broadband, and the street and house number?",
      "asked:previous_ticket"),
+    # the digits on the meter are not the client code ("cifre" was one way to say "number": a
+    # read good call lost active listening to it, as a repeated request for the code)
+    ("elderly-electric-bill-ro", "Puteți să vă uitați la contor și să-mi citiți cifrele?", "asked:cod_client"),
+    ("hesitant-gas-meter-ro", "Puteți să vă uitați la contor și să-mi dictați cifrele?", "asked:cod_client"),
     # a question that asks the customer for something answers none of their worries, though it
     # shares a word with an answer (blind lines: "confirm" is "confirm by text", "echipa" is one
     # way to say "the manager", "seara" is an evening install, "client" and "factură" an account)
