@@ -470,3 +470,29 @@ def test_no_resolution_quotes_the_line_that_gave_up(persona_id, rubric_id, lines
     res = card.criterion("resolution")
     assert res.score == 0
     assert [e.quote for e in res.evidence] == [refusal]
+
+
+@pytest.mark.parametrize("hedge, echo", [
+    ("It should be fine, the system usually sorts that out automatically.",
+     "Usually? Do you need a meter reading from the old flat or anything?"),
+    ("That shouldn't happen, the system normally sorts it out.", "Normally? Is there anything I need to do?"),
+])
+def test_a_fix_whose_worry_the_customer_questions_back_is_only_half_settled(hedge, echo):
+    """The supply is moved and accepted, but the customer's worry gets a hedge she questions back
+    ("Usually?"): the blind keys give resolution 2, not 4 (calls-fresh5 and calls-fresh10, 18)."""
+    lines = ["Good morning, Meridian Energy, this is Sam. How can I help you today?",
+             "Hello, I'm moving house at the end of the month and I'd like to move my electricity account with me.",
+             "Can I take your customer number, please?", "Of course, it's ME-220719.",
+             "Thanks. I've set up the supply at 7 Birch Lane from the 28th of June, on the same tariff you have now.",
+             "Great. I just want to be sure I won't be billed for both places in the same month.",
+             hedge, echo,
+             "You can submit that online on the day you move, there's a form on our website. That's all done then. "
+             "Thanks for calling Meridian Energy.",
+             "Okay... I'll do the reading online then. Thanks, bye."]
+    end = {"reason": "resolved", "t": 94.0}
+    res = scored("calm-moving-house", "inbound-support", lines, end).criterion("resolution")
+    assert res.score == 2
+    assert hedge in [e.quote for e in res.evidence]
+    # Without the echo, the same fix is settled.
+    calm = lines[:7] + ["Okay, good. Do you need a meter reading from the old flat or anything?", *lines[8:]]
+    assert scored("calm-moving-house", "inbound-support", calm, end).criterion("resolution").score >= 3

@@ -90,6 +90,8 @@ _EN: dict[str, Note] = {
     "resolution.accepted": ("Turn {turn}: the customer accepted your solution; also say what happens next and when.",
                             ""),
     "resolution.not_accepted": ("Turn {turn}: you offered a solution, but the customer did not accept it.", ""),
+    "resolution.unsettled": ("Turn {turn}: the customer accepted the fix, but questioned '{quote}': settle the "
+                             "worry with what will be done, not what usually happens.", ""),
     "resolution.vague": ("Turn {turn}: '{quote}' promises nothing concrete: say what will be done and when.", ""),
     "resolution.no": ("The call ended without a solution the customer accepted.", ""),
     "resolution.hung_up": ("The customer hung up before the problem was solved.", ""),
@@ -203,6 +205,8 @@ _RO: dict[str, Note] = {
     "resolution.ok": ("Clientul a acceptat o soluție concretă și ați spus ce urmează (tura {turn}).", ""),
     "resolution.accepted": ("Tura {turn}: clientul a acceptat soluția; spuneți și ce urmează și când.", ""),
     "resolution.not_accepted": ("Tura {turn}: ați oferit o soluție, dar clientul nu a acceptat-o.", ""),
+    "resolution.unsettled": ("Tura {turn}: clientul a acceptat soluția, dar a pus la îndoială '{quote}': liniștiți-l "
+                             "cu ce se va face, nu cu ce se întâmplă de obicei.", ""),
     "resolution.vague": ("Tura {turn}: '{quote}' nu promite nimic concret: spuneți ce se face și când.", ""),
     "resolution.no": ("Apelul s-a încheiat fără o soluție acceptată de client.", ""),
     "resolution.hung_up": ("Clientul a închis înainte ca problema să fie rezolvată.", ""),

@@ -612,6 +612,13 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
         accepted = view.customer[-1] if view.customer else None
     if offer is not None:
         quote = _offer_quote(view, offer)
+        hedge = _questioned_back(view, offer.turn)
+        if hedge is not None:
+            # The fix was taken, but the customer's worry got a hedge they question back
+            # ("It should be fine, the system usually sorts that out." "Usually?"): half settled.
+            line, words = hedge
+            return Outcome(0.5, "resolution.unsettled", line.turn, _ev(offer, quote) + _ev(line, words),
+                           {"quote": words}, act="resolution")
         # What happens next: when (a time), or how they will hear (a text, a reference, a call back).
         # The listener's "what happens next" counts too, as the customer heard it.
         explained = [x for x in lines if x.turn >= offer.turn and not _vague(view, x) and (
@@ -645,6 +652,22 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
         x = gave_up[-1]
         return Outcome(0.0, code, x.turn, _ev(x, sentence_with(x.text, lx.NO_FIX)), act="resolution")
     return Outcome(0.0, code, last.turn if last else None, [], act="resolution")
+
+
+def _questioned_back(view: CallView, turn: int) -> tuple[Line, str] | None:
+    """An agent line after `turn` whose hedge the customer echoes as a question ("Normally?",
+    "'Shouldn't really'?", "De obicei?"), with its sentence: the customer's worry left open."""
+    for x in view.customer:
+        if x.turn <= turn:
+            continue
+        first = re.split(r"(?<=\?)", x.text.strip(), maxsplit=1)[0]
+        echo = fold(first).strip(" '\"‘’“”?!.,")
+        if not first.endswith("?") or not echo or len(echo.split()) > 3:
+            continue
+        before = next((y for y in reversed(view.agent) if y.turn < x.turn), None)
+        if before is not None and before.turn > turn and re.search(rf"(?<!\w){re.escape(echo)}(?!\w)", before.folded):
+            return before, sentence_with(before.text, [echo])
+    return None
 
 
 def _the_fix(view: CallView, offers: list[Line]) -> Line:
