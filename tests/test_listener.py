@@ -120,6 +120,13 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     # "the day before" said of what will happen is no "before" of what others did (a blind line)
     ("irritable-outage", "You'll get a text confirming the slot the day before, and another when the engineer's on "
      "the way.", "answered:no_show"),
+    # asked who they are in words no phrase holds ("the ID on your bill", "ID-ul de abonat",
+    # "identificatorul"), the customer gives the code that identifies them (blind lines)
+    ("irritable-outage", "What's the ID printed on your latest bill, please?", "asked:account_number"),
+    ("elderly-electric-bill-ro", "Doamna, imi spuneti va rog ID-ul de abonat? E trecut pe prima pagina.",
+     "asked:cod_client"),
+    ("hesitant-gas-meter-ro", "imi dati va rog identificatorul dvs? il gasiti pe factura, langa nume",
+     "asked:cod_client"),
     # a code's letters name which of two codes is asked for
     ("irritable-outage", "Could you read me the reference that starts with RC on your bill?", "asked:account_number"),
     ("calm-fiber-offer-ro", "Să știți că nu vă legați de nimic, e lunar, și prețul rămâne același, ok?",

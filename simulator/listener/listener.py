@@ -233,12 +233,22 @@ class Listener:
     # -- the work -------------------------------------------------------------------------
     def _hear(self, text: str) -> Heard:
         h = Heard(text=text)
+        self._last_scores: dict[str, float] = {}
         folded = fold(text)
         h.question = "?" in text
         for comp in self._by_lang:
             self._hear_in(comp, text, h)
         if self.understanding is not None and h.asking:
             self._sense(h)
+        if h.identity_check and not h.facts_asked and self._codes and not h.manipulation and _NAMES_AN_ID.search(folded):
+            # Asked who they are in words no phrase holds ("the ID on your latest bill?"), a
+            # customer gives the code that identifies them: the one the request is nearest to.
+            scores = self._last_scores
+            codes = [f for f in self._codes if f in scores] or (list(self._codes) if len(self._codes) == 1 else [])
+            if codes:
+                fid = max(codes, key=lambda f: scores.get(f, 0.0))
+                h.facts_asked.append(fid)
+                h.evidence.setdefault(f"asked:{fid}", h.evidence.get("identity_check", text))
         # A code's letters say which code is asked for ("the reference starting RC" is the
         # account, though "reference" is also the old ticket's word).
         named = {f for f, c in self._codes.items() if re.search(rf"(?<![a-z]){c}(?![a-z])", folded)}
@@ -301,6 +311,7 @@ class Listener:
             s = self.understanding.facts_asked(h.asking, list(h.facts_asked))
         except Exception:  # a failing model leaves what the vocabulary heard
             return
+        self._last_scores = s.scores
         for fid in h.facts_asked:
             if fid not in s.facts:
                 h.evidence.pop(f"asked:{fid}", None)
@@ -530,6 +541,10 @@ def _asking(vocab: Vocabulary, sentence: list[Reading], at: int) -> tuple[bool, 
         asks = False
     return asks, known
 
+
+# Words that name an identifier, whatever it is called ("the ID on your bill", "identificatorul").
+_NAMES_AN_ID = re.compile(r"\b(?:id|ids|identifier|identification|reference|ref|code|number|cod|codul|"
+                          r"identificator\w*|numar\w*|referinta|seria|serie)\b")
 
 # What will happen ("you'll get a text the day before") is not what others did before.
 _FUTURE = re.compile(r"\b(?:will|ll|going to|gonna|o sa|vom|veti|vor)\b")
