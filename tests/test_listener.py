@@ -127,6 +127,10 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
      "asked:cod_client"),
     ("hesitant-gas-meter-ro", "imi dati va rog identificatorul dvs? il gasiti pe factura, langa nume",
      "asked:cod_client"),
+    ("elderly-electric-bill-ro", "Ca să găsesc factura dumneavoastră, uitați-vă sus pe hârtie, e un cod care începe "
+     "cu EL. Mi-l citiți, vă rog?", "asked:cod_client"),
+    # her goal is a bill on the real meter reading: asked to read the meter, she can
+    ("elderly-electric-bill-ro", "Puteți să vă uitați la contor și să-mi citiți cifrele?", "asked:index_contor"),
     # a code's letters name which of two codes is asked for
     ("irritable-outage", "Could you read me the reference that starts with RC on your bill?", "asked:account_number"),
     ("calm-fiber-offer-ro", "Să știți că nu vă legați de nimic, e lunar, și prețul rămâne același, ok?",

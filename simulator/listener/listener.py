@@ -251,11 +251,16 @@ class Listener:
                 h.evidence.setdefault(f"asked:{fid}", h.evidence.get("identity_check", text))
         # A code's letters say which code is asked for ("the reference starting RC" is the
         # account, though "reference" is also the old ticket's word).
-        named = {f for f, c in self._codes.items() if re.search(rf"(?<![a-z]){c}(?![a-z])", folded)}
+        # (Written in capitals: "el" is also Romanian for "he".)
+        named = {f for f, c in self._codes.items() if re.search(rf"(?<![A-Za-z]){c.upper()}(?![A-Za-z])", text)}
         if named:
             for f in [f for f in h.facts_asked if f in self._codes and f not in named]:
                 h.facts_asked.remove(f)
                 h.evidence.pop(f"asked:{f}", None)
+            if h.asking and not h.manipulation:
+                for f in sorted(named - set(h.facts_asked)):
+                    h.facts_asked.append(f)
+                    h.evidence.setdefault(f"asked:{f}", h.asking[0])
         # A line that opens with "Morning", "Afternoon Marcus" or "Bună, ..." greets; "bună
         # întrebare" (a good question) later in a line does not.
         words = clean(text).split()
