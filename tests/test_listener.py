@@ -131,6 +131,10 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
      "cu EL. Mi-l citiți, vă rog?", "asked:cod_client"),
     # her goal is a bill on the real meter reading: asked to read the meter, she can
     ("elderly-electric-bill-ro", "Puteți să vă uitați la contor și să-mi citiți cifrele?", "asked:index_contor"),
+    # the commonest Romanian "anything else?" (a walk: the closing scored 0 after it)
+    ("elderly-electric-bill-ro", "Atunci așa facem: vă trimit prin poștă trei chitanțe. Mai aveți vreo întrebare?",
+     "closing"),
+    ("hesitant-gas-meter-ro", "Mai aveți vreo nelămurire?", "closing"),
     # a code's letters name which of two codes is asked for
     ("irritable-outage", "Could you read me the reference that starts with RC on your bill?", "asked:account_number"),
     ("calm-fiber-offer-ro", "Să știți că nu vă legați de nimic, e lunar, și prețul rămâne același, ok?",
@@ -215,6 +219,10 @@ def test_heard(persona_id, line, label):
     # a question for a place asks for no amount, though the bill is named in it
     ("hesitant-gas-meter-ro", "În ce oraș și pe ce stradă e apartamentul pentru care ați primit factura?",
      "asked:suma_estimata"),
+    # a code given is no code asked for (calls-fresh7 01: the new ticket's reference read out
+    # before "anything else?" was heard as asking for the old ticket again)
+    ("irritable-outage", "Done, the text is on its way with the new reference, TK-5874. Is there anything else I can "
+     "help with today?", "asked:previous_ticket"),
     # the letters of one code rule out the other code ("reference" is also the old ticket's;
     # a blind line)
     ("irritable-outage", "Could you read me the reference that starts with RC on your bill?", "asked:previous_ticket"),

@@ -257,8 +257,11 @@ class Listener:
             for f in [f for f in h.facts_asked if f in self._codes and f not in named]:
                 h.facts_asked.remove(f)
                 h.evidence.pop(f"asked:{f}", None)
+            # ... and a request in a line that names them asks for that code, unless the line
+            # gives a code itself ("the new reference, TK-5874. Anything else?").
+            bare = {f for f in named if not re.search(rf"(?<![A-Za-z]){self._codes[f].upper()}[- ]?\d", text)}
             if h.asking and not h.manipulation:
-                for f in sorted(named - set(h.facts_asked)):
+                for f in sorted(bare - set(h.facts_asked)):
                     h.facts_asked.append(f)
                     h.evidence.setdefault(f"asked:{f}", h.asking[0])
         # A line that opens with "Morning", "Afternoon Marcus" or "Bună, ..." greets; "bună

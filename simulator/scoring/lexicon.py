@@ -53,7 +53,7 @@ CLOSING_OFFER = [
     "anything else", "something else", "any other questions", "any other question", "anything more",
     "other questions", "help you with anything", "else i can help", "else i can do",
     "altceva", "cu ce vă mai pot ajuta", "cu ce te mai pot ajuta", "vă mai pot ajuta", "mai pot să vă ajut",
-    "mai aveți întrebări", "alte întrebări", "mai este ceva",
+    "mai aveți întrebări", "alte întrebări", "mai este ceva", "vreo întrebare", "vreo nelămurire", "alte nelămuriri",
 ]
 CLOSING_THANKS = [
     "thank you for calling", "thanks for calling", "thank you for your time", "thanks for your time",
