@@ -496,3 +496,31 @@ def test_a_fix_whose_worry_the_customer_questions_back_is_only_half_settled(hedg
     # Without the echo, the same fix is settled.
     calm = lines[:7] + ["Okay, good. Do you need a meter reading from the old flat or anything?", *lines[8:]]
     assert scored("calm-moving-house", "inbound-support", calm, end).criterion("resolution").score >= 3
+
+
+def test_a_survey_that_steers_the_rating_asks_nothing_neutrally():
+    """Coaching the respondent's rating is pushing the answer, however open the questions were
+    (calls-fresh7 09: "a ten would really help me out", "could we put it down as a nine?" was
+    scored 4 for neutral questions; its key says 1, and a survey that coaches twice, 0)."""
+    lines = ["Hello, Thomas speaking.",
+             "Good afternoon, Mr Grant, I'm Olivia from Harbor Bank, with a short survey about your visit, three "
+             "questions. Is now a good time?",
+             "Yes, go ahead.",
+             "First question: how long did you wait to be seen?", "About twenty minutes.",
+             "And on a scale of one to ten, how would you rate the visit overall? Anything under a nine counts as a "
+             "fail for us, so a ten would really help me out.",
+             "Honestly, eight out of ten.",
+             "Of course, eight it is. Last one: is there one thing the branch could do better?",
+             "A second counter at lunchtime.", "Thank you, I'll pass it on. Goodbye!", "Bye."]
+    data = {"persona": "calm-bank-survey", "rubric": "survey", "language": "en",
+            "turns": [{"role": "customer" if i % 2 == 0 else "agent", "text": t, "t": 5.0 * i}
+                      for i, t in enumerate(lines)]}
+    once = score_transcript(Transcript.model_validate(data), catalog().rubric("survey"), None,
+                            persona=catalog().persona("calm-bank-survey")).criterion("neutral_questions")
+    assert once.score == 1
+    assert any("a ten would really help me out" in e.quote for e in once.evidence)
+    lines[7] = "Could we maybe put it down as a nine? It was a very busy day."
+    data["turns"][7]["text"] = lines[7]
+    twice = score_transcript(Transcript.model_validate(data), catalog().rubric("survey"), None,
+                             persona=catalog().persona("calm-bank-survey")).criterion("neutral_questions")
+    assert twice.score == 0

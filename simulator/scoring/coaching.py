@@ -35,6 +35,8 @@ _EN: dict[str, Note] = {
     "forbidden.mild": ("Turn {turn}: '{quote}' sounds unprofessional. Instead of '{phrase}', try '{better}'", "{better}"),
     "forbidden.leading": ("Turn {turn}: '{quote}' hands the customer the answer. Ask it open instead, for "
                           "example '{better}'", "{better}"),
+    "forbidden.steers": ("Turn {turn}: '{quote}' steers the respondent's answer. Ask, and record what they say: "
+                         "'{better}'", "{better}"),
     "forbidden.open": ("Your questions left the answers open.", ""),
     "forbidden.abusive": ("Turn {turn}: '{quote}' is abusive, which fails the call. Instead, try '{better}'",
                           "{better}"),
@@ -152,6 +154,8 @@ _RO: dict[str, Note] = {
                        "{better}"),
     "forbidden.leading": ("Tura {turn}: '{quote}' îi sugerează clientului răspunsul. Întrebați deschis, de "
                           "exemplu '{better}'", "{better}"),
+    "forbidden.steers": ("Tura {turn}: '{quote}' îi dirijează răspunsul respondentului. Întrebați și notați ce "
+                         "spune: '{better}'", "{better}"),
     "forbidden.open": ("Întrebările au lăsat răspunsurile deschise.", ""),
     "forbidden.abusive": ("Tura {turn}: '{quote}' este jignitor, iar asta pică apelul. Încercați '{better}'",
                           "{better}"),

@@ -482,6 +482,17 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
             if quote is not None:
                 # Dismissive without a listed phrase ("it is what it is"): the customer heard it too.
                 hits.append((False, line, quote, _DISMISSIVE_BETTER.get(view.language, _DISMISSIVE_BETTER["en"])))
+    if p.leading:
+        steered = _steered(view)
+        if steered:
+            # Coaching the respondent's rating or words pushes the answer harder than any leading
+            # question: once is level 1, twice or more 0 (the blind keys' levels).
+            line, quote = steered[0]
+            # The leading questions beside it are evidence too, in the order they were said.
+            shown = sorted(steered + [(x, sentence_with(x.text, [ph])) for _, x, ph, _ in hits
+                                      if all(x is not y for y, _ in steered)], key=lambda t: t[0].turn)
+            return Outcome(0.25 if len(steered) == 1 else 0.0, "forbidden.steers", line.turn,
+                           [e for x, q in shown[:3] for e in _ev(x, q)], {"quote": quote, "better": p.better or ""})
     if not hits and p.builtin:
         curt = curt_lines(view)
         if curt:
@@ -511,6 +522,23 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
     code = "forbidden.abusive" if worst[0] else "forbidden.leading" if p.leading else "forbidden.mild"
     return Outcome(value, code, line.turn, evidence,
                    {"quote": sentence_with(line.text, [phrase]), "phrase": phrase, "better": better})
+
+
+_STEERS = ("coaches the customer's rating", "coaches the customer's words", "asks for full marks")
+
+
+def _steered(view: CallView) -> list[tuple[Line, str]]:
+    """Agent lines that coach the respondent's rating or words ("a ten would really help me
+    out", "just tell them you were very satisfied"), with the sentence that does it."""
+    from .manipulation import scan_manipulation
+
+    out = []
+    for line in view.agent:
+        if line.text == REMOVED or not any(r in _STEERS for r in scan_manipulation(line.text)):
+            continue
+        said = [x for x in sentences(line.text) if any(r in _STEERS for r in scan_manipulation(x))]
+        out.append((line, said[0].strip() if said else line.text.strip()))
+    return out
 
 
 class RequiredParams(CheckParams):
