@@ -321,14 +321,16 @@ def main() -> None:
     ap.add_argument("--services", choices=["tuning", "heldout", "all"], default=None,
                     help="real agent lines of the service dialogues instead of the paraphrase sets")
     ap.add_argument("--personas", type=Path, default=SERVICE_PERSONAS, help="folder of <Service>.yaml personas")
-    ap.add_argument("--blind", action="store_true", help="the lines written blind (tests/data/understanding/blind/)")
+    ap.add_argument("--blind", nargs="?", const="blind", default=None, metavar="SET",
+                    help="lines written blind: blind (read in the ninth stop) or blind2 (written then, never read)")
     ap.add_argument("--timing", action="store_true", help="time the meaning step adds to a line")
     args = ap.parse_args()
     if args.timing:
         emit("understanding_timing", **score_time())
         return
     if args.blind:
-        emit("understanding_blind", **score_blind(show_misses=args.misses))
+        emit("understanding_blind", set=args.blind,
+             **score_blind(sorted((DATA / args.blind).glob("*.yaml")), show_misses=args.misses))
         return
     if args.services:
         services = {"tuning": TUNING_SERVICES, "heldout": HELD_OUT_SERVICES,

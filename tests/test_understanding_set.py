@@ -50,3 +50,18 @@ def test_the_set_is_heard_at_least_as_well_as_when_it_was_last_measured(monkeypa
     fresh5 = understanding.score([x for x in items if x[0].endswith("fresh5")])
     assert fresh5["recall"] >= 0.88
     assert fresh5["false_positive_rate"] <= 0.21
+
+
+def test_the_blind_sets_name_real_personas_facts_and_objections():
+    import yaml
+
+    for folder in ("blind", "blind2"):
+        paths = sorted((understanding.DATA / folder).glob("*.yaml"))
+        assert paths, folder
+        for path in paths:
+            for pid, rows in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+                p = load_persona(ROOT / "personas" / f"{pid}.yaml")
+                facts, objections = {f.id for f in p.facts}, {o.id for o in p.objections}
+                for row in rows:
+                    assert set(row.get("asks") or []) <= facts, (path.name, row["line"])
+                    assert set(row.get("answers") or []) <= objections, (path.name, row["line"])
