@@ -524,3 +524,21 @@ def test_a_survey_that_steers_the_rating_asks_nothing_neutrally():
     twice = score_transcript(Transcript.model_validate(data), catalog().rubric("survey"), None,
                              persona=catalog().persona("calm-bank-survey")).criterion("neutral_questions")
     assert twice.score == 0
+
+
+def test_asking_for_the_client_code_in_any_words_verifies_identity():
+    """A walk: "e un cod care începe cu EL, sus pe factură. Mi-l citiți?" was heard asking for
+    the code, and the customer read it out, yet the card said the account was discussed before
+    any identity check (identity 0/1, a must-fix)."""
+    lines = ["Bună ziua, Electrica Luminis, sunt Irina. Cu ce vă pot ajuta?",
+             "Alo, bună ziua, maică. Am primit o hârtie de la curent și nu mai înțeleg nimic.",
+             "Vă ajut cu drag. Ca să vă găsesc, e un cod care începe cu EL, sus pe factură. Mi-l citiți, vă rog?",
+             "EL-300512.",
+             "Mulțumesc. Factura dumneavoastră e făcută pe estimare; o refac pe indexul real.",
+             "Bine, maică."]
+    data = {"persona": "elderly-electric-bill-ro", "rubric": "inbound-support", "language": "ro",
+            "turns": [{"role": "agent" if i % 2 == 0 else "customer", "text": t, "t": 5.0 * i}
+                      for i, t in enumerate(lines)]}
+    card = score_transcript(Transcript.model_validate(data), catalog().rubric("inbound-support"), None,
+                            persona=catalog().persona("elderly-electric-bill-ro"))
+    assert card.criterion("identity_verification").score == 1

@@ -47,7 +47,7 @@ ACCOUNT_TALK = [
 ]
 # Customer-state fact ids that count as identity given (from the session record).
 ID_FACT_WORDS = ("account", "birth", "dob", "postcode", "post_code", "zip", "address", "phone", "customer_id",
-                 "client_id", "pin", "cnp")
+                 "client_id", "pin", "cnp", "customer_number", "cod_client", "client_code")
 
 CLOSING_OFFER = [
     "anything else", "something else", "any other questions", "any other question", "anything more",

@@ -234,7 +234,12 @@ def _company_said(folded: str, company: str) -> bool:
 
 
 def _is_id_request(view: CallView, line: Line, extra: list[str]) -> bool:
-    if view.heard(line).identity_check:
+    heard = view.heard(line)
+    if heard.identity_check:
+        return True
+    # Asked for a fact that identifies the customer, in whatever words ("e un cod care începe cu
+    # EL, sus pe factură. Mi-l citiți?").
+    if any(w in f.lower() for f in heard.facts_asked for w in lx.ID_FACT_WORDS):
         return True
     # A terse request is still one: "Account number." / "Codul de client, vă rog."
     if any(len(words(s)) <= 6 and any_phrase(fold(s), lx.ID_REQUEST + extra) for s in _SENTENCE.findall(line.text)):
