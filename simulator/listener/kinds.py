@@ -154,7 +154,8 @@ def ends(text: str, request: bool = True) -> frozenset[str]:
 
 
 _READBACK_CUES = _pattern([
-    "confirm", "confirming", "to confirm", "confirmation", "verify", "the following", "right", "correct", "is that", "is this", "so you", "you want",
+    "confirm", "confirming", "to confirm", "confirmation", "verify", "the following", "right", "correct", "is that",
+    "is this", "so you", "you want",
     "you would like", "you'd like", "you wish", "would you like", "would you still like", "do you want",
     "how about", "what about", "just to", "make sure",
     "double check", "yes", "that is", "that's", "shall i", "do you want me to", "want me to", "i will", "i'll",

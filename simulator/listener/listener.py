@@ -233,37 +233,14 @@ class Listener:
     # -- the work -------------------------------------------------------------------------
     def _hear(self, text: str) -> Heard:
         h = Heard(text=text)
-        self._last_scores: dict[str, float] = {}
+        scores: dict[str, float] = {}
         folded = fold(text)
         h.question = "?" in text
         for comp in self._by_lang:
             self._hear_in(comp, text, h)
         if self.understanding is not None and h.asking:
-            self._sense(h)
-        if h.identity_check and not h.facts_asked and self._codes and not h.manipulation and _NAMES_AN_ID.search(folded):
-            # Asked who they are in words no phrase holds ("the ID on your latest bill?"), a
-            # customer gives the code that identifies them: the one the request is nearest to.
-            scores = self._last_scores
-            codes = [f for f in self._codes if f in scores] or (list(self._codes) if len(self._codes) == 1 else [])
-            if codes:
-                fid = max(codes, key=lambda f: scores.get(f, 0.0))
-                h.facts_asked.append(fid)
-                h.evidence.setdefault(f"asked:{fid}", h.evidence.get("identity_check", text))
-        # A code's letters say which code is asked for ("the reference starting RC" is the
-        # account, though "reference" is also the old ticket's word).
-        # (Written in capitals: "el" is also Romanian for "he".)
-        named = {f for f, c in self._codes.items() if re.search(rf"(?<![A-Za-z]){c.upper()}(?![A-Za-z])", text)}
-        if named:
-            for f in [f for f in h.facts_asked if f in self._codes and f not in named]:
-                h.facts_asked.remove(f)
-                h.evidence.pop(f"asked:{f}", None)
-            # ... and a request in a line that names them asks for that code, unless the line
-            # gives a code itself ("the new reference, TK-5874. Anything else?").
-            bare = {f for f in named if not re.search(rf"(?<![A-Za-z]){self._codes[f].upper()}[- ]?\d", text)}
-            if h.asking and not h.manipulation:
-                for f in sorted(bare - set(h.facts_asked)):
-                    h.facts_asked.append(f)
-                    h.evidence.setdefault(f"asked:{f}", h.asking[0])
+            scores = self._sense(h)
+        self._codes_asked(h, text, folded, scores)
         # A line that opens with "Morning", "Afternoon Marcus" or "Bună, ..." greets; "bună
         # întrebare" (a good question) later in a line does not.
         words = clean(text).split()
@@ -313,13 +290,43 @@ class Listener:
             h.unsure, h.unsure_why = None, ""
         return h
 
-    def _sense(self, h: Heard) -> None:
-        """The meaning step: which of the persona's facts the line's requests are about."""
+    def _codes_asked(self, h: Heard, text: str, folded: str, scores: dict[str, float]) -> None:
+        """The persona's codes ("RC-48213") a line asks for, by what identifies the customer and
+        by the code's letters; `scores`: how near each fact the meaning step found the requests."""
+        if not self._codes:
+            return
+        if h.identity_check and not h.facts_asked and not h.manipulation and _NAMES_AN_ID.search(folded):
+            # Asked who they are in words no phrase holds ("the ID on your latest bill?"), a
+            # customer gives the code that identifies them: the one the request is nearest to.
+            codes = [f for f in self._codes if f in scores] or (list(self._codes) if len(self._codes) == 1 else [])
+            if codes:
+                fid = max(codes, key=lambda f: scores.get(f, 0.0))
+                h.facts_asked.append(fid)
+                h.evidence.setdefault(f"asked:{fid}", h.evidence.get("identity_check", text))
+        # A code's letters say which code is asked for ("the reference starting RC" is the
+        # account, though "reference" is also the old ticket's word). Written in capitals: "el"
+        # is also Romanian for "he".
+        named = {f for f, c in self._codes.items() if re.search(rf"(?<![A-Za-z]){c.upper()}(?![A-Za-z])", text)}
+        if not named:
+            return
+        for f in [f for f in h.facts_asked if f in self._codes and f not in named]:
+            h.facts_asked.remove(f)
+            h.evidence.pop(f"asked:{f}", None)
+        # ... and a request in a line that names them asks for that code, unless the line gives
+        # a code itself ("the new reference, TK-5874. Anything else?").
+        bare = {f for f in named if not re.search(rf"(?<![A-Za-z]){self._codes[f].upper()}[- ]?\d", text)}
+        if h.asking and not h.manipulation:
+            for f in sorted(bare - set(h.facts_asked)):
+                h.facts_asked.append(f)
+                h.evidence.setdefault(f"asked:{f}", h.asking[0])
+
+    def _sense(self, h: Heard) -> dict[str, float]:
+        """The meaning step: which of the persona's facts the line's requests are about. Returns
+        how near each fact the requests came."""
         try:
             s = self.understanding.facts_asked(h.asking, list(h.facts_asked))
         except Exception:  # a failing model leaves what the vocabulary heard
-            return
-        self._last_scores = s.scores
+            return {}
         for fid in h.facts_asked:
             if fid not in s.facts:
                 h.evidence.pop(f"asked:{fid}", None)
@@ -330,6 +337,7 @@ class Listener:
             h.unsure, h.unsure_why = s.unsure, s.why
         elif s.unsure == "not_understood" and (h.polite or h.on_topic) and set(h.labels()) <= {"question"}:
             h.unsure, h.unsure_why = s.unsure, s.why
+        return s.scores
 
     def _hear_in(self, comp: _Compiled, text: str, h: Heard) -> None:
         vocab = comp.vocab
