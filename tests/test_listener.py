@@ -232,6 +232,11 @@ def test_heard(persona_id, line, label):
     # read good call lost active listening to it, as a repeated request for the code)
     ("elderly-electric-bill-ro", "Puteți să vă uitați la contor și să-mi citiți cifrele?", "asked:cod_client"),
     ("hesitant-gas-meter-ro", "Puteți să vă uitați la contor și să-mi dictați cifrele?", "asked:cod_client"),
+    # a one-word fact id is that word, not every word it widens to: "suma" (the sum) was every
+    # "factură" (a walk: asking for the code on the bill was heard asking for the sum too)
+    ("elderly-electric-bill-ro", "Ca să vă găsesc, e un cod care începe cu EL, sus pe factură. Mi-l citiți, vă rog?",
+     "asked:suma"),
+    ("elderly-electric-bill-ro", "Ați mai plătit vreodată în rate la noi?", "asked:suma"),
     # a question that asks the customer for something answers none of their worries, though it
     # shares a word with an answer (blind lines: "confirm" is "confirm by text", "echipa" is one
     # way to say "the manager", "seara" is an evening install, "client" and "factură" an account)

@@ -122,6 +122,14 @@ def _examples(vocab: Vocabulary, phrases: list[str], common: frozenset[str] = fr
     return tuple(out)
 
 
+def _id_example(vocab: Vocabulary, fact_id: str) -> tuple[Example, ...]:
+    """A fact's id in words ("outage start"). A one-word id is matched as that very word: widened,
+    "suma" (the sum) is every "factură" (the bill), and a request for the code on the bill asked
+    for the sum too."""
+    words = fact_id.replace("_", " ").strip()
+    return (vocab.compile(words, **({"mode": "literal"} if len(words.split()) == 1 else {})),)
+
+
 def _code_letters(value: str) -> str:
     """The letters a code starts with ("RC-48213": "rc"), or ""."""
     m = re.search(r"(?<![A-Za-z])([A-Z]{2,3})[- ]?\d", value or "")
@@ -209,7 +217,8 @@ class Listener:
         else:
             def phrases(xs: list[str]) -> list[str]:
                 return xs
-        facts = tuple((f.id, _examples(vocab, phrases(f.asked_by + [f.id.replace("_", " ")]), common)
+        facts = tuple((f.id, _examples(vocab, phrases(f.asked_by), common)
+                       + (_id_example(vocab, f.id) if phrases([f.id.replace("_", " ")]) else ())
                        + _code_examples(vocab, f.value))
                       for f in p.facts)
         objections = tuple((o.id, _examples(vocab, phrases(o.answered_by), common)) for o in p.objections)
