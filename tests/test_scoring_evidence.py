@@ -38,10 +38,13 @@ def quotes(stem: str, cid: str) -> list[tuple[int, str]]:
     return [(e.turn, e.quote) for e in card(stem).criterion(cid).evidence]
 
 
-def scored(persona_id: str, rubric_id: str, lines: list[str], end: dict | None = None) -> Scorecard:
-    """A typed call of alternating agent and customer lines (agent first), scored by code."""
-    data = {"persona": persona_id, "rubric": rubric_id, "language": "en",
-            "turns": [{"role": "agent" if i % 2 == 0 else "customer", "text": t, "t": 5.0 * i}
+def scored(persona_id: str, rubric_id: str, lines: list[str], end: dict | None = None, *, language: str = "en",
+           customer_first: bool = False) -> Scorecard:
+    """A typed call of alternating agent and customer lines (agent first unless `customer_first`),
+    scored by code."""
+    first, second = ("customer", "agent") if customer_first else ("agent", "customer")
+    data = {"persona": persona_id, "rubric": rubric_id, "language": language,
+            "turns": [{"role": first if i % 2 == 0 else second, "text": t, "t": 5.0 * i}
                       for i, t in enumerate(lines)]}
     transcript = Transcript.model_validate({**data, **({"end": end} if end else {})})
     return score_transcript(transcript, catalog().rubric(rubric_id), None, persona=catalog().persona(persona_id))
@@ -512,17 +515,11 @@ def test_a_survey_that_steers_the_rating_asks_nothing_neutrally():
              "Honestly, eight out of ten.",
              "Of course, eight it is. Last one: is there one thing the branch could do better?",
              "A second counter at lunchtime.", "Thank you, I'll pass it on. Goodbye!", "Bye."]
-    data = {"persona": "calm-bank-survey", "rubric": "survey", "language": "en",
-            "turns": [{"role": "customer" if i % 2 == 0 else "agent", "text": t, "t": 5.0 * i}
-                      for i, t in enumerate(lines)]}
-    once = score_transcript(Transcript.model_validate(data), catalog().rubric("survey"), None,
-                            persona=catalog().persona("calm-bank-survey")).criterion("neutral_questions")
+    once = scored("calm-bank-survey", "survey", lines, customer_first=True).criterion("neutral_questions")
     assert once.score == 1
     assert any("a ten would really help me out" in e.quote for e in once.evidence)
     lines[7] = "Could we maybe put it down as a nine? It was a very busy day."
-    data["turns"][7]["text"] = lines[7]
-    twice = score_transcript(Transcript.model_validate(data), catalog().rubric("survey"), None,
-                             persona=catalog().persona("calm-bank-survey")).criterion("neutral_questions")
+    twice = scored("calm-bank-survey", "survey", lines, customer_first=True).criterion("neutral_questions")
     assert twice.score == 0
 
 
@@ -536,9 +533,5 @@ def test_asking_for_the_client_code_in_any_words_verifies_identity():
              "EL-300512.",
              "Mulțumesc. Factura dumneavoastră e făcută pe estimare; o refac pe indexul real.",
              "Bine, maică."]
-    data = {"persona": "elderly-electric-bill-ro", "rubric": "inbound-support", "language": "ro",
-            "turns": [{"role": "agent" if i % 2 == 0 else "customer", "text": t, "t": 5.0 * i}
-                      for i, t in enumerate(lines)]}
-    card = score_transcript(Transcript.model_validate(data), catalog().rubric("inbound-support"), None,
-                            persona=catalog().persona("elderly-electric-bill-ro"))
+    card = scored("elderly-electric-bill-ro", "inbound-support", lines, language="ro")
     assert card.criterion("identity_verification").score == 1

@@ -233,13 +233,18 @@ def _company_said(folded: str, company: str) -> bool:
     return bool(find_phrase(folded, [company] + ([first] if len(first) >= 4 else [])))
 
 
+def _identifies(fact_ids: list[str]) -> bool:
+    """Whether one of these facts identifies the customer (an account, a client code, a birth date)."""
+    return any(w in f.lower() for f in fact_ids for w in lx.ID_FACT_WORDS)
+
+
 def _is_id_request(view: CallView, line: Line, extra: list[str]) -> bool:
     heard = view.heard(line)
     if heard.identity_check:
         return True
     # Asked for a fact that identifies the customer, in whatever words ("e un cod care începe cu
     # EL, sus pe factură. Mi-l citiți?").
-    if any(w in f.lower() for f in heard.facts_asked for w in lx.ID_FACT_WORDS):
+    if _identifies(heard.facts_asked):
         return True
     # A terse request is still one: "Account number." / "Codul de client, vă rog."
     if any(len(words(s)) <= 6 and any_phrase(fold(s), lx.ID_REQUEST + extra) for s in _SENTENCE.findall(line.text)):
@@ -270,7 +275,7 @@ def _identity(view: CallView, p: IdentityParams) -> Outcome:
     for line in view.lines:
         if line.role == "customer":
             revealed = line.state.revealed if line.state else []
-            if verified_at is None and any(w in f.lower() for f in revealed for w in lx.ID_FACT_WORDS):
+            if verified_at is None and _identifies(revealed):
                 verified_at = line.turn
             continue
         if line.text == REMOVED:
