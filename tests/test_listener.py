@@ -246,6 +246,9 @@ def test_heard(persona_id, line, label):
     ("calm-fiber-offer-ro", "Cum vă descurcați cu viteza conexiunii, mai ales seara?", "answered:instalare_grea"),
     ("calm-fiber-offer-ro", "Îmi dați, vă rog, ID-ul de client de pe o factură mai veche?", "answered:contract_lung"),
     ("irritable-water-survey-ro", "Îmi puteți spune ziua în care a venit echipa la dumneavoastră?", "answered:fara_rost"),
+    # a phone number is no other number (bench/voice_turn.py: Dave read out his account number)
+    ("irritable-outage", "Is there a phone number where the technician can reach you?", "asked:account_number"),
+    ("elderly-electric-bill-ro", "Îmi lăsați un număr de telefon la care să vă sune tehnicianul?", "asked:cod_client"),
 ])
 def test_not_heard(persona_id, line, label):
     assert label not in heard(persona_id, line)

@@ -50,6 +50,9 @@ _ASKS = {
              "ce fel", "ce tip", "ce gen", "tipul", "genul"],
     "name": ["what name", "which name", "name", "title", "what should i call", "call it", "numele", "denumirea",
              "cum se numeste", "cum va numiti"],
+    "phone": ["phone number", "telephone number", "mobile number", "cell number", "cellphone number",
+              "contact number", "callback number", "number to call", "number to reach", "numar de telefon",
+              "numarul de telefon", "numar de mobil", "numarul de mobil", "numar de contact", "numarul de contact"],
 }
 # Words of a fact's id or phrases that say what kind of answer it is, besides the above.
 _IS = {
@@ -62,6 +65,7 @@ _IS = {
     "amount": _ASKS["amount"] + ["fee", "price", "cost", "charge", "spend", "rent", "budget", "suma", "plata",
                                  "valoare", "valoarea", "cat platiti", "cat e factura"],
     "name": _ASKS["name"] + ["called", "titled"],
+    "phone": _ASKS["phone"] + ["phone", "telephone", "mobile", "cellphone", "telefon", "mobil"],
 }
 # Asking outright: a request's nouns then say what it asks ("tell me the date").
 _REQUEST_VERB = _pattern(["tell me", "tell us", "give me", "provide", "share", "let me know", "i need", "i'll need",

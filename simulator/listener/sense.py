@@ -252,6 +252,9 @@ class EmbeddingUnderstanding:
             # (a fact of no kind known here, an account number or a rating, may be asked beside
             # one: "your date of birth and account number?")
             out |= {f for f in self.ids if self._kinds[f] and not self._kinds[f] & asks}
+        if "phone" in asks:
+            # A phone number is no other number, whether or not the customer was given one.
+            out |= {f for f in self.ids if "phone" not in self._kinds[f]}
         ends = _kinds.ends(text)
         if len(ends) == 1:
             out |= {f for f, e in self._end.items() if e not in ends}
