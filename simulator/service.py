@@ -249,8 +249,8 @@ class Rolecall:
                     self._speak(row, sid, Reply(sid, first.turn.text, False, None, None), False)
                 except RolecallError as exc:  # the call goes on in words; the trainee sees the line
                     log.warning("session %s: the customer's first line was not spoken: %s", sid, exc)
-        elif callable(getattr(self.customer_llm, "warm", None)):
-            threading.Thread(target=call.warm_up, daemon=True, name=f"warm-{sid[:8]}").start()
+        else:
+            call.warm_in_background()
         if mode == "voice" and not first:
             # Load the recogniser and the customer's voice while the trainee says hello: the
             # first spoken turn otherwise waits for both.

@@ -357,3 +357,81 @@ def test_a_line_in_another_language_is_turned_down(persona_id, line, wrong):
 
     persona = load_persona(Path(__file__).parent.parent / "personas" / f"{persona_id}.yaml")
     assert ("wrong language" in guard.problems(line, persona, {f.id for f in persona.facts}, [])) is wrong
+
+
+# A local model reads only what is new since its cached prompt, at about 15 ms a token on 2
+# cores: the prompt of each turn must start with the text of the call before that turn.
+def _call_part(messages) -> str:
+    (_, system), (_, user) = messages
+    return system + user.rsplit("\n\n", 1)[0]
+
+
+class WarmedLLM(ScriptedLLM):
+    """A local server with a prompt cache: records what it was asked to read ahead."""
+
+    def __init__(self, replies):
+        super().__init__(replies)
+        self.warmed = []
+
+    def warm(self, messages):
+        self.warmed.append(messages)
+
+
+def test_a_long_call_keeps_its_earlier_prompt_so_a_local_model_need_not_read_it_again(persona):
+    llm = ScriptedLLM(["Right, and what happens now?", "Fine, I'll wait.", "Okay then, go on."])
+    call = CallSession(persona, llm, seed=1)
+    lines = ["Thank you for calling Nordlink, my name is Alex.", "I see. Let me look at that for you.",
+             "Could you tell me a bit more?", "I understand.", "Okay, one moment please."]
+    for i in range(30):
+        call.agent_says(lines[i % len(lines)], float(i))
+        if call.ended:
+            break
+    prompts = [_call_part(c["messages"]) for c in llm.calls]
+    assert len(prompts) >= 20
+    reread = sum(1 for a, b in zip(prompts, prompts[1:]) if not b.startswith(a))
+    # The part of the call shown may move on, but in steps: not every turn once the call is long.
+    assert reread <= len(prompts) // 6, reread
+
+
+def test_what_the_customer_told_is_not_repeated_after_the_call_each_turn(persona):
+    llm = ScriptedLLM(lambda m: "It's RC-48213." if "RC-48213" in m[1][1].rsplit("\n\n", 1)[-1] else "Okay, go on.")
+    call = CallSession(persona, llm, seed=1)
+    call.agent_says("Thank you for calling Nordlink, my name is Alex.", 1.0)
+    call.agent_says("Could you give me your account number, please?", 2.0)
+    assert "RC-48213" in call.transcript.turns[-1].text
+    call.agent_says("Thank you, I have it here.", 3.0)
+    after_the_call = llm.calls[-1]["messages"][1][1].rsplit("\n\n", 1)[-1]
+    assert "RC-48213" not in after_the_call  # the customer said it in the call shown above
+
+
+def test_after_each_customer_line_a_local_model_reads_the_call_ahead(persona):
+    llm = WarmedLLM(["My internet has been down for two days.", "Okay, and then what?"])
+    call = CallSession(persona, llm, seed=1)
+    call.agent_says("Thank you for calling Nordlink, my name is Alex.", 1.0)
+    call.wait_warm()
+    assert llm.warmed, "nothing was read ahead while the trainee speaks"
+    ahead = _call_part(llm.warmed[-1])
+    call.agent_says("I'm sorry to hear that. What is your account number?", 2.0)
+    asked = _call_part(llm.calls[-1]["messages"])
+    # Everything before the trainee's new line was read already.
+    assert asked.startswith(ahead.rstrip().removesuffix("Agent:")), (ahead[-200:], asked[-200:])
+    assert ahead.rstrip().endswith("Customer: My internet has been down for two days.\nAgent:")
+
+
+@pytest.mark.parametrize("raw", [
+    "Sure, here's Dana Pop's next line: Fine, but please be quick about it, I have work to do.",
+    "Here is the customer's reply: Fine, but please be quick about it, I have work to do.",
+])
+def test_a_line_the_model_introduces_first_is_kept_without_the_introduction(persona, raw):
+    # The embedded model often announces the line before writing it; writing it again cost a
+    # voice call 3-6 s of silence (bench/voice_turn.py).
+    for streamed in (False, True):
+        llm = ScriptedLLM([raw])
+        call = CallSession(persona, llm, seed=1)
+        asked = len(llm.calls)
+        shown: list[str] = []
+        _, r = call.agent_says("Thank you for calling Nordlink, my name is Alex.", 1.0,
+                               shown.append if streamed else None)
+        assert r.turn.text == "Fine, but please be quick about it, I have work to do."
+        assert len(llm.calls) == asked + 1 and not r.turn.state.replaced
+        assert not any("line" in s or "reply" in s for s in shown)

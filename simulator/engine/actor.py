@@ -13,6 +13,7 @@ from importlib import resources
 from ..llm.base import LLM, Message
 from ..persona import BEAT_GUIDE, Beat, Persona
 from .director import Decision, DirectorState
+from .guard import says_value
 
 TEMPERAMENT_HINT = {
     "irritable": "short-tempered, impatient, blunt",
@@ -27,6 +28,9 @@ TEMPERAMENT_HINT = {
 LANGUAGE_NAME = {"en": "English", "ro": "Romanian (natural, everyday, with diacritics)"}
 MAX_WORDS = 35
 HISTORY_TURNS = 16
+# The part shown moves on this many turns at a time: each move makes a local model read the
+# whole part again (about 6 s on 2 cores), so not every turn.
+HISTORY_STEP = 8
 MAX_LINE_CHARS = 600
 REDACTED = {"en": "(says something odd and off-topic)", "ro": "(spune ceva ciudat, fără legătură)"}
 
@@ -67,20 +71,11 @@ class Actor:
                  redacted_turns: set[int] = frozenset()) -> list[Message]:
         """history: (role, text) of the call so far; role agent|customer."""
         p = self.persona
-        # The system part never changes during a call and the history only grows, so the
-        # server's prompt cache reuses everything but the last turn and the closing instruction.
-        system = _template().format(
-            name=p.name, temperament=p.temperament.value,
-            temperament_hint=TEMPERAMENT_HINT.get(p.temperament.value, ""),
-            situation=p.situation, goal=p.goal.text, company=p.company,
-            max_words=MAX_WORDS, language_name=LANGUAGE_NAME[p.language],
-        )
-        known = [f for f in p.facts if f.id in state.revealed or f.share == "volunteer"]
-        known_text = ""
-        if known:
-            known_text = f"Details {p.name} knows and may use: " + "; ".join(
-                f"{f.id.replace('_', ' ')}: {f.value}" for f in known) + ".\n"
-        start = max(0, len(history) - HISTORY_TURNS)
+        # Everything before the trainee's new line is the same text every turn (the system part
+        # never changes during a call, the call only grows), so a local server's prompt cache
+        # reads only the new line and the short instruction after it: each token the model reads
+        # costs about 15 ms on 2 cores.
+        start = 0 if len(history) <= HISTORY_TURNS else -(-(len(history) - HISTORY_TURNS) // HISTORY_STEP) * HISTORY_STEP
         lines = []
         for i in range(start, len(history)):
             role, text = history[i]
@@ -91,13 +86,40 @@ class Actor:
                 text = text[:MAX_LINE_CHARS] + " …"
             lines.append(f"{'Agent' if role == 'agent' else 'Customer'}: {text}")
         call = "\n".join(lines) if lines else "(the call is just starting)"
+        # A detail the customer gave is in the call already; only one said before the part shown
+        # (a long call) is repeated after it.
+        told = [f for f in p.facts if f.id in state.revealed and f.share != "volunteer"
+                and not says_value(call, f.value)]
+        told_text = ""
+        if told:
+            told_text = f"{p.name} has already given: " + "; ".join(
+                f"{f.id.replace('_', ' ')}: {f.value}" for f in told) + ".\n"
+        # Shorter wording was tried ("Next line: Dave ... Mood: angry."): it saved 0.5 s a turn
+        # but the 1.5B model wrote the agent's line three times as often.
         user = (
-            f"The call so far:\n{call}\n\n{known_text}"
+            f"The call so far:\n{call}\n\n{told_text}"
             f"Write the customer's next line. In this line {p.name} {self.beat_instruction(decision)}. "
             f"{p.name} sounds {mood_words(state.mood)}. Reply with {p.name}'s words only, "
             f"not the agent's."
         )
-        return [("system", system), ("user", user)]
+        return [("system", self.system()), ("user", user)]
+
+    def system(self) -> str:
+        """The part of the prompt that stays the same for the whole call."""
+        if self._system is None:
+            p = self.persona
+            system = _template().format(
+                name=p.name, temperament=p.temperament.value,
+                temperament_hint=TEMPERAMENT_HINT.get(p.temperament.value, ""),
+                situation=p.situation, goal=p.goal.text, company=p.company,
+                max_words=MAX_WORDS, language_name=LANGUAGE_NAME[p.language],
+            )
+            known = [f for f in p.facts if f.share == "volunteer"]
+            if known:
+                system += f"\nDetails {p.name} knows and may use: " + "; ".join(
+                    f"{f.id.replace('_', ' ')}: {f.value}" for f in known) + ".\n"
+            self._system = system
+        return self._system
 
     def write(self, history, decision, state, *, seed: int | None, attempt: int = 0,
               redacted_turns: set[int] = frozenset()) -> str:

@@ -8,6 +8,7 @@ so an interrupted call resumes exactly where it stopped.
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -53,6 +54,8 @@ class CallSession:
         self._rng = random.Random(seed if seed is not None else None)
         self.actor = Actor(persona, llm) if llm is not None else None
         self.pending: Decision | None = None  # a trainee line left unanswered (see `restore`)
+        self._llm_turn = threading.Lock()  # one request of this call's at a time: see warm_up
+        self._warming: threading.Thread | None = None
 
     # -- the call -------------------------------------------------------------------------
     @property
@@ -118,16 +121,31 @@ class CallSession:
         return CustomerReply(turn=turn, ended=gone, end=end)
 
     def warm_up(self) -> None:
-        """Have a local LLM read this persona's prompt now, while the trainee is still speaking:
-        the server caches it, and the first customer line comes seconds sooner. Backends
-        without a prompt cache to fill (no `warm` method) are left alone."""
+        """Have a local LLM read the prompt of the next customer line now, up to where the
+        trainee's next line goes, while the trainee is still speaking: the server caches it, and
+        the customer's answer comes sooner (at the start, seconds sooner; after a customer line,
+        its words, about 0.4 s). Backends without a prompt cache to fill (no `warm` method) are
+        left alone. The next line waits for a reading in progress: asked at once, the server
+        would read the whole prompt again beside it."""
         warm = getattr(self.llm, "warm", None)
-        if self.actor is None or warm is None:
+        if self.actor is None or warm is None or self.ended:
             return
-        try:
-            warm(self.actor.messages([], self.director.first_beat(), self.director.state))
-        except Exception:  # only an optimisation; the real request reports problems
-            pass
+        history = [(x.role, x.text) for x in self.transcript.turns] + [("agent", "")]
+        with self._llm_turn:
+            try:
+                warm(self.actor.messages(history, self.director.first_beat(), self.director.state, self._redacted))
+            except Exception:  # only an optimisation; the real request reports problems
+                pass
+
+    def warm_in_background(self) -> None:
+        if self.actor is None or not callable(getattr(self.llm, "warm", None)) or self.ended:
+            return
+        self._warming = threading.Thread(target=self.warm_up, daemon=True, name="warm-prompt")
+        self._warming.start()
+
+    def wait_warm(self, timeout: float | None = None) -> None:
+        if self._warming is not None:
+            self._warming.join(timeout)
 
     def end_by_agent(self, t: float) -> End:
         if not self.ended:
@@ -163,29 +181,30 @@ class CallSession:
             history = [(x.role, x.text) for x in self.transcript.turns]
             last_agent = next((text for role, text in reversed(history) if role == "agent"), None)
             agent_lines = [text for role, text in history if role == "agent"]
-            for attempt in range(2):
-                early: list[str] = []
-                try:
-                    if on_partial is None:
-                        raw = self.actor.write(
-                            history, decision, st, seed=self.seed, attempt=attempt, redacted_turns=self._redacted)
-                    else:
-                        raw, early, shown = self._stream_line(
-                            history, decision, attempt, on_partial,
-                            lambda so_far: guard.check_partial(so_far, p, revealed, earlier, decision.fact_id, last_agent,
-                                                                   agent_lines))
-                except Exception as exc:  # the call goes on with an authored line
-                    rejected = [f"llm error: {exc}"]
-                    break
-                cand = guard.trim(guard.clean(raw, p))
-                found = early or guard.problems(cand, p, revealed, earlier, allowed_fact=decision.fact_id,
-                                                last_agent=last_agent, agent_lines=agent_lines)
-                if not found:
-                    line = cand
-                    break
-                rejected = found
-                if on_partial is not None and shown:
-                    on_partial("")  # what was shown is withdrawn; the next line starts afresh
+            with self._llm_turn:  # a reading ahead in progress finishes first
+                for attempt in range(2):
+                    early: list[str] = []
+                    try:
+                        if on_partial is None:
+                            raw = self.actor.write(
+                                history, decision, st, seed=self.seed, attempt=attempt, redacted_turns=self._redacted)
+                        else:
+                            raw, early, shown = self._stream_line(
+                                history, decision, attempt, on_partial,
+                                lambda so_far: guard.check_partial(so_far, p, revealed, earlier, decision.fact_id, last_agent,
+                                                                       agent_lines))
+                    except Exception as exc:  # the call goes on with an authored line
+                        rejected = [f"llm error: {exc}"]
+                        break
+                    cand = guard.trim(guard.clean(raw, p))
+                    found = early or guard.problems(cand, p, revealed, earlier, allowed_fact=decision.fact_id,
+                                                    last_agent=last_agent, agent_lines=agent_lines)
+                    if not found:
+                        line = cand
+                        break
+                    rejected = found
+                    if on_partial is not None and shown:
+                        on_partial("")  # what was shown is withdrawn; the next line starts afresh
         if line is None:
             line = self._fallback(decision, earlier)
             replaced = self.actor is not None  # authored lines only (no LLM) replace nothing
@@ -202,6 +221,8 @@ class CallSession:
         if decision.ends:
             end = End(reason=decision.ends, t=t)
             self.transcript.end = end
+        if end is None:
+            self.warm_in_background()  # while the trainee reads or hears this line
         return CustomerReply(turn=turn, ended=end is not None, end=end, problems=rejected)
 
     def _stream_line(self, history, decision: Decision, attempt: int, on_partial: Callable[[str], None],

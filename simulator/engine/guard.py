@@ -52,6 +52,10 @@ AI_PATTERN = re.compile(
 THIRD_PERSON = re.compile(r"\b(the customer|the caller|the agent says|clientul|clienta)\b")
 PREFIX = re.compile(r"^\s*(?:\*\*)?(?:customer|client|clientul|caller|line|answer|response)\s*(?:\*\*)?\s*[:\-]\s*",
                     re.IGNORECASE)
+# "Sure, here's Dave's next line: ...": the model announcing the line before writing it. What
+# follows is the line; writing it again cost a voice call seconds of silence.
+_INTRO_START = re.compile(r"^\W*(?:(?:sure|okay|ok|alright|certainly)\W+)?(?:here(?:'s| is)|iat[aă])\b", re.IGNORECASE)
+INTRO = re.compile(_INTRO_START.pattern + r"[^:\n]{0,80}:\s*(?=\S)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 STAGE = re.compile(r"\*[^*]{0,80}\*|\[[^\]]{0,80}\]|\((?:[^()]{0,60})\)")
 
@@ -67,6 +71,7 @@ def clean(text: str, persona: Persona) -> str:
         t = re.sub(rf"^\s*(?:\*\*)?{re.escape(persona.name)}(?:\*\*)?\s*:\s*", "", t, flags=re.IGNORECASE)
         first = persona.name.split()[0]
         t = re.sub(rf"^\s*{re.escape(first)}\s*:\s*", "", t, flags=re.IGNORECASE)
+    t = INTRO.sub("", t)
     t = STAGE.sub(" ", t)
     t = t.strip().strip('"“”„«»\'`').strip()
     t = re.sub(r"\s+", " ", t)
@@ -100,6 +105,8 @@ def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str]
         out.append("loops a phrase")
     if _words(line) > MAX_WORDS:
         out.append("too long")
+    if norm.rstrip().endswith(":"):
+        out.append("introduces a line")  # "Here is his next line:" and no line after it
     return out
 
 
@@ -127,8 +134,6 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
         out.append("calls itself by name")
     if _wrong_language(norm, persona.language):
         out.append("wrong language")
-    if norm.rstrip().endswith(":"):
-        out.append("introduces a line")  # "Here is his next line:": the model about to write one
     for f in persona.facts:
         if f.share != "if_asked" or f.id in revealed or f.id == allowed_fact:
             continue
@@ -325,6 +330,8 @@ def check_partial(raw: str, persona: Persona, revealed: set[str], earlier: list[
         return Partial("", ["speaks as the agent"])
     # After a line break the model may start writing the agent: only the first line shows early.
     text = clean(stripped.split("\n", 1)[0], persona)
+    if _INTRO_START.match(text):
+        return Partial("", [])  # perhaps an announcement of the line: clean() drops it once the line follows
     opener = _OPENERS.search(text)
     if opener:
         text = text[:opener.start()]
