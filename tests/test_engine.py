@@ -395,7 +395,7 @@ def test_a_long_call_keeps_its_earlier_prompt_so_a_local_model_need_not_read_it_
 
 def test_after_each_customer_line_a_local_model_reads_the_call_ahead(persona):
     llm = WarmedLLM(["My internet has been down for two days.", "Okay, and then what?"])
-    call = CallSession(persona, llm, seed=1)
+    call = CallSession(persona, llm)
     call.agent_says("Thank you for calling Nordlink, my name is Alex.", 1.0)
     call.wait_warm()
     assert llm.warmed, "nothing was read ahead while the trainee speaks"
@@ -424,3 +424,14 @@ def test_a_line_the_model_introduces_first_is_kept_without_the_introduction(pers
         assert r.turn.text == "Fine, but please be quick about it, I have work to do."
         assert len(llm.calls) == asked + 1 and not r.turn.state.replaced
         assert not any("line" in s or "reply" in s for s in shown)
+
+
+def test_a_seeded_call_reads_nothing_ahead_so_it_replays_word_for_word(persona):
+    # Read in other pieces, the prompt gave the embedded model slightly different numbers, and
+    # the same seed wrote other lines (tests/test_embedded_customer.py::test_same_seed_same_lines).
+    llm = WarmedLLM(["My internet has been down for two days.", "Okay, and then what?"])
+    call = CallSession(persona, llm, seed=3)
+    call.agent_says("Thank you for calling Nordlink, my name is Alex.", 1.0)
+    call.agent_says("I'm sorry to hear that. What is your account number?", 2.0)
+    call.wait_warm()
+    assert llm.warmed == []

@@ -130,16 +130,20 @@ class CallSession:
         warm = getattr(self.llm, "warm", None)
         if self.actor is None or warm is None or self.ended:
             return
-        history = [(x.role, x.text) for x in self.transcript.turns] + [("agent", "")]
+        # A seeded call (an exam) must replay word for word, and a prompt read in other pieces
+        # gives the model slightly different numbers: it reads only the persona, as it always has.
+        history = [] if self.seed is not None else [(x.role, x.text) for x in self.transcript.turns] + [("agent", "")]
         with self._llm_turn:
             try:
                 warm(self.actor.messages(history, self.director.first_beat(), self.director.state, self._redacted))
             except Exception:  # only an optimisation; the real request reports problems
                 pass
 
-    def warm_in_background(self) -> None:
+    def warm_in_background(self, *, after_line: bool = False) -> None:
         if self.actor is None or not callable(getattr(self.llm, "warm", None)) or self.ended:
             return
+        if after_line and self.seed is not None:
+            return  # see warm_up
         self._warming = threading.Thread(target=self.warm_up, daemon=True, name="warm-prompt")
         self._warming.start()
 
@@ -222,7 +226,7 @@ class CallSession:
             end = End(reason=decision.ends, t=t)
             self.transcript.end = end
         if end is None:
-            self.warm_in_background()  # while the trainee reads or hears this line
+            self.warm_in_background(after_line=True)  # while the trainee reads or hears this line
         return CustomerReply(turn=turn, ended=end is not None, end=end, problems=rejected)
 
     def _stream_line(self, history, decision: Decision, attempt: int, on_partial: Callable[[str], None],
