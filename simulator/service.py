@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +30,8 @@ from .store import Store
 from .transcript import EndReason, Transcript
 
 log = logging.getLogger(__name__)
+# Account names that are roles or placeholders, not a person's name to listen for.
+_ROLE_WORDS = frozenset("trainee trainer supervisor admin user test demo agent operator student guest".split())
 
 # A stored persona version never changes, so its YAML is parsed once, not on every score
 # (the parse was 5% of the server's CPU with 50 calls at once).
@@ -354,7 +357,22 @@ class Rolecall:
             return stt.transcribe(path, language=row["language"])
         from .voice.stt import call_context
         persona = self.persona_at(row["persona_id"], row.get("persona_version"))
-        return stt.transcribe(path, language=row["language"], context=call_context(persona, user.name))
+        return stt.transcribe(path, language=row["language"], context=call_context(persona, self.call_name(user)))
+
+    def set_call_name(self, user: User, call_name: str | None) -> None:
+        """The name the trainee gives on calls, which the recogniser listens for."""
+        self.store.set_call_name(user.name, call_name)
+
+    def call_name(self, user: User) -> str | None:
+        """The name the trainee gives on calls: the one they set, else their account's name when
+        it is a person's ("ana.pop": Ana), else none. A role's name ("trainee") is no one's."""
+        row = self.store.get_user(user.name) or {}
+        if row.get("call_name"):
+            return row["call_name"]
+        first = re.split(r"[._\s-]+", user.name.strip())[0]
+        if len(first) < 2 or not first.isalpha() or first.lower() in _ROLE_WORDS:
+            return None
+        return first.capitalize()
 
     def hear_audio(self, user: User, session_id: str, path: str | Path):
         """The trainee's recording as text, with nothing stored: hands-free hears a turn at a

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -27,6 +28,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from simulator import auth
 from simulator.errors import NotFound, RolecallError
 from simulator.transcript import LANGUAGES, CustomerState, End, EndReason, Transcript, Turn
+
+CALL_NAME_MAX = 60
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_S = 10.0
@@ -122,8 +125,15 @@ def _m3_criterion_reviews(db: sqlite_utils.Database) -> None:
     db.table("criterion_reviews").create_index(["criterion_id", "id"], find_unique_name=True)
 
 
+def _m4_user_call_name(db: sqlite_utils.Database) -> None:
+    """The name each trainee gives on calls ("my name is Ana"), for the speech recogniser (NULL:
+    taken from the account's name when that is a person's name)."""
+    db.table("users").add_column("call_name", str)
+
+
 # Ordered; PRAGMA user_version holds how many have been applied. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_base, _m2_user_language, _m3_criterion_reviews]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_base, _m2_user_language, _m3_criterion_reviews,
+                                                             _m4_user_call_name]
 
 
 # --------------------------------------------------------------------------- input models
@@ -288,6 +298,16 @@ class Store:
         language = _language(language)
         with self._write() as db:
             if not db.conn.execute("UPDATE users SET language = ? WHERE name = ?", [language, name]).rowcount:
+                raise NotFound(f"user '{name}' does not exist")
+
+    def set_call_name(self, name: str, call_name: str | None) -> None:
+        """The name this user gives on calls (None or "": none given)."""
+        call_name = " ".join((call_name or "").split()) or None
+        if call_name is not None and (len(call_name) > CALL_NAME_MAX or not re.fullmatch(r"[^\W\d_]+(?:[ '’.-][^\W\d_]+)*\.?", call_name)):
+            raise RolecallError(f"name on calls '{call_name[:CALL_NAME_MAX]}' is not a name; give the name you say in "
+                                f"your greeting, in letters, up to {CALL_NAME_MAX} characters (e.g. Ana or Ana-Maria Pop)")
+        with self._write() as db:
+            if not db.conn.execute("UPDATE users SET call_name = ? WHERE name = ?", [call_name, name]).rowcount:
                 raise NotFound(f"user '{name}' does not exist")
 
     def set_active(self, name: str, active: bool) -> None:
@@ -665,6 +685,7 @@ def _user(row: Mapping[str, Any]) -> dict[str, Any]:
         "active": bool(row["active"]),
         "created_at": row["created_at"],
         "language": row["language"],
+        "call_name": row["call_name"],
     }
 
 

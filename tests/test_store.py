@@ -49,7 +49,7 @@ def test_users_round_trip_and_login(store):
     assert store.user_count() == 2
     assert store.get_user("ana") == {
         "name": "ana", "role": "trainee", "group": "cohort-1", "active": True,
-        "created_at": store.get_user("ana")["created_at"], "language": None,
+        "created_at": store.get_user("ana")["created_at"], "language": None, "call_name": None,
     }
     assert [u["name"] for u in store.list_users()] == ["ana", "sam"]
     assert [u["name"] for u in store.list_users(role="supervisor")] == ["sam"]

@@ -71,9 +71,19 @@ def test_an_assignment_shows_its_due_date_as_typed_to_the_trainer_and_the_traine
     row = table.to_dict("records")[0]
     assert row["due"] == "2026-12-15" and row["persona_id"] == "calm-moving-house" and row["trainee"] == "ana"
     assert done == label("assigned_ok", persona="calm-moving-house")
-    persona_dd, _card, assigned, _unfinished = chooser.load_practice(ctx, user(ctx, "ana"))
+    persona_dd, _card, assigned, _unfinished, _name = chooser.load_practice(ctx, user(ctx, "ana"))
     assert "`calm-moving-house` · due 2026-12-15 — call back" in assigned
     assert persona_dd.value == "calm-moving-house"  # the assigned customer is picked for her
+
+
+def test_the_trainee_sets_the_name_they_give_on_calls_and_finds_it_next_time(ctx):
+    *_, shown = chooser.load_practice(ctx, user(ctx, "ana"))
+    assert shown == "Ana"  # the account's name, until she gives another
+    assert chooser.save_call_name(ctx, user(ctx, "ana"), " Ana-Maria ") == "Ana-Maria"
+    *_, shown = chooser.load_practice(ctx, user(ctx, "ana"))
+    assert shown == "Ana-Maria"
+    with pytest.raises(RolecallError, match="name on calls"):
+        chooser.save_call_name(ctx, user(ctx, "ana"), "agent 007")
 
 
 def test_an_assignment_without_a_due_date_shows_none_and_can_be_removed(ctx):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from simulator.catalog import Catalog
-from simulator.errors import AudioError
+from simulator.errors import AudioError, RolecallError
 from simulator.service import Rolecall, User
 from simulator.store import Store
 from simulator.voice import EspeakTTS, default_stt
@@ -203,3 +203,57 @@ def test_a_turn_heard_ahead_is_answered_without_hearing_it_again(tmp_path, voice
         reply = service.send_audio(ana, sid, said, heard=ahead)
     assert stt.calls == 1  # heard once (bob was turned away before the recogniser)
     assert service.store.turns(sid)[0]["text"] == reply.heard == ahead.result().text
+
+
+class _Listening:
+    """A recogniser that records the call's words it was given and hears a fixed line."""
+
+    def __init__(self):
+        self.contexts = []
+
+    def transcribe(self, path, language="en", context=None):
+        from simulator.voice.stt import Transcription
+
+        self.contexts.append(context)
+        return Transcription(text="Thank you for calling Brightline Telecom, my name is Ana.", duration_s=1.0,
+                             language=language)
+
+
+@pytest.mark.parametrize("account, call_name, listened_for, not_for", [
+    # The first-use accounts are named after roles: "my name is trainee" taught the recogniser a
+    # word nobody says, and "Ana" came back as "Arner" (a hands-free walk).
+    ("trainee", None, None, "trainee"),
+    ("trainee", "Ana", "my name is Ana", "trainee"),
+    ("ana.pop", None, "my name is Ana", "ana.pop"),
+])
+def test_the_recogniser_listens_for_the_name_the_trainee_uses_on_calls(tmp_path, account, call_name, listened_for,
+                                                                         not_for):
+    stt = _Listening()
+    store = Store(":memory:")
+    store.add_user(account, "trainee", "pw-ana-123")
+    service = Rolecall(store, Catalog.default(None), ScriptedLLM(["It's down again."]), None, data_dir=tmp_path,
+                       stt=stt, tts=EspeakTTS())
+    me = User(account, "trainee")
+    if call_name:
+        service.set_call_name(me, call_name)
+    assert service.call_name(me) == (listened_for.split()[-1] if listened_for else None)
+    sid, _ = service.start_call(me, "irritable-outage", mode="voice", seed=1)
+    said = tmp_path / "said.wav"
+    EspeakTTS().synthesize("Hello.", service.catalog.persona("irritable-outage").voice, said)
+    service.send_audio(me, sid, said)
+    prompt = stt.contexts[-1].initial_prompt
+    assert not_for not in prompt
+    if listened_for:
+        assert listened_for in prompt
+
+
+def test_a_name_for_calls_that_is_no_name_is_refused_with_the_field_named(tmp_path):
+    store = Store(":memory:")
+    store.add_user("ana", "trainee", "pw-ana-123")
+    service = Rolecall(store, Catalog.default(None), ScriptedLLM(["Hi."]), None, data_dir=tmp_path)
+    with pytest.raises(RolecallError, match="name on calls"):
+        service.set_call_name(User("ana", "trainee"), "x" * 61)
+    service.set_call_name(User("ana", "trainee"), "  Ana-Maria  ")
+    assert service.call_name(User("ana", "trainee")) == "Ana-Maria"
+    service.set_call_name(User("ana", "trainee"), "")  # cleared: the account's name, when it is one
+    assert service.call_name(User("ana", "trainee")) == "Ana"

@@ -48,7 +48,14 @@ def load_practice(ctx: PageContext, user: User):
     if todo and any(c[1] == todo[0]["persona_id"] for c in choices):
         first = todo[0]["persona_id"]
     return (gr.Dropdown(choices=choices, value=first), render.persona_card_html(ctx.persona_or_none(first), lang_now()),
-            assigned_text(todo), gr.Dropdown(choices=unfinished_choices(ctx, user), value=None))
+            assigned_text(todo), gr.Dropdown(choices=unfinished_choices(ctx, user), value=None),
+            ctx.service.call_name(user) or "")
+
+
+def save_call_name(ctx: PageContext, user: User, value):
+    """Kept for the trainee's next calls; cleared, the account's name is used when it is a person's."""
+    ctx.service.set_call_name(user, value)
+    return ctx.service.call_name(user) or ""
 
 
 def refilter(ctx: PageContext, user: User, temp, ctype, diff, language):
@@ -78,6 +85,8 @@ def build(ctx: PageContext) -> SimpleNamespace:
         c.mode = gr.Radio([(T("mode_text"), "text"), (T("mode_voice"), "voice")], value="text", label=T("mode"),
                           elem_id="rc-mode")
         c.seed = gr.Textbox(label=T("seed"), info=T("seed_info"), max_lines=1, placeholder="7")
+    c.call_name = gr.Textbox(label=T("call_name"), info=T("call_name_info"), max_lines=1, placeholder="Ana",
+                             elem_id="rc-call-name")
     c.start = gr.Button(T("start_call"), variant="primary", elem_id="start-call")
     with gr.Accordion(T("resume"), open=False):
         c.unfinished = gr.Dropdown([], label=T("resume"), show_label=False)
@@ -87,7 +96,9 @@ def build(ctx: PageContext) -> SimpleNamespace:
 
 def wire(ctx: PageContext, c: SimpleNamespace) -> None:
     """The chooser's own events: loading, filtering, the card of the chosen customer."""
-    ctx.on_load(load_practice, [c.persona, c.card, c.assigned, c.unfinished])
+    ctx.on_load(load_practice, [c.persona, c.card, c.assigned, c.unfinished, c.call_name])
+    for done in (c.call_name.blur, c.call_name.submit):
+        ctx.on(done, save_call_name, c.call_name, c.call_name, show_progress="hidden")
     filters = [c.temp, c.type, c.diff, c.lang]
     for f in filters:
         ctx.on(f.change, refilter, filters, [c.persona, c.card])
