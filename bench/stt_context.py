@@ -7,7 +7,9 @@ Lines are synthesized in two trainee voices (Piper's male voice and espeak-ng's 
 en-us+f3), so neither is the customer's. Figures per setting (none, hotwords, prompt,
 both): wer_<setting>, terms_<setting> (share of the call's names and codes heard right),
 and false_terms_<setting> (lines with no term in them where a term was heard anyway).
-Usage: python bench/stt_context.py [--trainee Ana]
+--told NAME gives the recogniser another trainee name than the one the lines say ("trainee": the
+first-use account's name, which the app passed before "Your name on calls"; "": none).
+Usage: python bench/stt_context.py [--trainee Ana] [--told NAME]
 """
 
 from __future__ import annotations
@@ -85,7 +87,9 @@ def heard_term(term: str, hyp: str) -> bool:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trainee", default="Ana")
+    ap.add_argument("--told", default=None, help="the trainee name the recogniser is given (default: --trainee)")
     args = ap.parse_args()
+    told = args.trainee if args.told is None else (args.told or None)
     catalog = Catalog.default(None)
     stt, piper, espeak = WhisperSTT(), PiperTTS(), EspeakTTS()
     settings = ("none", "hotwords", "prompt", "both")
@@ -96,12 +100,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for pid, templates in LINES.items():
             persona = catalog.personas[pid]
-            full = call_context(persona, args.trainee, hotwords=True)
+            full = call_context(persona, args.trainee, hotwords=True)  # the names the lines say
+            given = call_context(persona, told, hotwords=True)  # what the recogniser is told
             contexts = {
                 "none": CallContext(),
-                "hotwords": CallContext(hotwords=full.hotwords),
-                "prompt": CallContext(initial_prompt=full.initial_prompt),
-                "both": full,
+                "hotwords": CallContext(hotwords=given.hotwords),
+                "prompt": CallContext(initial_prompt=given.initial_prompt),
+                "both": given,
             }
             for k, template in enumerate(templates):
                 text = fill(template, persona, args.trainee, full)
@@ -125,7 +130,7 @@ def main() -> None:
                         if e or got < len(said_terms):
                             log(f"  {s:8} {pid} v{v}: {e}/{n} terms {got}/{len(said_terms)} | {text!r} -> {hyp!r}")
             log(f"{pid}: " + ", ".join(f"{s} {errs[s][0] / max(1, errs[s][1]):.3f}" for s in settings))
-    figures: dict = {"lines": sum(len(t) for t in LINES.values()) * 2, "trainee": args.trainee}
+    figures: dict = {"lines": sum(len(t) for t in LINES.values()) * 2, "trainee": args.trainee, "told": told}
     for s in settings:
         figures[f"wer_{s}"] = round(errs[s][0] / max(1, errs[s][1]), 4)
         figures[f"terms_{s}"] = round(terms[s][0] / max(1, terms[s][1]), 3)
