@@ -436,3 +436,15 @@ def test_a_plain_statement_is_not_heard_asking_for_a_fact():
     outage = load_persona(ROOT / "personas" / "irritable-outage.yaml")
     heard = Listener(outage).hear("Outages happen to everyone now and then, it's hardly the end of the world.")
     assert heard.facts_asked == [], heard.facts_asked
+
+
+@pytest.mark.parametrize("line", [
+    "What's your current location? I'll look up buses from there.",
+    "Could you tell me the boarding point you'd prefer?",
+])
+def test_where_the_traveller_is_now_or_boards_is_where_the_journey_starts(line):
+    # (tuning service lines: "What is your present location?" was heard as the destination,
+    # "What will be your boarding point?" as nothing)
+    buses = load_persona(SERVICES / "Buses_2.yaml")
+    labels = Listener(buses).hear(line).labels()
+    assert "asked:origin" in labels and "asked:destination" not in labels

@@ -35,6 +35,8 @@ _ASKS = {
     "place": ["where", "whereabouts", "which city", "what city", "which town", "what town", "which place",
               "street", "strada",
               "what place", "what address", "which address", "what location", "which location", "location",
+              "starting point", "boarding point", "departure point", "pick up point", "pickup point",
+              "point of departure", "point of origin",
               "address", "destination", "origin", "venue", "unde", "ce oras", "in ce oras", "ce localitate",
               "ce adresa", "care adresa", "locatia", "locatie", "adresa", "destinatia"],
     "date": ["when", "what date", "which date", "what day", "which day", "which dates", "what dates", "date",
@@ -77,6 +79,9 @@ _OPEN = _pattern(["what", "which", "who", "whose", "how", "ce", "care", "cine", 
 _KIND_WORDS = {k: _pattern(v) for k, v in _ASKS.items()}
 _FACT_WORDS = {k: _pattern(v) for k, v in _IS.items()}
 _FROM = _pattern(["from", "leaving", "leave from", "departing", "depart from", "departure", "origin", "starting",
+                  # where the traveller is now is where the journey starts
+                  "present location", "current location", "where you are now", "where are you now",
+                  "where are you right now", "where you are right now", "embark", "embarking",
                   "start", "begin", "beginning", "boarding", "board", "pick up", "pickup", "check in", "checkin",
                   "checking in", "de la", "din", "plecare", "plecarea", "plecati", "pornire", "incepe", "inceput"])
 _TO = _pattern(["to", "going", "go", "heading", "headed", "destination", "arrive", "arriving", "arrival", "end",
