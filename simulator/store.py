@@ -30,6 +30,7 @@ from simulator.errors import NotFound, RolecallError
 from simulator.transcript import LANGUAGES, CustomerState, End, EndReason, Transcript, Turn
 
 CALL_NAME_MAX = 60
+_A_NAME = re.compile(r"[^\W\d_]+(?:[ '’.-][^\W\d_]+)*\.?")  # letters, as in Ana-Maria Pop or O'Neill
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_S = 10.0
@@ -303,7 +304,7 @@ class Store:
     def set_call_name(self, name: str, call_name: str | None) -> None:
         """The name this user gives on calls (None or "": none given)."""
         call_name = " ".join((call_name or "").split()) or None
-        if call_name is not None and (len(call_name) > CALL_NAME_MAX or not re.fullmatch(r"[^\W\d_]+(?:[ '’.-][^\W\d_]+)*\.?", call_name)):
+        if call_name is not None and (len(call_name) > CALL_NAME_MAX or not _A_NAME.fullmatch(call_name)):
             raise RolecallError(f"name on calls '{call_name[:CALL_NAME_MAX]}' is not a name; give the name you say in "
                                 f"your greeting, in letters, up to {CALL_NAME_MAX} characters (e.g. Ana or Ana-Maria Pop)")
         with self._write() as db:
