@@ -85,6 +85,9 @@ def test_if_asked_fact_only_after_asking(persona):
     # a voice walk: the customer went on to plan the visit as the company would
     ("Can I finish? I'll need to check if there's any scheduled maintenance in the area, and then we'll set a "
      "time for a technician visit.", "speaks as the agent"),
+    # walks: the embedded customer took the problem on as the company would
+    ("That's alright. Please give me a few minutes, and I'll get started on it right away.", "speaks as the agent"),
+    ("I appreciate your patience. Let's find a solution together.", "speaks as the agent"),
     ("", "empty"),
 ])
 def test_guard_replaces_bad_lines_with_authored_ones(persona, bad, problem):

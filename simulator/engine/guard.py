@@ -38,6 +38,10 @@ AGENT_PHRASES = [
     # Planning the visit as the company does ("... and then we'll set a time for a technician visit").
     "scheduled maintenance", "we'll set a time", "we will set a time", "we'll schedule", "we will schedule",
     "we'll book", "we will book", "we'll arrange", "we will arrange", "va trimitem", "va programam",
+    # Taking the problem on as the company does (two walks: "... and I'll get started on it right
+    # away", "Let's find a solution together").
+    "i'll get started on it", "i will get started on it", "let's find a solution", "let us find a solution",
+    "find a solution together",
 ]
 _AGENT_NORM = [normalize(p).strip() for p in AGENT_PHRASES]
 SPEAKER_PREFIX = re.compile(r"^\s*(?:\*\*)?(agent|operator|agentul|representative|support|rep)\b\s*(?:\*\*)?\s*:",
