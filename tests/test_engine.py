@@ -438,3 +438,42 @@ def test_a_seeded_call_reads_nothing_ahead_so_it_replays_word_for_word(persona):
     call.agent_says("I'm sorry to hear that. What is your account number?", 2.0)
     call.wait_warm()
     assert llm.warmed == []
+
+
+def test_a_line_heard_at_a_pause_has_its_whole_answer_prompt_read_before_the_turn_ends(persona):
+    # Hands-free hears the trainee at a 0.35 s pause, half a second before the turn is known to
+    # be over. The customer's answer to those words is read then, so when the turn does end the
+    # model starts writing at once instead of reading the new line and the instruction (1-1.4 s
+    # on 2 cores, bench/voice_turn.py).
+    llm = WarmedLLM(["My internet has been down for two days.", "Fine, it's RC-48213."])
+    call = CallSession(persona, llm)
+    call.agent_says("Thank you for calling Nordlink, my name is Alex.", 1.0)
+    call.wait_warm()
+    line = "I'm sorry to hear that. What is your account number?"
+    before = (repr(call.director.state), len(call.transcript.turns))
+    call.prehear(line)
+    call.wait_warm()
+    assert (repr(call.director.state), len(call.transcript.turns)) == before, "hearing ahead changed the call"
+    ahead = llm.warmed[-1]
+    call.agent_says(line, 2.0)
+    assert ahead == llm.calls[-1]["messages"], "the answer's prompt was not read ahead whole"
+
+
+def test_words_the_trainee_goes_on_from_are_read_ahead_but_change_nothing(persona):
+    llm = WarmedLLM(["My internet has been down for two days.", "Fine, it's RC-48213."])
+    call = CallSession(persona, llm)
+    call.agent_says("Thank you for calling Nordlink, my name is Alex.", 1.0)
+    call.prehear("I'm sorry to hear that.")
+    call.wait_warm()
+    call.agent_says("I'm sorry to hear that. What is your account number?", 2.0)
+    assert call.transcript.turns[-2].text == "I'm sorry to hear that. What is your account number?"
+    assert "account_number" in call.director.state.asked
+
+
+def test_a_seeded_call_reads_no_answer_ahead_at_a_pause(persona):
+    llm = WarmedLLM(["My internet has been down for two days.", "Okay, and then what?"])
+    call = CallSession(persona, llm, seed=3)
+    call.agent_says("Thank you for calling Nordlink, my name is Alex.", 1.0)
+    call.prehear("I'm sorry to hear that. What is your account number?")
+    call.wait_warm()
+    assert llm.warmed == []

@@ -7,6 +7,7 @@ so an interrupted call resumes exactly where it stopped.
 
 from __future__ import annotations
 
+import copy
 import random
 import threading
 from collections.abc import Callable
@@ -89,8 +90,23 @@ class CallSession:
 
     def prehear(self, text: str) -> None:
         """Work out what the customer will hear in `text` now, ahead of the turn (the classifier
-        keeps it by text): nothing about the call changes."""
+        keeps it by text), and have a local model read the prompt of its answer in the background:
+        if `text` turns out to be the trainee's whole turn, the model starts writing at once.
+        Nothing about the call changes."""
         self.director.classifier.classify(text)
+        if self.actor is None or not callable(getattr(self.llm, "warm", None)) or self.ended or self.seed is not None:
+            return  # a seeded call reads nothing ahead: see warm_up
+        ahead = copy.copy(self.director)
+        ahead.state = copy.deepcopy(self.director.state)
+        earlier = [x.text for x in self.transcript.turns if x.role == "customer"]
+        decision = ahead.step(text, cut_off=self._last_cut_off(), answers=earlier[-1] if earlier else "")
+        if not self._model_writes(decision, earlier):
+            return
+        history = [(x.role, x.text) for x in self.transcript.turns] + [("agent", text)]
+        redacted = set(self._redacted)
+        if decision.acts and Act.manipulation in decision.acts.acts:
+            redacted.add(len(history) - 1)
+        self._warm_in_background(self.actor.messages(history, decision, ahead.state, redacted))
 
     def _last_cut_off(self) -> bool:
         last = self.transcript.turns[-1] if self.transcript.turns else None
@@ -133,9 +149,12 @@ class CallSession:
         # A seeded call (an exam) must replay word for word, and a prompt read in other pieces
         # gives the model slightly different numbers: it reads only the persona, as it always has.
         history = [] if self.seed is not None else [(x.role, x.text) for x in self.transcript.turns] + [("agent", "")]
+        self._read(self.actor.messages(history, self.director.first_beat(), self.director.state, self._redacted))
+
+    def _read(self, messages) -> None:
         with self._llm_turn:
             try:
-                warm(self.actor.messages(history, self.director.first_beat(), self.director.state, self._redacted))
+                self.llm.warm(messages)
             except Exception:  # only an optimisation; the real request reports problems
                 pass
 
@@ -144,7 +163,11 @@ class CallSession:
             return
         if after_line and self.seed is not None:
             return  # see warm_up
-        self._warming = threading.Thread(target=self.warm_up, daemon=True, name="warm-prompt")
+        self._warm_in_background(None)
+
+    def _warm_in_background(self, messages) -> None:
+        target = self.warm_up if messages is None else (lambda: self._read(messages))
+        self._warming = threading.Thread(target=target, daemon=True, name="warm-prompt")
         self._warming.start()
 
     def wait_warm(self, timeout: float | None = None) -> None:
@@ -175,13 +198,14 @@ class CallSession:
             shown_partial = on_partial
             on_partial = lambda part: shown_partial(f"{react} {part}" if part else react)  # noqa: E731
             on_partial("")
-        if decision.beat == Beat.opening and p.opening and not earlier:
-            line = p.opening
-        elif decision.fixed_line:
-            line = phone_line(p, decision.fixed_line, self._rng, earlier)
-        elif decision.beat in AUTHORED_BEATS:
-            line = self._fallback(decision, earlier)
-        elif self.actor is not None:
+        if not self._model_writes(decision, earlier):
+            if decision.beat == Beat.opening and p.opening and not earlier:
+                line = p.opening
+            elif decision.fixed_line:
+                line = phone_line(p, decision.fixed_line, self._rng, earlier)
+            elif decision.beat in AUTHORED_BEATS:
+                line = self._fallback(decision, earlier)
+        else:
             history = [(x.role, x.text) for x in self.transcript.turns]
             last_agent = next((text for role, text in reversed(history) if role == "agent"), None)
             agent_lines = [text for role, text in history if role == "agent"]
@@ -228,6 +252,13 @@ class CallSession:
         if end is None:
             self.warm_in_background(after_line=True)  # while the trainee reads or hears this line
         return CustomerReply(turn=turn, ended=end is not None, end=end, problems=rejected)
+
+    def _model_writes(self, decision: Decision, earlier: list[str]) -> bool:
+        """Whether the model writes this line (the persona's opening, a phone line such as "are
+        you still there?" and the trainer's own lines for rudeness and manipulation are not)."""
+        if self.actor is None or decision.fixed_line or decision.beat in AUTHORED_BEATS:
+            return False
+        return not (decision.beat == Beat.opening and self.persona.opening and not earlier)
 
     def _stream_line(self, history, decision: Decision, attempt: int, on_partial: Callable[[str], None],
                      check: Callable[[str], guard.Partial]) -> tuple[str, list[str], str]:
