@@ -66,7 +66,10 @@ CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring
              "fresh10": ROOT / "tests" / "data" / "scoring" / "calls-fresh10",
              # a twelfth blind set (24 calls, 12 Romanian, 10 rude or dismissive, 4 manipulative),
              # written this stop and first measured untouched at 8c077a3 and at the stop's end
-             "fresh11": ROOT / "tests" / "data" / "scoring" / "calls-fresh11"}
+             "fresh11": ROOT / "tests" / "data" / "scoring" / "calls-fresh11",
+             # a thirteenth blind set (24 calls, 9 Romanian, 10 rude or dismissive, 4 manipulative,
+             # all 14 personas), written in the eleventh stop and first measured untouched at ae1e23f
+             "fresh12": ROOT / "tests" / "data" / "scoring" / "calls-fresh12"}
 # End reasons some call writers used that the transcript contract does not have.
 END_ALIASES = {"completed": "agent_ended"}
 

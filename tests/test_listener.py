@@ -237,6 +237,9 @@ def test_heard(persona_id, line, label):
     ("elderly-electric-bill-ro", "Ca să vă găsesc, e un cod care începe cu EL, sus pe factură. Mi-l citiți, vă rog?",
      "asked:suma"),
     ("elderly-electric-bill-ro", "Ați mai plătit vreodată în rate la noi?", "asked:suma"),
+    # the bill is not its sum: "ce valoare?" asks the sum, "ce ... factura" asks what it says
+    # of the bill (a read blind line: the street on the bill was heard asking for the sum)
+    ("elderly-electric-bill-ro", "Pe ce stradă și la ce număr e casa pentru care a venit factura?", "asked:suma"),
     # a question that asks the customer for something answers none of their worries, though it
     # shares a word with an answer (blind lines: "confirm" is "confirm by text", "echipa" is one
     # way to say "the manager", "seara" is an evening install, "client" and "factură" an account)
