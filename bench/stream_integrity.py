@@ -11,6 +11,9 @@ Figures:
   (up to one 0.5 s chunk is still in flight when the call ends);
 - beeps_expected / beeps_found, and bad_gaps: beep-to-beep gaps that are not 1.00 s
   (within 30 ms). A lost or repeated chunk shows as a missing beep or a gap of 0.5 or 1.5 s.
+- browser_cpu: the CPU Chromium's processes used while the microphone streamed, as a share of
+  one core (on 2 cores, what the page takes from the customer's model when the app and the
+  browser share a machine).
 Usage: python bench/stream_integrity.py [--seconds 180]
 """
 
@@ -55,6 +58,23 @@ def onsets(samples: np.ndarray, rate: int) -> np.ndarray:
     loud = energy > 0.05
     starts = np.flatnonzero(loud[1:] & ~loud[:-1]) + 1
     return starts * frame / rate
+
+
+def chromium_cpu_s() -> float:
+    """CPU seconds used so far by every Chromium process on this machine (Linux /proc)."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1: stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        if name.startswith(("chromium", "chrome")):
+            total += (int(rest[11]) + int(rest[12])) / tick  # utime + stime
+    return total
 
 
 def main() -> None:
@@ -107,9 +127,10 @@ def main() -> None:
                 page.locator("#start-call").click()
                 # The microphone starts by itself; it streams once its stop button shows.
                 page.locator("#rc-live-mic button[class*=stop]").first.wait_for(timeout=60_000)
-                started = time.perf_counter()
+                started, cpu0 = time.perf_counter(), chromium_cpu_s()
                 log(f"streaming for {args.seconds} s")
                 page.wait_for_timeout(args.seconds * 1000)
+                browser_cpu = (chromium_cpu_s() - cpu0) / (time.perf_counter() - started)
                 page.locator("#rc-end").click()
                 streamed = time.perf_counter() - started
                 page.wait_for_timeout(3000)  # the last chunk's way to the server
@@ -126,7 +147,8 @@ def main() -> None:
     bad = [round(float(g), 3) for g in gaps if abs(g - 1.0) > 0.03]
     emit("stream_integrity", seconds=args.seconds, chunk_rates=sorted(rates), streamed_s=round(streamed, 2),
          received_s=round(received_s, 2), missing_s=round(streamed - received_s, 2),
-         beeps_expected=int(received_s), beeps_found=int(found.size), bad_gaps=bad[:20], bad_gap_count=len(bad))
+         beeps_expected=int(received_s), beeps_found=int(found.size), bad_gaps=bad[:20], bad_gap_count=len(bad),
+         browser_cpu=round(browser_cpu, 2))
 
 
 if __name__ == "__main__":

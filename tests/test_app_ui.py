@@ -141,3 +141,14 @@ def test_the_studio_box_shows_what_a_typed_line_would_be_heard_as_and_by_which_w
     assert "an apology" in html and "a request for: account number" in html
     assert "<q>Can I grab the number on your contract</q>" in html
     assert "nothing in particular" in render.heard_html(Listener(persona).hear("Right."), persona)
+
+
+def test_the_hands_free_microphone_draws_no_waveform_that_would_slow_the_customer(tmp_path):
+    # Drawing the live waveform took Chromium 0.79 of a core against 0.42 without it
+    # (bench/stream_integrity.py, headless Chromium): on a 2-core machine that runs both the
+    # app and the browser, the customer's model lost that time and answers came seconds later.
+    service = Rolecall(Store(":memory:"), Catalog.default(None), None, data_dir=tmp_path)
+    demo = app.build_app(service)
+    mics = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "rc-live-mic"]
+    assert len(mics) == 1 and mics[0].streaming
+    assert mics[0].waveform_options.show_recording_waveform is False

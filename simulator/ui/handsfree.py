@@ -344,7 +344,7 @@ def hands_free_controls(T: Any) -> tuple:  # noqa: N803 - the page's label maker
     turns = gr.Radio([(T("hands_free"), "hands_free"), (T("push_to_talk"), "push_to_talk")], value="hands_free",
                      label=T("voice_turns"), visible=False, elem_id="rc-turns")
     live_mic = gr.Audio(sources=["microphone"], streaming=True, type="numpy", label=T("mic_live"), visible=False,
-                        elem_id="rc-live-mic")
+                        elem_id="rc-live-mic", waveform_options=gr.WaveformOptions(show_recording_waveform=False))
     gr.HTML(T.made(lambda speaks: f'<div id="rc-mic-refused" class="rc-warning" style="display:none">'
                                   f'{label("mic_refused", speaks)}</div>'), elem_id="rc-mic-refused-box")
     return turns, live_mic, gr.Markdown(T("hands_free_note"), visible=False)
