@@ -88,6 +88,11 @@ def test_if_asked_fact_only_after_asking(persona):
     # walks: the embedded customer took the problem on as the company would
     ("That's alright. Please give me a few minutes, and I'll get started on it right away.", "speaks as the agent"),
     ("I appreciate your patience. Let's find a solution together.", "speaks as the agent"),
+    # a voice walk (eleventh stop): the customer offered help and looked in the company's records
+    ("Let me finish, please. Could you please let me know if there is anything else I can do to help?",
+     "speaks as the agent"),
+    ("That's a good point. Could you check with our records to confirm that the technician came today?",
+     "speaks as the agent"),
     ("", "empty"),
 ])
 def test_guard_replaces_bad_lines_with_authored_ones(persona, bad, problem):

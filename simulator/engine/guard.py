@@ -42,6 +42,9 @@ AGENT_PHRASES = [
     # away", "Let's find a solution together").
     "i'll get started on it", "i will get started on it", "let's find a solution", "let us find a solution",
     "find a solution together",
+    # Offering help and looking in the company's records (a voice walk: "... if there is anything
+    # else I can do to help?", "Could you check with our records ...").
+    "anything else i can do", "anything i can do to help", "our records", "check with our",
 ]
 _AGENT_NORM = [normalize(p).strip() for p in AGENT_PHRASES]
 SPEAKER_PREFIX = re.compile(r"^\s*(?:\*\*)?(agent|operator|agentul|representative|support|rep)\b\s*(?:\*\*)?\s*:",
