@@ -141,6 +141,10 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
      "answered:contract_lung"),
     ("hurried-cafe-owner", "Sounds busy there - what time does it calm down so I can ring you back?",
      "answered:lunch_rush"),
+    # a question about the past asks for a fact that is a past event (a read blind line: "the
+    # last call" made the line ask for nothing at all)
+    ("irritable-outage", "when did it go down, and whats the ref from the last call?", "asked:previous_ticket"),
+    ("irritable-outage", "And what's the reference from your last call?", "asked:previous_ticket"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)
@@ -240,6 +244,8 @@ def test_heard(persona_id, line, label):
     # the bill is not its sum: "ce valoare?" asks the sum, "ce ... factura" asks what it says
     # of the bill (a read blind line: the street on the bill was heard asking for the sum)
     ("elderly-electric-bill-ro", "Pe ce stradă și la ce număr e casa pentru care a venit factura?", "asked:suma"),
+    # ... and only such a fact: what the router showed last week is no account number
+    ("irritable-outage", "What did your router show last week?", "asked:account_number"),
     # a question that asks the customer for something answers none of their worries, though it
     # shares a word with an answer (blind lines: "confirm" is "confirm by text", "echipa" is one
     # way to say "the manager", "seara" is an evening install, "client" and "factură" an account)

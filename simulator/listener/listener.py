@@ -71,6 +71,9 @@ class Heard:
     # The stretches of the line that ask for something (a sentence, or a clause of one), as the
     # shape reading found them: what the meaning step compares with the persona's facts.
     asking: list[str] = field(default_factory=list, repr=False)
+    # When every request asks about the past ("what's the ref from the last call?"): the facts
+    # that are past events, the only ones such a request may ask for.
+    past_only: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def closing(self) -> bool:
@@ -336,6 +339,8 @@ class Listener:
             s = self.understanding.facts_asked(h.asking, list(h.facts_asked))
         except Exception:  # a failing model leaves what the vocabulary heard
             return {}
+        if h.past_only is not None:
+            s.facts = [f for f in s.facts if f in h.past_only or f in h.facts_asked]
         for fid in h.facts_asked:
             if fid not in s.facts:
                 h.evidence.pop(f"asked:{fid}", None)
@@ -493,13 +498,26 @@ class Listener:
             if not asked_here or any(x.negative or vocab.cue("known_cues", x) for x in rs):
                 continue
             whole = wholes[n]
-            if vocab.cue("past_times", whole) or vocab.cue("no_need", whole):
+            if vocab.cue("no_need", whole):
+                continue
+            # A question about the past asks only for a fact that is a past event ("what's the
+            # ref from the last call?" is the old ticket; "what did you pay last year?" is not
+            # today's price). It used to ask for nothing at all (a blind line).
+            past = vocab.cue("past_times", whole)
+            if past and not comp.past_facts:
                 continue
             # Each request of a sentence that makes two ("when would you like to leave, and where
             # to?") is read on its own too.
             units = [span(whole)] + ([span(x) for x in asked_here if x.content >= 2] if len(asked_here) > 1 else [])
+            first = not h.asking
             h.asking.extend(u for u in units if u not in h.asking and len(h.asking) < _MAX_REQUESTS)
+            if past and (first or h.past_only is not None):
+                h.past_only = comp.past_facts
+            elif not past:
+                h.past_only = None
             for fid, examples in comp.facts:
+                if past and fid not in comp.past_facts:
+                    continue
                 if fid not in h.facts_asked and any(vocab.matches(e, whole) for e in examples):
                     h.facts_asked.append(fid)
                     mark(f"asked:{fid}", asked_here[0])
