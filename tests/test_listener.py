@@ -145,6 +145,10 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     # last call" made the line ask for nothing at all)
     ("irritable-outage", "when did it go down, and whats the ref from the last call?", "asked:previous_ticket"),
     ("irritable-outage", "And what's the reference from your last call?", "asked:previous_ticket"),
+    # a vocabulary member of common words only means its concept as those words ("out to you"
+    # is sending someone, "go down" a start; both used to mean nothing: a read blind line)
+    ("irritable-outage", "I can get an engineer out to you Thursday between 8 and 12.", "goal"),
+    ("irritable-outage", "When did it go down?", "asked:outage_start"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)

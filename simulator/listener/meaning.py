@@ -114,6 +114,10 @@ class Vocabulary:
                 toks = [t for t in tokens(str(m), self.language)]
                 stems = tuple(t.stem for t in toks if t.stem not in self.stop or t.stem in self.negators)
                 if not [x for x in stems if x not in self.negators]:
+                    if len(toks) > 1 and not stems:
+                        # Words that are all common ones ("go down", "out to you", "up to you") mean
+                        # the concept as those very words in that order; they used to mean nothing.
+                        self.phrases.append((" " + " ".join(t.stem for t in toks) + " ", concept))
                     continue
                 if len(stems) == 1 and len(toks) > 1:
                     self.phrases.append((" " + " ".join(t.stem for t in toks) + " ", concept))
