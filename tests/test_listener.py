@@ -149,6 +149,8 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     # is sending someone, "go down" a start; both used to mean nothing: a read blind line)
     ("irritable-outage", "I can get an engineer out to you Thursday between 8 and 12.", "goal"),
     ("irritable-outage", "When did it go down?", "asked:outage_start"),
+    # a sneer after a question (a read built-in fresh line)
+    ("irritable-outage", "Have you actually tried plugging it in properly, or is that too much to ask?", "rude"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)
