@@ -149,6 +149,8 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     # is sending someone, "go down" a start; both used to mean nothing: a read blind line)
     ("irritable-outage", "I can get an engineer out to you Thursday between 8 and 12.", "goal"),
     ("irritable-outage", "When did it go down?", "asked:outage_start"),
+    # "without" negates what follows it, not the offer before it (a read blind line)
+    ("irritable-outage", "I'll put a credit on your account for every day you've been without service.", "goal"),
     # a sneer after a question (a read built-in fresh line)
     ("irritable-outage", "Have you actually tried plugging it in properly, or is that too much to ask?", "rude"),
 ])
@@ -250,6 +252,8 @@ def test_heard(persona_id, line, label):
     # the bill is not its sum: "ce valoare?" asks the sum, "ce ... factura" asks what it says
     # of the bill (a read blind line: the street on the bill was heard asking for the sum)
     ("elderly-electric-bill-ro", "Pe ce stradă și la ce număr e casa pentru care a venit factura?", "asked:suma"),
+    # ... and what "without" negates is still negated
+    ("irritable-outage", "You'll be without internet until Thursday.", "goal"),
     # ... and only such a fact: what the router showed last week is no account number
     ("irritable-outage", "What did your router show last week?", "asked:account_number"),
     # a question that asks the customer for something answers none of their worries, though it

@@ -49,7 +49,7 @@ _RO_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _SENTENCE_END = re.compile(r"(?:[!?;…]|(?<!\d)\.|\.(?!\d))+|\s[-–—]\s|(?<!\d):|:(?!\d)")
 _CLAUSE_BREAK = re.compile(
     r",|(?<!\d):|:(?!\d)|\b(?:but|however|although|though|and|so|because|then|otherwise|whereas|instead|"
-    r"dar|insa|totusi|iar|si|deci|pentru ca|fiindca|altfel)\b")
+    r"dar|insa|totusi|iar|si|deci|pentru ca|fiindca|altfel)\b|(?<=\w )(?=(?:without|fara)\b)")
 
 # "apare" (it appears) and "aparat" (an appliance) share a stem; the verb is kept apart.
 _RO_APPEAR = {"apare", "apar", "aparea", "aparut", "aparuta", "apara"}
