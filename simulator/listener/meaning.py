@@ -113,15 +113,14 @@ class Vocabulary:
             for m in members:
                 toks = [t for t in tokens(str(m), self.language)]
                 stems = tuple(t.stem for t in toks if t.stem not in self.stop or t.stem in self.negators)
-                if not [x for x in stems if x not in self.negators]:
-                    if len(toks) > 1 and not stems:
-                        # Words that are all common ones ("go down", "out to you", "up to you") mean
-                        # the concept as those very words in that order; they used to mean nothing.
-                        self.phrases.append((" " + " ".join(t.stem for t in toks) + " ", concept))
-                    continue
-                if len(stems) == 1 and len(toks) > 1:
+                meant = [x for x in stems if x not in self.negators]
+                if len(toks) > 1 and len(meant) == len(stems) <= 1:
+                    # A phrase of one content word ("to the point") or of common words only ("go
+                    # down", "out to you"): the concept as those very words in that order.
                     self.phrases.append((" " + " ".join(t.stem for t in toks) + " ", concept))
-                elif len(stems) == 1 and stems[0] not in self.negators:
+                elif not meant:
+                    continue
+                elif len(stems) == 1:
                     self.single.setdefault(stems[0], set()).add(concept)
                 else:
                     absorbs = any(s in self.negators for s in stems)
