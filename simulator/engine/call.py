@@ -106,7 +106,8 @@ class CallSession:
         redacted = set(self._redacted)
         if decision.acts and Act.manipulation in decision.acts.acts:
             redacted.add(len(history) - 1)
-        self._warm_in_background(self.actor.messages(history, decision, ahead.state, redacted))
+        messages = self.actor.messages(history, decision, ahead.state, redacted)
+        self._in_background(lambda: self._read(messages))
 
     def _last_cut_off(self) -> bool:
         last = self.transcript.turns[-1] if self.transcript.turns else None
@@ -163,11 +164,10 @@ class CallSession:
             return
         if after_line and self.seed is not None:
             return  # see warm_up
-        self._warm_in_background(None)
+        self._in_background(self.warm_up)
 
-    def _warm_in_background(self, messages) -> None:
-        target = self.warm_up if messages is None else (lambda: self._read(messages))
-        self._warming = threading.Thread(target=target, daemon=True, name="warm-prompt")
+    def _in_background(self, read: Callable[[], None]) -> None:
+        self._warming = threading.Thread(target=read, daemon=True, name="warm-prompt")
         self._warming.start()
 
     def wait_warm(self, timeout: float | None = None) -> None:
