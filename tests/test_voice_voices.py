@@ -187,11 +187,13 @@ def test_piper_speaks_and_raises_the_voice_for_women_and_follows_the_rate():
     line = "Hello, I am calling about the bill I received this morning."
     man, sr = piper.render(line, Voice(gender="male"))
     woman, _ = piper.render(line, Voice(gender="female", pitch=60))
-    fast, _ = piper.render(line, Voice(gender="male", rate=240))
+    # Piper draws each phoneme's length at random, so one clip's length swings by about 5%:
+    # compare the mean of three clips at each rate (one clip each failed CI once at 0.851).
+    mean_size = lambda voice: np.mean([piper.render(line, voice)[0].size for _ in range(3)])
     assert sr == 22050 and man.dtype == np.float32 and np.abs(man).max() <= 1.0
     assert f0(woman, sr) > 1.2 * f0(man, sr)
     assert abs(woman.size - man.size) < 0.2 * man.size  # raised, not slowed down or sped up
-    assert fast.size < 0.85 * man.size
+    assert mean_size(Voice(gender="male", rate=240)) < 0.85 * mean_size(Voice(gender="male"))
 
 
 def test_pyttsx3_worker_gives_each_request_its_own_text_in_a_fresh_file():
