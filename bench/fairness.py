@@ -69,7 +69,10 @@ CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring
              "fresh11": ROOT / "tests" / "data" / "scoring" / "calls-fresh11",
              # a thirteenth blind set (24 calls, 9 Romanian, 10 rude or dismissive, 4 manipulative,
              # all 14 personas), written in the eleventh stop and first measured untouched at ae1e23f
-             "fresh12": ROOT / "tests" / "data" / "scoring" / "calls-fresh12"}
+             "fresh12": ROOT / "tests" / "data" / "scoring" / "calls-fresh12",
+             # a fourteenth blind set (24 calls, 8 Romanian, 10 rude or dismissive, 4 manipulative,
+             # all 14 personas), written in the twelfth stop and first measured untouched at its start
+             "fresh13": ROOT / "tests" / "data" / "scoring" / "calls-fresh13"}
 # End reasons some call writers used that the transcript contract does not have.
 END_ALIASES = {"completed": "agent_ended"}
 

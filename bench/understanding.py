@@ -322,7 +322,7 @@ def main() -> None:
                     help="real agent lines of the service dialogues instead of the paraphrase sets")
     ap.add_argument("--personas", type=Path, default=SERVICE_PERSONAS, help="folder of <Service>.yaml personas")
     ap.add_argument("--blind", nargs="?", const="blind", default=None, metavar="SET",
-                    help="lines written blind: blind (read in the ninth stop) or blind2 (written then, never read)")
+                    help="lines written blind: blind (read in the ninth stop), blind2, blind3 or blind4 (never read)")
     ap.add_argument("--timing", action="store_true", help="time the meaning step adds to a line")
     args = ap.parse_args()
     if args.timing:
