@@ -161,6 +161,9 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     ("skeptical-paper-fee", "You'd have to sort that out with them, it's not something we get involved in.", "rude"),
     ("skeptical-paper-fee", "Everyone says that.", "rude"),
     ("calm-fiber-offer-ro", "Penalitatea de la vechiul furnizor nu ne privește, rezolvați cu ei.", "rude"),
+    # "normal" said of what the customer feels is empathy
+    ("elderly-electric-bill-ro", "E normal să vă sperie o sumă așa mare.", "empathy"),
+    ("hesitant-gas-meter-ro", "Este normal să vă îngrijoreze, mai ales iarna.", "empathy"),
 ])
 def test_heard(persona_id, line, label):
     assert label in heard(persona_id, line)
@@ -204,6 +207,10 @@ def test_heard(persona_id, line, label):
     ("calm-fiber-offer-ro", "Din păcate, oferta de fibră vine doar cu contract pe doi ani, iar instalarea se "
      "plătește separat.", "goal"),
     ("hurried-cafe-owner", "If you're too busy to save money, that's on you.", "goal"),
+    # "it's normal" said of the customer's problem waves it off: no empathy (a read blind
+    # dismissive call had empathy 3 for it, its key 0)
+    ("hesitant-gas-meter-ro", "O plătiți și se regularizează. Estimările ies mereu un pic mai mari, e normal.", "empathy"),
+    ("elderly-electric-bill-ro", "Iarna facturile sunt mai mari, e normal. Cât aveți de plată?", "empathy"),
     # help with someone else's business is no brush-off
     ("calm-moving-house", "I'll get involved personally and sort that out with the other supplier for you.", "rude"),
     ("hesitant-home-insurance", "Everyone says that the claims line is the best part, and I can send you reviews.",
