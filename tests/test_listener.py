@@ -161,6 +161,10 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
     ("skeptical-paper-fee", "You'd have to sort that out with them, it's not something we get involved in.", "rude"),
     ("skeptical-paper-fee", "Everyone says that.", "rude"),
     ("calm-fiber-offer-ro", "Penalitatea de la vechiul furnizor nu ne privește, rezolvați cu ei.", "rude"),
+    # the struggling customer compared with those who manage (read blind rude and dismissive calls)
+    ("confused-router-setup", "Honestly, most people manage this without ringing us.", "rude"),
+    ("confused-router-setup", "You could use the data on your phone. Most customers get it done in about ten minutes that way.",
+     "rude"),
     # "normal" said of what the customer feels is empathy
     ("elderly-electric-bill-ro", "E normal să vă sperie o sumă așa mare.", "empathy"),
     ("hesitant-gas-meter-ro", "Este normal să vă îngrijoreze, mai ales iarna.", "empathy"),
@@ -211,6 +215,7 @@ def test_heard(persona_id, line, label):
     # dismissive call had empathy 3 for it, its key 0)
     ("hesitant-gas-meter-ro", "O plătiți și se regularizează. Estimările ies mereu un pic mai mari, e normal.", "empathy"),
     ("elderly-electric-bill-ro", "Iarna facturile sunt mai mari, e normal. Cât aveți de plată?", "empathy"),
+    ("hurried-cafe-owner", "Most customers find the new rate saves them about forty pounds a month.", "rude"),
     # help with someone else's business is no brush-off
     ("calm-moving-house", "I'll get involved personally and sort that out with the other supplier for you.", "rude"),
     ("hesitant-home-insurance", "Everyone says that the claims line is the best part, and I can send you reviews.",

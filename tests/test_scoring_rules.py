@@ -131,6 +131,13 @@ def test_forbidden_phrases(line, value):
     assert check({"check": "forbidden_phrases"}, call(line)).value == value
 
 
+def test_a_helpful_sentence_does_not_excuse_a_sneer_in_the_next_one():
+    # A read blind rude call scored 66.7 (its key 33-48): the help and the sneer were one line.
+    helpful_then_sneer = "Give it two minutes and you should get a green light. Honestly, most people manage this without ringing us."
+    assert check({"check": "forbidden_phrases"}, call(helpful_then_sneer)).value < 1.0
+    assert check({"check": "forbidden_phrases"}, call("Give it two minutes and you should get a green light.")).value == 1.0
+
+
 def test_forbidden_phrase_coaching_names_a_better_phrase():
     card = score_transcript(call("Yeah, what do you want?"), rubric("inbound-support"))
     c = card.criterion("professional_language")

@@ -135,8 +135,12 @@ def _heard_rude(view: CallView, line: Line) -> str | None:
     # "... o înțelege și un copil" (even a child understands it): the "understand" is the sneer's.
     sneer = bool(understood) and understood in fold(words)
     kind = ("apology", "goal", "next_step") + (() if heard.evidence.get("taken_back") or bare or sneer else ("empathy",))
-    if any(k in heard.evidence for k in kind):
-        return None  # kind or constructive in the same breath: not a brush-off ("I understand, but" is not kind)
+    # Kind or constructive in the same breath: not a brush-off ("I understand, but" is not kind).
+    # In the same sentence only: "Give it two minutes. Honestly, most people manage this without
+    # ringing us." still sneers (a read blind rude call's key).
+    said = fold(sentence)
+    if any(k in heard.evidence and fold(heard.evidence[k]) in said for k in kind):
+        return None
     return words
 
 
