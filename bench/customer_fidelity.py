@@ -77,6 +77,7 @@ def main() -> None:
     ap.add_argument("--personas", default="")
     ap.add_argument("--policies", default=",".join(POLICIES))
     ap.add_argument("--seeds", type=int, default=1)
+    ap.add_argument("--first-seed", type=int, default=0, help="seeds run from this one (more calls beside an earlier run)")
     ap.add_argument("--turns", type=int, default=10)
     ap.add_argument("--no-llm", action="store_true")
     args = ap.parse_args()
@@ -96,7 +97,7 @@ def main() -> None:
         persona = catalog.persona(pid)
         c = counts.setdefault(persona.language, Counter())
         for policy in args.policies.split(","):
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 tr = selfplay(persona, llm, policy, seed=seed, turns=args.turns)
                 reason = tr.end.reason.value if tr.end else "unfinished"
                 ends.setdefault(policy, {}).setdefault(reason, 0)

@@ -74,6 +74,8 @@ class Line:
     waiting: list = field(default_factory=list)  # turns said while the customer was answering: (audio, long, start)
     early: "Early | None" = None      # the turn as it stood at the last pause, being heard already
     saved: int = 0                    # recordings saved in this call (their file names)
+    first_chunk_at: float = 0.0       # when the first chunk reached the server (by the clock)
+    timing: dict | None = None        # the turn being answered: when it was sent, its voice ready, played
 
 
 @dataclass
@@ -152,6 +154,7 @@ class HandsFree:
             if chunk is not None:
                 rate, samples = chunk
                 seconds = len(samples) / float(rate)
+                line.first_chunk_at = line.first_chunk_at or self._clock()
                 line.received_s += seconds
                 if self.tap is not None:
                     self.tap(sid, rate, samples)
@@ -240,14 +243,24 @@ class HandsFree:
 
     def _send(self, service, user, sid, line: Line, audio, long_turn: bool, ago: float | None, phone_line,
               early: Early | None = None) -> None:
+        now = self._clock()
+        # Where the wait goes, for the server log: the stream's own lag (chunks that reach the
+        # server late), the reply's first sentence being written and spoken, and its hand-out.
+        timing = line.timing = {"sent": now, "behind": max(0.0, now - line.first_chunk_at - line.received_s),
+                                "early": early is not None}
+
+        def voiced(path: str) -> None:
+            timing.setdefault("ready", self._clock())
+            line.parts.append(path)
+
         if early is not None:  # the same audio, already being heard since the pause
             line.pending = self._pool.submit(service.send_audio, user, sid, str(early.path), phone_line=phone_line,
-                                             long_turn=long_turn, started_ago_s=ago, on_audio=line.parts.append,
+                                             long_turn=long_turn, started_ago_s=ago, on_audio=voiced,
                                              heard=early.heard)
             return
         path = self._save(line, sid, audio)
         line.pending = self._pool.submit(service.send_audio, user, sid, str(path), phone_line=phone_line,
-                                         long_turn=long_turn, started_ago_s=ago, on_audio=line.parts.append)
+                                         long_turn=long_turn, started_ago_s=ago, on_audio=voiced)
 
     def _hear_early(self, service, user, sid, line: Line, ev) -> None:
         """Start hearing the turn at a pause, while the detector waits to be sure it is over.
@@ -280,6 +293,11 @@ class HandsFree:
             return
         path = line.parts.popleft()
         step.audio = served(path)
+        timing, line.timing = line.timing, None
+        if timing is not None and "ready" in timing:
+            log.info("hands-free turn answered: the stream %.2f s behind, heard at a pause: %s, first sentence "
+                     "voiced %.2f s after the turn ended, handed out %.2f s after", timing["behind"],
+                     timing["early"], timing["ready"] - timing["sent"], now - timing["sent"])
         # A little slack: the browser starts playing a moment after the chunk's answer arrives.
         line.playing_until = now + _duration(path) + PLAY_SLACK_S
 
@@ -317,6 +335,8 @@ class HandsFree:
             return
         if reply.audio and not getattr(reply, "voiced_in_parts", False):
             line.parts.append(reply.audio)  # a reply whose voice did not come sentence by sentence
+            if line.timing is not None:
+                line.timing.setdefault("ready", self._clock())
 
     def _save(self, line: Line, sid: str, samples) -> Path:
         from ..voice import save_wav
