@@ -306,6 +306,30 @@ def test_romanian_discovery_and_a_tied_offer_count_as_the_english_ones_do():
     assert card.criterion("value_proposition").score >= 3, card.criterion("value_proposition").feedback
 
 
+def test_several_questions_in_one_sentence_count_as_several():
+    """Read blind good calls asked "cât plătiți acum pe lună, la câte televizoare vă uitați și cam
+    la ce oră se blochează?" in one sentence and got needs discovery 1 of 4 ("one closed
+    question"); their keys gave 4 (three open questions that shaped the offer)."""
+    card = _sales("ro", [
+        "Alo, da, vă ascult.",
+        "Bună ziua, sunt Alina de la CarpatNet. Aveți două minute pentru o ofertă?",
+        "Da, spuneți. Internetul se blochează seara.",
+        "Îmi pare rău. Ca să vă fac o ofertă potrivită: cât plătiți acum pe lună, la câte televizoare vă uitați "
+        "și cam la ce oră se blochează?",
+        "Cincizeci și cinci de lei pe lună. Avem două televizoare și se blochează pe la opt seara.",
+        "Pentru dumneavoastră, pachetul de fibră cu televiziune pe două televizoare costă tot cincizeci și cinci "
+        "de lei pe lună, iar pe fibră internetul nu mai încetinește seara.",
+        "Sună bine, hai să facem schimbarea."])
+    assert card.criterion("needs_discovery").score >= 3, card.criterion("needs_discovery").feedback
+    # one question with an "and" inside it is still one
+    one = _sales("en", [
+        "Hello?", "Hi, it's Sam from CarpatNet, have you got two minutes?", "Go on.",
+        "How much do you pay for internet and TV at the moment?", "Fifty-five a month.",
+        "Our fibre and TV package is fifty-five a month too, and it won't slow down in the evening.",
+        "Sounds good."])
+    assert one.criterion("needs_discovery").score <= 1, one.criterion("needs_discovery").feedback
+
+
 def test_an_unsure_answer_to_a_question_is_no_objection():
     """calls-fresh6 call 10 (a good call): "I'm not sure... around fifteen thousand pounds, maybe?",
     an answer to the agent's question, was taken for an objection, and the agent told to

@@ -926,14 +926,28 @@ class DiscoveryParams(CheckParams):
     min: int = Field(3, ge=1, description="Open questions before the offer for full marks.")
 
 
+_QUESTION_PARTS = re.compile(r"\s*(?:[,;:]\s*(?:and|or|si|și|sau)?|\s(?:and|si|și))\s+", re.IGNORECASE)
+_PART_OPENS = tuple(w.strip() for w in _OPEN_Q) + tuple(lx.QUESTION_START) + (
+    "roughly", "about", "is there", "are there", "do you", "have you", "la ce", "la cate", "la câte", "cam")
+
+
+def _each_question(q: str) -> list[str]:
+    """A question sentence as the questions it asks: "what do you pay now, and how many TVs
+    have you got?" is two; "how much do you pay for internet and TV?" one. A part is a
+    question of its own when it opens as one."""
+    parts = [p for p in _QUESTION_PARTS.split(q) if p.strip()]
+    opening = [p for p in parts if fold(p).lstrip(" ¿").startswith(tuple(fold(w) for w in _PART_OPENS))]
+    return opening if len(opening) >= 2 else [q]
+
+
 @check("discovery", DiscoveryParams)
 def _discovery(view: CallView, p: DiscoveryParams) -> Outcome:
     lines = usable(view)
     offers = _offers(view)
     first_offer = offers[0].turn if offers else None
-    asked = [(x, q) for x in lines for q in questions_in(x)
-             if (first_offer is None or x.turn <= first_offer) and not find_phrase(fold(q), _ROUTINE_Q)
-             and not _formality(view, x, q)]
+    asked = [(x, part) for x in lines for q in questions_in(x) for part in _each_question(q)
+             if (first_offer is None or x.turn <= first_offer) and not find_phrase(fold(part), _ROUTINE_Q)
+             and not _formality(view, x, part)]
     # The question word opens the question or one of its clauses ("Când se blochează, ce faceți?").
     open_q = [(x, q) for x, q in asked
               if any(fold(q).startswith(w) or f" {w}" in fold(q)[:20] or f", {w}" in fold(q) for w in _OPEN_Q)]
