@@ -330,6 +330,26 @@ def test_several_questions_in_one_sentence_count_as_several():
     assert one.criterion("needs_discovery").score <= 1, one.criterion("needs_discovery").feedback
 
 
+def test_objections_answered_head_on_and_checked_are_handled_well():
+    """Read blind good calls answered "nu vreau contract pe doi ani" with "e contract lunar ...
+    Vă lămurește?" and the drilling worry with "Nu e cazul: tehnicianul folosește traseul cablului
+    existent": objection handling 2 of 4 ("generic"), the keys 4. An answer that meets the worry
+    head-on acknowledges it; a check that it landed counts without the word "înțeleg"."""
+    card = _sales("ro", [
+        "Alo, da, vă ascult.",
+        "Bună seara, sunt Radu de la CarpatNet. Aveți două minute?",
+        "Da. Internetul se cam blochează seara.",
+        "Cât plătiți acum pe lună și câte televizoare aveți?",
+        "Cincizeci și cinci de lei, două televizoare.",
+        "V-aș propune pachetul de fibră cu televiziune la 55 de lei pe lună, cât dați acum. Instalarea e gratuită.",
+        "Sună bine. Dar nu vreau să mă leg iar cu un contract pe doi ani.",
+        "Pe oferta asta nu aveți perioadă minimă, e contract lunar și puteți renunța oricând. Vă lămurește?",
+        "Da. Dar instalarea înseamnă găuri prin pereți și o zi de concediu pierdută.",
+        "Nu e cazul: tehnicianul folosește traseul cablului existent, fără găuri noi, și durează cam o oră.",
+        "Bine, hai să facem schimbarea."])
+    assert card.criterion("objection_handling").score >= 3, card.criterion("objection_handling").feedback
+
+
 def test_an_unsure_answer_to_a_question_is_no_objection():
     """calls-fresh6 call 10 (a good call): "I'm not sure... around fifteen thousand pounds, maybe?",
     an answer to the agent's question, was taken for an objection, and the agent told to

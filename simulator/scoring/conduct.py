@@ -708,7 +708,7 @@ _CHECKS_LANDED = ["does that help", "does that answer", "does that sound", "soun
                   "does that put your mind", "is that clearer", "va ajuta", "este in regula", "ce parere aveti",
                   "sunteti de acord", "v-am lamurit", "raspunde la intrebare", "suna bine", "take care of it",
                   "does that cover it", "does that settle", "does that solve", "does that reassure",
-                  "v-am raspuns", "e mai bine asa", "va linistit"]
+                  "v-am raspuns", "e mai bine asa", "va linistit", "va lamureste", "va lamurit"]
 
 
 def objection_lines(view: CallView) -> list[Line]:
@@ -727,6 +727,10 @@ def objection_lines(view: CallView) -> list[Line]:
 
 _HURRY = ["minutes", "minute", "seconds", "busy", "rush", "get to the point", "quickly", "in a hurry", "no time",
           "grabă", "minute", "secunde", "ocupat", "ocupată", "repede", "pe scurt"]
+
+
+_REASSURES = ("not at all", "no need to worry", "don't worry", "do not worry", "not necessarily", "nu e cazul",
+              "nu este cazul", "nu neaparat", "nu va faceti griji", "nu va ingrijorati", "deloc")
 
 
 @check("objections")
@@ -753,14 +757,16 @@ def _objections(view: CallView, p: CheckParams) -> Outcome:
             return Outcome(0.0, "objections.argued", reply.turn, [e for r, q in argued[:3] for e in _ev(r, q)],
                            {"quote": quote}, cap=0.0, act="objection")
         heard = view.heard(reply)
-        acknowledged = heard.empathy or heard.apology or bool(find_phrase(reply.folded, lx.ACKNOWLEDGE))
+        # "Nu e cazul: tragem fibra pe traseul cablului existent": the worry answered head-on is acknowledged.
+        acknowledged = (heard.empathy or heard.apology or bool(find_phrase(reply.folded, lx.ACKNOWLEDGE))
+                        or fold(reply.text).lstrip(" -").startswith(_REASSURES))
         # "You've got thirty seconds." - "Thirty seconds, then. What do you pay now?": the rush taken
         # at face value (kept short, or a call back offered) is the whole answer (blind keys: 4).
         taken = not unanswered and bool(find_phrase(o.folded, _HURRY)) and (
             len(reply.text.split()) <= 25 or bool(find_phrase(reply.folded, ["call you back", "vă sun"])))
         answered = not unanswered and (bool(heard.objections_answered) or _answers(view, o, reply) or taken)
         landed = bool(find_phrase(reply.folded, _CHECKS_LANDED))
-        value = 0.25 if not answered else 0.5 + 0.25 * acknowledged + 0.25 * (acknowledged and landed)
+        value = 0.25 if not answered else 0.5 + 0.25 * acknowledged + 0.25 * landed
         if taken:
             value = 1.0
         values.append((value, taken))
