@@ -24,6 +24,18 @@ KIND_ANSWER = ("That's completely fair, there's no need to decide today. On rene
                "you can leave without any charge. Does that answer your worry?")
 
 
+@pytest.mark.parametrize("line, goodbye", [
+    # a walk's scorecard quoted "Does that take care of it?" as the trainee's closing
+    ("Not at all: we cover exit fees up to two hundred pounds. Does that take care of it?", False),
+    ("I'll take care of the paperwork for you.", False),
+    ("Take care!", True),
+    ("Okay, you take care now.", True),
+    ("Thanks, and good luck with the rush!", True),
+])
+def test_a_goodbye_is_heard_as_one(line, goodbye):
+    assert Listener(load_persona(ROOT / "personas" / "hurried-cafe-owner.yaml")).hear(line).closing_thanks is goodbye
+
+
 @pytest.mark.parametrize("persona_id, line, label", [
     # typed without a question mark or apostrophes
     ("irritable-outage", "whats the account ref pls", "asked:account_number"),
