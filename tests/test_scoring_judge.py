@@ -298,3 +298,18 @@ def test_capable_judge_still_reads_the_whole_call():
     judge = ScriptedJudge(json.dumps(GOOD))
     score_transcript(_unused_questions_call(), INBOUND, judge, company="Nordlink Telecom", judge_trust="capable")
     assert judge.calls and all("[turn 9] AGENT: There is a fault" in c["messages"][1][1] for c in judge.calls)
+
+
+def test_the_scorecard_quotes_each_of_the_trainees_words_once():
+    # A walk's scorecard showed the two questions the rule quoted, then the whole line holding
+    # both, which the judge quoted.
+    from simulator.scoring.score import _dedupe
+    from simulator.scoring.model import Evidence
+
+    line = "Thanks. What do you pay per card payment, and roughly how much goes through on cards?"
+    shown = _dedupe([Evidence(turn=4, quote="What do you pay per card payment"),
+                     Evidence(turn=4, quote="roughly how much goes through on cards?"),
+                     Evidence(turn=4, quote=line), Evidence(turn=6, quote=line),
+                     Evidence(turn=4, quote="What do you pay per card payment")])
+    assert [(e.turn, e.quote) for e in shown] == [(4, "What do you pay per card payment"),
+                                                  (4, "roughly how much goes through on cards?"), (6, line)]

@@ -65,7 +65,17 @@ def _rule_outcome(criterion: Criterion, views: list[CallView]) -> Outcome:
 
 
 def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
-    return list({(e.turn, e.quote): e for e in evidence}.values())
+    """Each quote once: a whole line is left out where a part of it from the same turn is quoted
+    already (a walk's scorecard showed two questions, then the whole line that held both)."""
+    unique = list({(e.turn, e.quote): e for e in evidence}.values())
+    out: list[Evidence] = []
+    for e in unique:
+        # The part stands where the whole line stood (the first quote is the one the card leads with).
+        parts = [o for o in unique if o is not e and o.turn == e.turn and o.quote.strip() and o.quote.strip() in e.quote]
+        for shown in parts or [e]:
+            if shown not in out:
+                out.append(shown)
+    return out
 
 
 def judge_trust_of(judge: LLM | None) -> Trust:
