@@ -93,6 +93,11 @@ def test_if_asked_fact_only_after_asking(persona):
      "speaks as the agent"),
     ("That's a good point. Could you check with our records to confirm that the technician came today?",
      "speaks as the agent"),
+    # objection lines of the twelfth stop's probe, and a probe's reply
+    ("I understand that you're concerned about your partner's reaction to this offer, but I want to make sure "
+     "we can find the right cover.", "speaks as the agent"),
+    ("I'm sorry to hear that you've heard prices jump after the first year.", "speaks as the agent"),
+    ("It's okay, I know this is frustrating for you too. Let me help you out.", "speaks as the agent"),
     ("", "empty"),
 ])
 def test_guard_replaces_bad_lines_with_authored_ones(persona, bad, problem):

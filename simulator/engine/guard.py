@@ -45,6 +45,14 @@ AGENT_PHRASES = [
     # Offering help and looking in the company's records (a voice walk: "... if there is anything
     # else I can do to help?", "Could you check with our records ...").
     "anything else i can do", "anything i can do to help", "our records", "check with our",
+    # Soothing the other side, as agents do (the twelfth stop's objection lines: "I understand that
+    # you're concerned about your partner's reaction to this offer, but I want to make sure we can
+    # ..."; a probe: "I know this is frustrating for you too. Let me help you out.").
+    "understand that you're concerned", "understand you're concerned", "understand that you are concerned",
+    "understand you are concerned", "understand that you're frustrated", "understand you're frustrated",
+    "understand that you are frustrated", "understand you are frustrated", "sorry to hear that you",
+    "i want to make sure we can", "this is frustrating for you", "let me help you out", "i can't assist you with",
+    "i cannot assist you with",
 ]
 _AGENT_NORM = [normalize(p).strip() for p in AGENT_PHRASES]
 SPEAKER_PREFIX = re.compile(r"^\s*(?:\*\*)?(agent|operator|agentul|representative|support|rep)\b\s*(?:\*\*)?\s*:",
