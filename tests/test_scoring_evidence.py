@@ -350,6 +350,21 @@ def test_objections_answered_head_on_and_checked_are_handled_well():
     assert card.criterion("objection_handling").score >= 3, card.criterion("objection_handling").feedback
 
 
+def test_no_resolution_quotes_the_reply_the_customer_got_when_they_asked():
+    """A dismissive call with no fix, no promise and no "nothing I can do": the card quoted
+    nothing for resolution; reviewers quote what the customer got when they asked for help."""
+    c = scored("calm-moving-house", "inbound-support", [
+        "Hi, billing, Sam speaking.",
+        "Hello, I'm moving house on the 28th and I'd like to move my electricity account.",
+        "Right. Customer number?",
+        "It's CM-20931.",
+        "Okay.",
+        "Will I get a final bill for the old flat, and what happens to the new tenant?",
+        "Someone moves in, they pay. Anything else?",
+        "No. Goodbye."], end={"reason": "agent_ended", "t": 60.0}).criterion("resolution")
+    assert c.score <= 1 and [e.quote for e in c.evidence] == ["Someone moves in, they pay."], (c.score, c.evidence)
+
+
 def test_an_unsure_answer_to_a_question_is_no_objection():
     """calls-fresh6 call 10 (a good call): "I'm not sure... around fifteen thousand pounds, maybe?",
     an answer to the agent's question, was taken for an objection, and the agent told to

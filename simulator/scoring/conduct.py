@@ -655,6 +655,12 @@ def _resolution(view: CallView, p: CheckParams) -> Outcome:
     if gave_up:
         x = gave_up[-1]
         return Outcome(0.0, code, x.turn, _ev(x, sentence_with(x.text, lx.NO_FIX)), act="resolution")
+    # Otherwise where the customer asked for help and got none: the reply to their last question
+    # (the blind keys quote it: "Le scrieți un e-mail și vă răspund în 30 de zile.").
+    asked = [c for c in view.customer if "?" in c.text]
+    reply = next((x for x in lines if asked and x.turn > asked[-1].turn), None)
+    if reply is not None:
+        return Outcome(0.0, code, reply.turn, _ev(reply, _sentences(reply.text)[0]), act="resolution")
     return Outcome(0.0, code, last.turn if last else None, [], act="resolution")
 
 
