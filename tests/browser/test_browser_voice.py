@@ -103,16 +103,18 @@ THIRD = "Sorry, one more thing, is that the account ending in four two one three
 
 
 def _three_utterances(folder: Path, service) -> Path:
-    """Three trainee lines: a pause after the first for the answer; the third starts 5 s after
-    the second, over the customer's answer (or while it is being written); then a long silence,
-    in which the customer asks whether anyone is still there. Chromium plays it as the microphone."""
+    """Three trainee lines: a pause after the first for the answer; the third starts 2 s after
+    the second, over the customer's answer (or while it is being written: 5 s let a short
+    authored answer, "Fine: RC-48213.", play out first, and CI found nothing cut off); then a
+    long silence, in which the customer asks whether anyone is still there. Chromium plays it as
+    the microphone."""
     import numpy as np
 
     from simulator.voice import EspeakTTS, load_audio, save_wav
 
     voice = service.catalog.persona("irritable-outage").voice.model_copy(update={"rate": 150})
     parts = [np.zeros(8000, dtype=np.float32)]
-    for i, (said, pause_s) in enumerate(((SAID, 9), (SECOND, 5), (THIRD, 40))):
+    for i, (said, pause_s) in enumerate(((SAID, 9), (SECOND, 2), (THIRD, 40))):
         clip = EspeakTTS().synthesize(said, voice, folder / f"u{i}.wav")
         parts += [load_audio(clip).samples, np.zeros(16000 * pause_s, dtype=np.float32)]
     return save_wav(np.concatenate(parts), 16000, folder / "three.wav")
