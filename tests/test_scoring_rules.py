@@ -105,6 +105,16 @@ def test_romanian_account_talk_before_verification_fails():
     assert out.value == 0.0 and out.turn == 3
 
 
+def test_a_check_that_an_answer_landed_is_not_the_closing():
+    # A walk's scorecard quoted "Does that take care of it?" (turn 8) as the trainee's closing.
+    t = call("Hello.", "Hi.", "We cover exit fees up to two hundred pounds. Does that take care of it?", "It does.",
+             "Great, I'll email the form now. Thanks for your time, and good luck with the rush!")
+    out = check({"check": "closing"}, t)
+    assert [e.turn for e in out.evidence] == [5], out.evidence
+    t = call("Hello.", "Hi.", "Does that take care of it?", "It does.", "Okay.")
+    assert check({"check": "closing"}, t).value == 0.0
+
+
 @pytest.mark.parametrize("line,value", [
     ("Is there anything else I can help you with? Thank you for calling, goodbye.", 1.0),
     ("Cu ce vă mai pot ajuta? O zi bună!", 1.0),

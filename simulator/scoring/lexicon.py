@@ -59,7 +59,8 @@ CLOSING_THANKS = [
     "thank you for calling", "thanks for calling", "thank you for your time", "thanks for your time",
     "thank you for your patience", "have a nice day", "have a good day", "have a great day",
     "have a lovely day", "have a good evening", "have a nice evening", "goodbye", "good bye", "bye",
-    "take care", "thank you for choosing",
+    # Not "take care" alone: "Does that take care of it?" checks an answer landed (a walk's closing).
+    "take care now", "you take care", "take care of yourself", "thank you for choosing",
     "o zi bună", "o zi frumoasă", "o seară bună", "la revedere", "vă mulțumim că ați sunat",
     "mulțumesc pentru apel", "mulțumim pentru apel", "mulțumesc pentru timpul", "vă mulțumesc pentru timp",
     "toate cele bune", "o după-amiază plăcută",
