@@ -939,8 +939,8 @@ class DiscoveryParams(CheckParams):
 
 
 _QUESTION_PARTS = re.compile(r"\s*(?:[,;:]\s*(?:and|or|si|și|sau)?|\s(?:and|si|și))\s+", re.IGNORECASE)
-_PART_OPENS = tuple(w.strip() for w in _OPEN_Q) + tuple(lx.QUESTION_START) + (
-    "roughly", "about", "is there", "are there", "do you", "have you", "la ce", "la cate", "la câte", "cam")
+_PART_OPENS = tuple(fold(w.strip()) for w in _OPEN_Q + lx.QUESTION_START + [
+    "roughly", "about", "is there", "are there", "do you", "have you", "la ce", "la cate", "la câte", "cam"])
 
 
 def _each_question(q: str) -> list[str]:
@@ -948,7 +948,7 @@ def _each_question(q: str) -> list[str]:
     have you got?" is two; "how much do you pay for internet and TV?" one. A part is a
     question of its own when it opens as one."""
     parts = [p for p in _QUESTION_PARTS.split(q) if p.strip()]
-    opening = [p for p in parts if fold(p).lstrip(" ¿").startswith(tuple(fold(w) for w in _PART_OPENS))]
+    opening = [p for p in parts if fold(p).lstrip(" ¿").startswith(_PART_OPENS)]
     return opening if len(opening) >= 2 else [q]
 
 
