@@ -115,15 +115,18 @@ def test_a_check_that_an_answer_landed_is_not_the_closing():
     assert check({"check": "closing"}, t).value == 0.0
 
 
-@pytest.mark.parametrize("line,value", [
-    ("Is there anything else I can help you with? Thank you for calling, goodbye.", 1.0),
-    ("Cu ce vă mai pot ajuta? O zi bună!", 1.0),
-    ("Mai aveți întrebări? La revedere.", 1.0),
-    ("Thank you for calling.", 0.5),
-    ("OK.", 0.0),
+@pytest.mark.parametrize("line,value,language", [
+    ("Is there anything else I can help you with? Thank you for calling, goodbye.", 1.0, "en"),
+    ("Cu ce vă mai pot ajuta? O zi bună!", 1.0, "ro"),
+    ("Mai aveți întrebări? La revedere.", 1.0, "ro"),
+    ("Thank you for calling.", 0.5, "en"),
+    ("OK.", 0.0, "en"),
+    # Goodbyes the customer hears are the scorecard's too (one list: the listener's).
+    ("Anything else I can do? Cheers, have a good one!", 1.0, "en"),
+    ("Altceva? Numai bine!", 1.0, "ro"),
 ])
-def test_closing(line, value):
-    t = call("Hello.", "Hi.", line)
+def test_closing(line, value, language):
+    t = call("Hello.", "Hi.", line, language=language)
     assert check({"check": "closing"}, t).value == value
 
 
@@ -282,6 +285,7 @@ def test_survey_leading_question_loses_neutrality_points():
     ("No, that's everything, thanks. Bye!", {"reason": "resolved", "t": 30}, 1.0),
     ("Nu, asta a fost tot, mulțumesc. La revedere!", {"reason": "resolved", "t": 30}, 1.0),
     ("No, that's everything, thanks. Bye!", None, 1.0),  # no session record: the customer's own thanks
+    ("No, that's it. Cheers, have a good one!", None, 1.0),  # a goodbye the listener knows (the scorer's list did not)
     ("This is useless. I'm cancelling.", {"reason": "hung_up", "t": 30}, 0.5),  # left unhappy: no goodbye given
 ])
 def test_closing_kept_when_the_customer_ends_content_after_anything_else(last, end, value):

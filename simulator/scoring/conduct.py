@@ -1044,7 +1044,7 @@ def _acknowledges(view: CallView, p: CheckParams) -> Outcome:
         if bare:
             head = head[1:]
         # "Thanks for your time, goodbye." ends the call; it does not take the answer in.
-        head = [h for h in head if not find_phrase(fold(h), lx.CLOSING_THANKS)] or [""]
+        head = [h for h in head if not view.listener.hear(h).closing_thanks] or [""]
         echo = content(" ".join(head), view.language) & content(a.text, view.language)
         if find_phrase(fold(" ".join(head)), lx.ACKNOWLEDGE) or len(echo) >= 2 or (
                 view.heard(reply).empathy and not bare):

@@ -55,16 +55,7 @@ CLOSING_OFFER = [
     "altceva", "cu ce vă mai pot ajuta", "cu ce te mai pot ajuta", "vă mai pot ajuta", "mai pot să vă ajut",
     "mai aveți întrebări", "alte întrebări", "mai este ceva", "vreo întrebare", "vreo nelămurire", "alte nelămuriri",
 ]
-CLOSING_THANKS = [
-    "thank you for calling", "thanks for calling", "thank you for your time", "thanks for your time",
-    "thank you for your patience", "have a nice day", "have a good day", "have a great day",
-    "have a lovely day", "have a good evening", "have a nice evening", "goodbye", "good bye", "bye",
-    # Not "take care" alone: "Does that take care of it?" checks an answer landed (a walk's closing).
-    "take care now", "you take care", "take care of yourself", "thank you for choosing",
-    "o zi bună", "o zi frumoasă", "o seară bună", "la revedere", "vă mulțumim că ați sunat",
-    "mulțumesc pentru apel", "mulțumim pentru apel", "mulțumesc pentru timpul", "vă mulțumesc pentru timp",
-    "toate cele bune", "o după-amiază plăcută",
-]
+# Goodbyes and thanks at the close are the listener's (listener/en.yaml, ro.yaml: closing_thanks).
 NEXT_STEP = [
     "schedule", "appointment", "send you", "email you", "i'll email", "follow up", "call you back",
     "i'll call", "i will call", "tomorrow", "next week", "set up", "sign you up", "book", "booked",

@@ -319,7 +319,8 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
         if len(last) == 1:
             return Outcome(0.0, "closing.missing", last[0].turn, [], {"quote": last[0].text.strip()})
         last = last[1:]
-    offer_phrases, thanks_phrases = lx.CLOSING_OFFER + p.offer_phrases, lx.CLOSING_THANKS + p.thanks_phrases
+    # The goodbyes are the listener's (one list, the customer's and the scorecard's); a rubric may add its own.
+    offer_phrases, thanks_phrases = lx.CLOSING_OFFER + p.offer_phrases, p.thanks_phrases
     offer = next((x for x in last if view.heard(x).closing_offer or find_phrase(x.folded, offer_phrases)), None)
     thanks = next((x for x in last if (view.heard(x).closing_thanks or find_phrase(x.folded, thanks_phrases))
                    and not _bare_bye(x)), None)
@@ -333,7 +334,12 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
     for x, ph, label in ((offer, offer_phrases, "closing_offer"), (thanks, thanks_phrases, "closing_thanks")):
         if x is not None:
             # The words said ("Mulțumesc, la revedere.") before what the listener heard as them.
-            said = sentence_with(x.text, ph) if find_phrase(x.folded, ph) else None
+            said = sentence_with(x.text, ph) if ph and find_phrase(x.folded, ph) else None
+            if said is None and label == "closing_thanks":
+                # Of the sentences heard as a goodbye, the one that thanks, else the last ("Nu, asta a
+                # fost tot. Mulțumesc, la revedere."; "Thank you for calling, have a nice evening. Goodbye.").
+                byes = [s for s in sentences(x.text) if view.listener.hear(s).closing_thanks]
+                said = next((s for s in byes if find_phrase(fold(s), _THANKS_WORDS)), byes[-1] if byes else None)
             evidence += _ev(x, said or heard_quote(view, x, label) or x.text.strip())
     if value == 1:
         code = "closing.ok"
@@ -346,6 +352,9 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
 
 _BARE_BYE = re.compile(r"^(?:(?:ok|okay|right|yes|yeah|fine|so|well|ok then|alright|bine|da|gata)[\s,.!]+)*"
                        r"(?:bye|bye bye|bye now|pa|pa pa|ciao)[\s.!]*$")
+
+
+_THANKS_WORDS = ["thank", "thanks", "multumesc", "multumim", "mersi"]
 
 
 def _bare_bye(line: Line) -> bool:
@@ -365,7 +374,7 @@ def _left_satisfied(view: CallView, after: Line) -> bool:
         return False  # the trainee ended it: there was a turn for their goodbye
     if view.end_reason == EndReason.resolved or (last.state and last.state.beat in ("goodbye", "accept")):
         return True
-    return bool(find_phrase(last.folded, lx.CLOSING_THANKS + ["thanks", "thank you", "mulțumesc", "mersi"]))
+    return view.heard(last).closing_thanks or bool(find_phrase(last.folded, ["thanks", "thank you", "mulțumesc", "mersi"]))
 
 
 _CURT_BETTER = {"en": "I'm not sure about that, so let me check it for you now.",
@@ -401,7 +410,7 @@ def curt_lines(view: CallView) -> list[tuple[Line, str]]:
             continue
         sents = [m.group().strip() for m in _SENTENCE.finditer(x.text) if m.group().strip()]
         if (x is lines[-1] and before is not None and "?" not in before.text and len(before.text.split()) >= 8
-                and len(sents) > 1 and _BARE_OK.match(fold(sents[0])) and find_phrase(x.folded, lx.CLOSING_THANKS)):
+                and len(sents) > 1 and _BARE_OK.match(fold(sents[0])) and view.heard(x).closing_thanks):
             # "Okay. Well, that's all my questions. Bye." straight after what the customer told.
             out.append((x, x.text.strip()))
             continue
