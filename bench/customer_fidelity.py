@@ -80,7 +80,10 @@ def main() -> None:
     ap.add_argument("--first-seed", type=int, default=0, help="seeds run from this one (more calls beside an earlier run)")
     ap.add_argument("--turns", type=int, default=10)
     ap.add_argument("--no-llm", action="store_true")
+    ap.add_argument("--calls-out", type=Path, default=None,
+                    help="also write each call's turns here (JSON lines), for a reviewer to read the lines")
     args = ap.parse_args()
+    calls_out = args.calls_out.open("w", encoding="utf-8") if args.calls_out else None
 
     settings = load_settings()
     catalog = Catalog.default(None)
@@ -99,6 +102,12 @@ def main() -> None:
         for policy in args.policies.split(","):
             for seed in range(args.first_seed, args.first_seed + args.seeds):
                 tr = selfplay(persona, llm, policy, seed=seed, turns=args.turns)
+                if calls_out is not None:
+                    calls_out.write(json.dumps({"persona": pid, "policy": policy, "seed": seed, "turns": [
+                        {"role": t.role, "text": t.text, "replaced": bool(t.state and t.state.replaced),
+                         "rejected": list(t.state.rejected) if t.state else []} for t in tr.turns]},
+                        ensure_ascii=False) + "\n")
+                    calls_out.flush()
                 reason = tr.end.reason.value if tr.end else "unfinished"
                 ends.setdefault(policy, {}).setdefault(reason, 0)
                 ends[policy][reason] += 1

@@ -322,7 +322,7 @@ def test_every_line_starting_with_the_same_five_words_is_turned_down(persona):
     # Issue 19.10 (seed 7): each of the Romanian customer's lines began "O să îl explic să ne ajutăm!".
     earlier = ["O să îl explic să ne ajutăm! Codul de client este EL-300512."]
     line = "O să îl explic să ne ajutăm! Suma este aproape patru sute de lei."
-    assert "repeats an earlier line's opening" in guard.problems(line, persona, set(), earlier)
+    assert {"repeats an earlier line's opening", "repeats an earlier line"} & set(guard.problems(line, persona, set(), earlier))
     assert not any(p.startswith("repeats") for p in guard.problems("O să vă spun suma: patru sute de lei.", persona,
                                                                     set(), earlier))
 
@@ -487,3 +487,16 @@ def test_a_seeded_call_reads_no_answer_ahead_at_a_pause(persona):
     call.prehear("I'm sorry to hear that. What is your account number?")
     call.wait_warm()
     assert llm.warmed == []
+
+
+def test_a_sentence_said_again_inside_a_new_line_is_turned_down(persona):
+    # Customer fidelity calls (thirteenth stop): "The Riverside branch has an eight out of ten rating, and
+    # I would like to suggest a second counter open at lunchtime." came back inside three lines in a row.
+    earlier = ["Thank you. The Riverside branch has an eight out of ten rating, and I would like to suggest a "
+               "second counter open at lunchtime."]
+    line = "Great! The Riverside branch has an eight out of ten rating, and I would like to suggest a second counter."
+    assert "repeats an earlier line" in guard.problems(line, persona, set(), earlier)
+    # Giving a detail again, when asked again, is what a person does (a blind writer's call).
+    earlier = ["My account number is RC-48213, and it has been down since Monday."]
+    again = "What, again? Fine. My account number is RC-48213, and it has been down since Monday. Write it down this time."
+    assert not any(p.startswith("repeats") for p in guard.problems(again, persona, {"account_number"}, earlier))

@@ -117,3 +117,16 @@ def test_a_sentence_said_twice_in_one_line_is_held_then_turned_down(persona):
     assert {"repeats itself", "loops a phrase"} & set(reply.turn.state.rejected) and reply.turn.text == fresh
     # The first sentence could show; its second saying never did.
     assert not any(s.count("I do not want") > 1 for s in shown)
+
+
+def test_a_sentence_said_again_is_not_shown_while_the_line_is_written(persona):
+    first = "I have had no internet since Monday morning and I work from home every single day."
+    again = ("Right, listen to me. I have had no internet since Monday morning and I work from home every single day. "
+             "Nobody has called me back, nobody has come round, and I am losing money.")
+    fresh = "So when exactly is somebody going to come out and fix it?"
+    call = CallSession(persona, ScriptedLLM([first, again, fresh]), seed=1)
+    say(call, GREETING)
+    reply, shown = say(call, "I see. Let me look into it.", 2.0)
+    assert "repeats an earlier line" in reply.turn.state.rejected
+    assert reply.turn.text == fresh
+    assert not any("since Monday" in s for s in shown)  # the voice never said it either

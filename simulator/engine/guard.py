@@ -110,7 +110,7 @@ def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str]
     out = _lasting_problems(norm, persona, revealed, allowed_fact, last_agent, agent_lines)
     if allowed_fact and not _contains_value(norm, persona.fact(allowed_fact).value, loose=True):
         out.append(f"does not give {allowed_fact}")
-    if repeats(line, earlier):
+    if repeats(line, earlier) or says_a_sentence_again(_SENTENCE_END.split(line.strip()), earlier, persona):
         out.append("repeats an earlier line")
     elif same_opening(line, earlier):
         out.append("repeats an earlier line's opening")
@@ -230,6 +230,36 @@ def _similar(a: str, b: str, threshold: float = 0.92) -> bool:
     # of lines are told apart by them (difflib in the guard was half a turn's CPU).
     return (matcher.real_quick_ratio() > threshold and matcher.quick_ratio() > threshold
             and matcher.ratio() > threshold)
+
+
+SENTENCE_AGAIN_WORDS = 6  # a sentence this long said again, inside a new line, is heard as the same line
+
+
+def says_a_sentence_again(said: Sequence[str], earlier: Sequence[str], persona: Persona) -> bool:
+    """One of the sentences `said` is a sentence of an earlier line again, near word for word
+    ("The Riverside branch has an eight out of ten rating, ..." inside three lines in a row).
+    A sentence giving one of the persona's details is left alone: asked again, a person says it
+    again. Of 2,365 customer lines in the scored calls people wrote, one says a sentence again,
+    and it gives a detail."""
+    before = [normalize(x).strip() for e in earlier for x in _SENTENCE_END.split(e) if len(x.split()) >= SENTENCE_AGAIN_WORDS]
+    if not before:
+        return False
+    for x in said:
+        if len(x.split()) < SENTENCE_AGAIN_WORDS:
+            continue
+        norm = normalize(x).strip()
+        if any(_similar(b, norm, 0.85) for b in before) and not any(_contains_value(norm, f.value) for f in persona.facts):
+            return True
+    return False
+
+
+def _begins_a_sentence_again(part: str, earlier: Sequence[str]) -> bool:
+    """The sentence being written so far starts like a sentence of an earlier line."""
+    if len(part.split()) < SENTENCE_AGAIN_WORDS:
+        return False
+    norm = normalize(part).strip()
+    return any(_similar(normalize(x).strip()[:len(norm)], norm, 0.85)
+               for e in earlier for x in _SENTENCE_END.split(e) if len(x.split()) >= SENTENCE_AGAIN_WORDS)
 
 
 def _repeats_itself(line: str) -> bool:
@@ -358,6 +388,8 @@ def check_partial(raw: str, persona: Persona, revealed: set[str], earlier: list[
         return Partial("", lasting)
     words = text.split()
     sentences = _SENTENCE_END.split(text.strip())
+    if says_a_sentence_again(sentences[:-1], earlier, persona):  # a whole sentence said again: no later word undoes it
+        return Partial("", ["repeats an earlier line"])
     enough = len(sentences) > 3 or len(words) > MAX_WORDS
     cut = len(words) - HOLD_WORDS if len(words) >= FIRST_SHOWN_AT else 0
     before = 0
@@ -365,6 +397,8 @@ def check_partial(raw: str, persona: Persona, revealed: set[str], earlier: list[
         if i and _starts_like(sentence.split(), sentences[:i]):
             cut = min(cut, before)  # a sentence of this line coming round again
             break
+        if i == len(sentences) - 1 and _begins_a_sentence_again(sentence, earlier):
+            cut = min(cut, before)  # perhaps an earlier line's sentence again: it waits to be whole
         before += len(sentence.split())
     if allowed_fact and not _contains_value(norm, persona.fact(allowed_fact).value, loose=True):
         cut = 0  # a line that must give a fact shows once the fact is in it
