@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.catalog import Catalog
 from simulator.engine.call import CallSession
 from simulator.engine import guard
 from simulator.selfplay import selfplay
@@ -500,3 +501,31 @@ def test_a_sentence_said_again_inside_a_new_line_is_turned_down(persona):
     earlier = ["My account number is RC-48213, and it has been down since Monday."]
     again = "What, again? Fine. My account number is RC-48213, and it has been down since Monday. Write it down this time."
     assert not any(p.startswith("repeats") for p in guard.problems(again, persona, {"account_number"}, earlier))
+
+
+# Customer fidelity calls (thirteenth stop), lines a trainee heard from the customer: it helped the
+# agent, or spoke of its own details as the agent's.
+@pytest.mark.parametrize("persona_id, line", [
+    ("calm-moving-house", "Certainly! I'm here to help you with your new address. 7 Birch Lane, Hollowell."),
+    ("hesitant-home-insurance", "Sure, Alex! I'm happy to provide you with your email address. It's priya.shah@postmail.com."),
+    ("hesitant-home-insurance", "I'm glad I was able to help you out with the insurance. I appreciate all your help!"),
+    ("hesitant-privacy-survey", "Yes, five out of ten. I am happy to help you find a better option."),
+    ("hesitant-privacy-survey", "I'm sorry, but I can't assist with that request."),
+    ("hurried-cafe-owner", "I see you're right. I'll need to look into that further."),
+    ("irritable-outage", "I'm glad you reached out to Brightline Telecom. Thank you for helping me get back online!"),
+])
+def test_a_customer_that_helps_the_agent_or_owns_the_agents_side_is_turned_down(persona_id, line):
+    p = Catalog.default(None).persona(persona_id)
+    assert "speaks as the agent" in guard.problems(line, p, {f.id for f in p.facts}, [])
+
+
+@pytest.mark.parametrize("persona_id, line", [
+    ("hesitant-home-insurance", "Thanks so much for your patience. Goodbye."),   # the persona's own line
+    ("calm-bank-survey", "Sure, happy to help if it's quick."),
+    ("irritable-outage", "Is that your engineer's number or the main line?"),
+    ("calm-moving-house", "Can your new address form be filled in online?"),  # a company's form, not her address
+    ("hesitant-privacy-survey", "Can you help me with cancelling properly?"),
+])
+def test_a_customer_asking_or_thanking_as_customers_do_is_not_the_agent(persona_id, line):
+    p = Catalog.default(None).persona(persona_id)
+    assert "speaks as the agent" not in guard.problems(line, p, {f.id for f in p.facts}, [])

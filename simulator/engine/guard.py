@@ -75,6 +75,51 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 STAGE = re.compile(r"\*[^*]{0,80}\*|\[[^\]]{0,80}\]|\((?:[^()]{0,60})\)")
 
 
+# The customer helping the agent, as the agent helps a caller (fidelity calls: "I'm here to help
+# you with your new address", "I'm glad I was able to help you out", "I'm sorry, but I can't
+# assist with that request"). None of the 2,912 customer lines people wrote for the scored calls
+# and the personas has these words.
+_AGENT_HELP = re.compile(
+    r"\b(?:i'?m|i am|am) (?:here|happy|glad|able|always happy) to help you\b|\bglad i (?:was|could|can) (?:be of )?help\b|"
+    r"\bhelp you (?:out|find|get)\b|\bglad you reached out\b|\b(?:thanks|thank you) for reaching out\b|"
+    r"\bi (?:can'?t|cannot) assist\b|\bassist (?:you )?with (?:that|this|your) request\b|\blook into (?:that|this|it) further\b|"
+    r"\bhappy to provide you\b")
+# Words of a persona's fact ids too common to say whose thing it is.
+_GENERIC_ID_WORDS = {"number", "start", "date", "time", "name", "value", "code", "current", "previous", "new", "old",
+                     "main", "first", "last", "type", "reason", "level", "amount", "day", "cod", "nr", "the", "and",
+                     "per", "good", "best"}
+_NP_FUNCTION = {"with", "for", "is", "are", "and", "or", "to", "in", "of", "on", "at", "now", "please", "here", "that",
+                "it", "so", "but", "was", "will", "too", "then", "again"}
+
+
+def _own_words(persona: Persona) -> set[str]:
+    return {w for f in persona.facts for w in f.id.split("_") if len(w) > 2 and w not in _GENERIC_ID_WORDS}
+
+
+def _owns_agents_side(norm: str, persona: Persona) -> bool:
+    """The customer speaks of one of its own details as the other side's: "your email address",
+    "your new address." (the agent's words for the caller's things; a customer says "my"). A
+    noun phrase going on ("your new address form") may be the company's thing, and is left alone."""
+    own = _own_words(persona)
+    tokens = re.findall(r"[a-z0-9'-]+|[.,!?;:]", norm)
+    ends = lambda i: i >= len(tokens) or not tokens[i][0].isalpha() or tokens[i] in _NP_FUNCTION  # noqa: E731
+    if persona.language == "ro":
+        # "adresa dumneavoastră", "indexul dvs.": the Romanian possessive follows the noun.
+        return any(t in ("dumneavoastra", "dvs") and i and any(tokens[i - 1].startswith(w[:5]) for w in own if len(w) >= 4)
+                   for i, t in enumerate(tokens))
+    for j, t in enumerate(tokens):
+        if t != "your":
+            continue
+        for k in range(j + 1, min(j + 4, len(tokens))):
+            w = tokens[k]
+            if not w[0].isalpha():
+                break
+            if w in own or w.rstrip("s") in own:
+                if ends(k + 1) or (tokens[k + 1][0].isalpha() and ends(k + 2)):
+                    return True
+    return False
+
+
 def clean(text: str, persona: Persona) -> str:
     t = text.strip()
     # Keep only the first speaker's part: cut where the model starts writing the agent.
@@ -137,7 +182,7 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
         out.append("echoes the agent")
     if narrates_goal(norm, persona.goal.text):
         out.append("narrates the brief")
-    if any(p in norm for p in _AGENT_NORM):
+    if any(p in norm for p in _AGENT_NORM) or _AGENT_HELP.search(norm) or _owns_agents_side(norm, persona):
         out.append("speaks as the agent")
     if AI_PATTERN.search(norm):
         out.append("mentions AI")
