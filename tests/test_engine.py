@@ -513,6 +513,9 @@ def test_a_sentence_said_again_inside_a_new_line_is_turned_down(persona):
     ("hesitant-privacy-survey", "I'm sorry, but I can't assist with that request."),
     ("hurried-cafe-owner", "I see you're right. I'll need to look into that further."),
     ("irritable-outage", "I'm glad you reached out to Brightline Telecom. Thank you for helping me get back online!"),
+    # Its own brief read back in the agent's "I understand that ..." (none of 2,365 customer lines people
+    # wrote says "I understand" in English).
+    ("hesitant-privacy-survey", "I understand that the price went up twice in a year, which is why I cancelled."),
 ])
 def test_a_customer_that_helps_the_agent_or_owns_the_agents_side_is_turned_down(persona_id, line):
     p = Catalog.default(None).persona(persona_id)
@@ -525,6 +528,7 @@ def test_a_customer_that_helps_the_agent_or_owns_the_agents_side_is_turned_down(
     ("irritable-outage", "Is that your engineer's number or the main line?"),
     ("calm-moving-house", "Can your new address form be filled in online?"),  # a company's form, not her address
     ("hesitant-privacy-survey", "Can you help me with cancelling properly?"),
+    ("irritable-outage", "I understand that, but I still need it fixed today."),
 ])
 def test_a_customer_asking_or_thanking_as_customers_do_is_not_the_agent(persona_id, line):
     p = Catalog.default(None).persona(persona_id)

@@ -83,7 +83,7 @@ _AGENT_HELP = re.compile(
     r"\b(?:i'?m|i am|am) (?:here|happy|glad|able|always happy) to help you\b|\bglad i (?:was|could|can) (?:be of )?help\b|"
     r"\bhelp you (?:out|find|get)\b|\bglad you reached out\b|\b(?:thanks|thank you) for reaching out\b|"
     r"\bi (?:can'?t|cannot) assist\b|\bassist (?:you )?with (?:that|this|your) request\b|\blook into (?:that|this|it) further\b|"
-    r"\bhappy to provide you\b")
+    r"\bhappy to provide you\b|^ ?i understand (?:now )?that (?:the|a|this)\b")
 # Words of a persona's fact ids too common to say whose thing it is.
 _GENERIC_ID_WORDS = {"number", "start", "date", "time", "name", "value", "code", "current", "previous", "new", "old",
                      "main", "first", "last", "type", "reason", "level", "amount", "day", "cod", "nr", "the", "and",
