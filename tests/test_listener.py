@@ -307,3 +307,12 @@ def test_heard(persona_id, line, label):
 ])
 def test_not_heard(persona_id, line, label):
     assert label not in heard(persona_id, line)
+
+
+@pytest.mark.parametrize("persona_id", ["hesitant-privacy-survey", "calm-bank-survey", "hurried-cafe-owner"])
+def test_asking_for_the_customers_time_asks_for_no_fact(persona_id):
+    # A fidelity call: "Do you have two minutes?" was heard as "how long were you subscribed" and the
+    # customer answered "Two years."
+    p = load_persona(ROOT / "personas" / f"{persona_id}.yaml")
+    h = Listener(p).hear("Good morning, my name is Alex from Lumen Streaming. Do you have two minutes?")
+    assert h.permission and h.facts_asked == []

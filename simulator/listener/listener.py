@@ -251,7 +251,15 @@ class Listener:
         for comp in self._by_lang:
             self._hear_in(comp, text, h)
         if self.understanding is not None and h.asking:
+            by_words = set(h.facts_asked)
             scores = self._sense(h)
+            # "Do you have two minutes?" asks for the customer's time: a fact only the meaning step
+            # found in those words is not asked ("how long were you subscribed?" was the nearest,
+            # and a survey customer answered "Two years.").
+            time_asked = {h.evidence.get(k) for k in ("permission", "duration") if getattr(h, k)}
+            for f in [f for f in h.facts_asked if f not in by_words and h.evidence.get(f"asked:{f}") in time_asked]:
+                h.facts_asked.remove(f)
+                h.evidence.pop(f"asked:{f}", None)
         self._codes_asked(h, text, folded, scores)
         # A line that opens with "Morning", "Afternoon Marcus" or "Bună, ..." greets; "bună
         # întrebare" (a good question) later in a line does not.
