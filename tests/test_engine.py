@@ -500,7 +500,8 @@ def test_a_sentence_said_again_inside_a_new_line_is_turned_down(persona):
     # Giving a detail again, when asked again, is what a person does (a blind writer's call).
     earlier = ["My account number is RC-48213, and it has been down since Monday."]
     again = "What, again? Fine. My account number is RC-48213, and it has been down since Monday. Write it down this time."
-    assert not any(p.startswith("repeats") for p in guard.problems(again, persona, {"account_number"}, earlier))
+    assert not any(p.startswith("repeats") for p in guard.problems(again, persona, {"account_number"}, earlier,
+                                                                    allowed_fact="account_number"))
 
 
 # Customer fidelity calls (thirteenth stop), lines a trainee heard from the customer: it helped the
@@ -533,3 +534,25 @@ def test_a_customer_that_helps_the_agent_or_owns_the_agents_side_is_turned_down(
 def test_a_customer_asking_or_thanking_as_customers_do_is_not_the_agent(persona_id, line):
     p = Catalog.default(None).persona(persona_id)
     assert "speaks as the agent" not in guard.problems(line, p, {f.id for f in p.facts}, [])
+
+
+def test_a_customer_giving_someone_elses_name_as_its_own_is_the_agent():
+    # A fidelity call: the Romanian customer ended "... numele meu este Alex." (the agent's name).
+    p = Catalog.default(None).persona("irritable-water-survey-ro")
+    line = "Vă mulțumesc și pentru ajutorul dat, numele meu este Alex."
+    assert "speaks as the agent" in guard.problems(line, p, {f.id for f in p.facts}, [])
+    own = f"Da, numele meu este {p.name}."
+    assert "speaks as the agent" not in guard.problems(own, p, {f.id for f in p.facts}, [])
+    en = Catalog.default(None).persona("calm-moving-house")
+    assert "speaks as the agent" in guard.problems("Hello, my name is Alex, how are you?", en, set(), [])
+    assert "speaks as the agent" not in guard.problems(f"Hello, my name is {en.name}.", en, set(), [])
+
+
+def test_a_detail_said_again_is_a_repeat_unless_it_was_asked_for_again(persona):
+    # A fidelity call: "The Riverside branch has an eight out of ten rating, ..." came round again after
+    # "Here is what I can do: note that down." The rating was in it, but nobody asked for it again.
+    earlier = ["Fine. My account number is RC-48213, and it has been down since Monday morning."]
+    again = "Right, so what now? My account number is RC-48213, and it has been down since Monday morning."
+    assert "repeats an earlier line" in guard.problems(again, persona, {"account_number"}, earlier)
+    assert not any(x.startswith("repeats") for x in guard.problems(again, persona, {"account_number"}, earlier,
+                                                                   allowed_fact="account_number"))

@@ -92,6 +92,16 @@ _NP_FUNCTION = {"with", "for", "is", "are", "and", "or", "to", "in", "of", "on",
                 "it", "so", "but", "was", "will", "too", "then", "again"}
 
 
+_MY_NAME = re.compile(r"\b(?:my name is|my name's|numele meu (?:este|e)|ma numesc)\s+([a-z][a-z'-]+)")
+
+
+def _names_another(norm: str, persona: Persona) -> bool:
+    """The customer gives a name not its own as its own ("... numele meu este Alex.", the agent's
+    name, in a fidelity call): it has taken the agent's greeting."""
+    own = set(normalize(persona.name).split())
+    return any(m.group(1) not in own for m in _MY_NAME.finditer(norm))
+
+
 def _own_words(persona: Persona) -> set[str]:
     return {w for f in persona.facts for w in f.id.split("_") if len(w) > 2 and w not in _GENERIC_ID_WORDS}
 
@@ -155,7 +165,7 @@ def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str]
     out = _lasting_problems(norm, persona, revealed, allowed_fact, last_agent, agent_lines)
     if allowed_fact and not _contains_value(norm, persona.fact(allowed_fact).value, loose=True):
         out.append(f"does not give {allowed_fact}")
-    if repeats(line, earlier) or says_a_sentence_again(_SENTENCE_END.split(line.strip()), earlier, persona):
+    if repeats(line, earlier) or says_a_sentence_again(_SENTENCE_END.split(line.strip()), earlier, persona, allowed_fact):
         out.append("repeats an earlier line")
     elif same_opening(line, earlier):
         out.append("repeats an earlier line's opening")
@@ -182,7 +192,8 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
         out.append("echoes the agent")
     if narrates_goal(norm, persona.goal.text):
         out.append("narrates the brief")
-    if any(p in norm for p in _AGENT_NORM) or _AGENT_HELP.search(norm) or _owns_agents_side(norm, persona):
+    if (any(p in norm for p in _AGENT_NORM) or _AGENT_HELP.search(norm) or _owns_agents_side(norm, persona)
+            or _names_another(norm, persona)):
         out.append("speaks as the agent")
     if AI_PATTERN.search(norm):
         out.append("mentions AI")
@@ -280,12 +291,13 @@ def _similar(a: str, b: str, threshold: float = 0.92) -> bool:
 SENTENCE_AGAIN_WORDS = 6  # a sentence this long said again, inside a new line, is heard as the same line
 
 
-def says_a_sentence_again(said: Sequence[str], earlier: Sequence[str], persona: Persona) -> bool:
+def says_a_sentence_again(said: Sequence[str], earlier: Sequence[str], persona: Persona,
+                          allowed_fact: str | None = None) -> bool:
     """One of the sentences `said` is a sentence of an earlier line again, near word for word
     ("The Riverside branch has an eight out of ten rating, ..." inside three lines in a row).
-    A sentence giving one of the persona's details is left alone: asked again, a person says it
-    again. Of 2,365 customer lines in the scored calls people wrote, one says a sentence again,
-    and it gives a detail."""
+    A sentence giving the detail asked for now (`allowed_fact`) is left alone: asked again, a
+    person says it again. Of 2,365 customer lines in the scored calls people wrote, one says a
+    sentence again, and it gives the detail asked for again."""
     before = [normalize(x).strip() for e in earlier for x in _SENTENCE_END.split(e) if len(x.split()) >= SENTENCE_AGAIN_WORDS]
     if not before:
         return False
@@ -293,7 +305,8 @@ def says_a_sentence_again(said: Sequence[str], earlier: Sequence[str], persona: 
         if len(x.split()) < SENTENCE_AGAIN_WORDS:
             continue
         norm = normalize(x).strip()
-        if any(_similar(b, norm, 0.85) for b in before) and not any(_contains_value(norm, f.value) for f in persona.facts):
+        asked_again = allowed_fact is not None and _contains_value(norm, persona.fact(allowed_fact).value)
+        if not asked_again and any(_similar(b, norm, 0.85) for b in before):
             return True
     return False
 
@@ -433,7 +446,7 @@ def check_partial(raw: str, persona: Persona, revealed: set[str], earlier: list[
         return Partial("", lasting)
     words = text.split()
     sentences = _SENTENCE_END.split(text.strip())
-    if says_a_sentence_again(sentences[:-1], earlier, persona):  # a whole sentence said again: no later word undoes it
+    if says_a_sentence_again(sentences[:-1], earlier, persona, allowed_fact):  # a whole sentence said again: no later word undoes it
         return Partial("", ["repeats an earlier line"])
     enough = len(sentences) > 3 or len(words) > MAX_WORDS
     cut = len(words) - HOLD_WORDS if len(words) >= FIRST_SHOWN_AT else 0
