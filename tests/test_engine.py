@@ -556,3 +556,17 @@ def test_a_detail_said_again_is_a_repeat_unless_it_was_asked_for_again(persona):
     assert "repeats an earlier line" in guard.problems(again, persona, {"account_number"}, earlier)
     assert not any(x.startswith("repeats") for x in guard.problems(again, persona, {"account_number"}, earlier,
                                                                    allowed_fact="account_number"))
+
+
+@pytest.mark.parametrize("persona_id, line, problem", [
+    # A walk (unseeded survey call): the model wrote its own prompt back as the customer's line.
+    ("hesitant-privacy-survey", "The call so far: Customer: Hello? Who is this, please?", "narrates the brief"),
+    ("hesitant-privacy-survey", "Okay. Write the customer's next line: I cancelled because of the price.", "narrates the brief"),
+    # The same walk: the customer read its own story back as the agent does ("I understand that your ...").
+    ("hesitant-privacy-survey", "I understand that your subscription has been upgraded twice over the past year.",
+     "speaks as the agent"),
+    ("hesitant-privacy-survey", "I understand that my rating is five out of ten, which I appreciate.", "speaks as the agent"),
+])
+def test_a_line_reading_out_the_prompt_or_the_agents_summary_is_turned_down(persona_id, line, problem):
+    p = Catalog.default(None).persona(persona_id)
+    assert problem in guard.problems(line, p, {f.id for f in p.facts}, [])

@@ -79,11 +79,15 @@ STAGE = re.compile(r"\*[^*]{0,80}\*|\[[^\]]{0,80}\]|\((?:[^()]{0,60})\)")
 # you with your new address", "I'm glad I was able to help you out", "I'm sorry, but I can't
 # assist with that request"). None of the 2,912 customer lines people wrote for the scored calls
 # and the personas has these words.
+# The prompt's own words read back as the line ("The call so far: Customer: Hello? ...", a walk):
+# a speaker's label inside the line, or the prompt's headings.
+_PROMPT_WORDS = re.compile(r"\bthe call so far\b|\bwrite the customer's next line\b|\bknows and may use\b|"
+                           r"(?<=[\s.!?:,])(?:customer|agent|client|clientul|agentul|clienta)\s*:")
 _AGENT_HELP = re.compile(
     r"\b(?:i'?m|i am|am) (?:here|happy|glad|able|always happy) to help you\b|\bglad i (?:was|could|can) (?:be of )?help\b|"
     r"\bhelp you (?:out|find|get)\b|\bglad you reached out\b|\b(?:thanks|thank you) for reaching out\b|"
     r"\bi (?:can'?t|cannot) assist\b|\bassist (?:you )?with (?:that|this|your) request\b|\blook into (?:that|this|it) further\b|"
-    r"\bhappy to provide you\b|^ ?i understand (?:now )?that (?:the|a|this)\b")
+    r"\bhappy to provide you\b|^ ?i understand (?:now )?that (?!,|but\b)\w")
 # Words of a persona's fact ids too common to say whose thing it is.
 _GENERIC_ID_WORDS = {"number", "start", "date", "time", "name", "value", "code", "current", "previous", "new", "old",
                      "main", "first", "last", "type", "reason", "level", "amount", "day", "cod", "nr", "the", "and",
@@ -190,7 +194,7 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
     answering = allowed_fact is not None and _contains_value(norm, persona.fact(allowed_fact).value)
     if said and not answering and echoes(norm, said):
         out.append("echoes the agent")
-    if narrates_goal(norm, persona.goal.text):
+    if narrates_goal(norm, persona.goal.text) or _PROMPT_WORDS.search(norm):
         out.append("narrates the brief")
     if (any(p in norm for p in _AGENT_NORM) or _AGENT_HELP.search(norm) or _owns_agents_side(norm, persona)
             or _names_another(norm, persona)):
