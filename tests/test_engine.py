@@ -570,3 +570,27 @@ def test_a_detail_said_again_is_a_repeat_unless_it_was_asked_for_again(persona):
 def test_a_line_reading_out_the_prompt_or_the_agents_summary_is_turned_down(persona_id, line, problem):
     p = Catalog.default(None).persona(persona_id)
     assert problem in guard.problems(line, p, {f.id for f in p.facts}, [])
+
+
+def test_an_answer_may_take_the_questions_words_but_not_an_older_agent_line():
+    # A fidelity call: asked for the rating, the Romanian customer answered "Îmi pare rău pentru situație,
+    # înțeleg cât de frustrant este. Trei din zece." - the agent's own apology from earlier in the call.
+    p = Catalog.default(None).persona("irritable-water-survey-ro")
+    rating = next(f for f in p.facts if "zece" in f.value.lower() or f.id == "nota")
+    older = "Îmi pare rău pentru situație, înțeleg cât de frustrant este. Cum a decurs intervenția?"
+    asked = "Ce notă îi dați, de la unu la zece?"
+    line = f"Îmi pare rău pentru situație, înțeleg cât de frustrant este. {rating.value}."
+    assert "echoes the agent" in guard.problems(line, p, {rating.id}, [], allowed_fact=rating.id, last_agent=asked,
+                                                agent_lines=[older, asked])
+    taking = f"Ce notă îi dau? {rating.value}."  # the question's own words, then the answer
+    assert "echoes the agent" not in guard.problems(taking, p, {rating.id}, [], allowed_fact=rating.id,
+                                                    last_agent=asked, agent_lines=[older, asked])
+
+
+@pytest.mark.parametrize("line", [
+    "Thank you for your information. I understand that Café Alba takes about eighteen thousand a month on cards.",
+    "Sure, I'm here to help. It took me about twenty minutes.",
+])
+def test_the_agents_summary_or_help_later_in_a_line_is_the_agents_too(line):
+    p = Catalog.default(None).persona("hurried-cafe-owner")
+    assert "speaks as the agent" in guard.problems(line, p, {f.id for f in p.facts}, [])

@@ -87,7 +87,7 @@ _AGENT_HELP = re.compile(
     r"\b(?:i'?m|i am|am) (?:here|happy|glad|able|always happy) to help you\b|\bglad i (?:was|could|can) (?:be of )?help\b|"
     r"\bhelp you (?:out|find|get)\b|\bglad you reached out\b|\b(?:thanks|thank you) for reaching out\b|"
     r"\bi (?:can'?t|cannot) assist\b|\bassist (?:you )?with (?:that|this|your) request\b|\blook into (?:that|this|it) further\b|"
-    r"\bhappy to provide you\b|^ ?i understand (?:now )?that (?!,|but\b)\w")
+    r"\bhappy to provide you\b|\bi'?m here to help\b|(?:^|[.!?] )\s*i understand (?:now )?that (?!,|but\b)\w")
 # Words of a persona's fact ids too common to say whose thing it is.
 _GENERIC_ID_WORDS = {"number", "start", "date", "time", "name", "value", "code", "current", "previous", "new", "old",
                      "main", "first", "last", "type", "reason", "level", "amount", "day", "cod", "nr", "the", "and",
@@ -192,7 +192,11 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
     # An answer may take the question's words ("Codul de client de pe factură e ..."): a line
     # that gives the fact asked for is not an echo.
     answering = allowed_fact is not None and _contains_value(norm, persona.fact(allowed_fact).value)
-    if said and not answering and echoes(norm, said):
+    # ... the question's words only: an older agent line said back is an echo all the same ("Îmi pare
+    # rău pentru situație, înțeleg cât de frustrant este. Trei din zece.", a fidelity call).
+    if answering:
+        said = [a for a in said if a != last_agent]
+    if said and echoes(norm, said):
         out.append("echoes the agent")
     if narrates_goal(norm, persona.goal.text) or _PROMPT_WORDS.search(norm):
         out.append("narrates the brief")
