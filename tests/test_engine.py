@@ -588,9 +588,21 @@ def test_an_answer_may_take_the_questions_words_but_not_an_older_agent_line():
 
 
 @pytest.mark.parametrize("line", [
+    # A second review of the fidelity calls: thanks for what the customer gave itself, the agent's closing.
+    "Thank you for your understanding. I appreciate it.",
+    "Thank you for the information, Alex. The branch is well rated.",
+    "Thank you for taking the time to explain this to me. I appreciate your concern.",
+    "I'm glad I was able to help you, Alex!",
     "Thank you for your information. I understand that Café Alba takes about eighteen thousand a month on cards.",
     "Sure, I'm here to help. It took me about twenty minutes.",
 ])
 def test_the_agents_summary_or_help_later_in_a_line_is_the_agents_too(line):
     p = Catalog.default(None).persona("hurried-cafe-owner")
+    assert "speaks as the agent" in guard.problems(line, p, {f.id for f in p.facts}, [])
+
+
+def test_the_agents_romanian_closing_from_the_customer_is_the_agents():
+    # "Tă mulțumesc pentru timpul acordat și o zi bună!": the agent's scripted close, said back.
+    p = Catalog.default(None).persona("irritable-water-survey-ro")
+    line = "Vă mulțumesc pentru timpul acordat și o zi bună!"
     assert "speaks as the agent" in guard.problems(line, p, {f.id for f in p.facts}, [])
