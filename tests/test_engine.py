@@ -606,3 +606,15 @@ def test_the_agents_romanian_closing_from_the_customer_is_the_agents():
     p = Catalog.default(None).persona("irritable-water-survey-ro")
     line = "Vă mulțumesc pentru timpul acordat și o zi bună!"
     assert "speaks as the agent" in guard.problems(line, p, {f.id for f in p.facts}, [])
+
+
+def test_anything_else_is_no_question_the_hesitant_customer_asks_to_have_explained():
+    # A walk: to "That's really helpful, thank you. Anything else you'd like to add?" the hesitant survey
+    # customer said "Oh no, I didn't understand that at all. Can you explain ...?"
+    from simulator.engine.director import Director
+    from simulator.persona import Beat
+    p = Catalog.default(None).persona("hesitant-privacy-survey")
+    d = Director(p)
+    d.step("Good morning, my name is Ana from Lumen Streaming. Do you have two minutes?")
+    d.step("Thank you. Why did you decide to cancel?")
+    assert d.step("That's really helpful, thank you. Anything else you'd like to add?").beat != Beat.clarify

@@ -211,8 +211,9 @@ class Director:
             return decide(Beat.wait)
         if acts.acts & {Act.empathy, Act.apology}:
             return decide(Beat.soften)
-        if Act.question in acts.acts and p.temperament.value in ("confused", "elderly", "hesitant"):
-            return decide(Beat.clarify)
+        if (Act.question in acts.acts and Act.closing not in acts.acts
+                and p.temperament.value in ("confused", "elderly", "hesitant")):
+            return decide(Beat.clarify)  # not "anything else?": that asks for no explaining (a walk)
         if Act.silent in acts.acts or s.mood < -0.2:
             return decide(Beat.complain, volunteer_id=self._volunteer())
         return decide(Beat.push)
