@@ -231,6 +231,10 @@ class CallSession:
                         line = cand
                         break
                     rejected = found
+                    kept = guard.salvage(cand, p, revealed, earlier, decision.fact_id, last_agent, agent_lines)
+                    if kept is not None:  # the sentences before the slip, which the trainee may have seen
+                        line = kept
+                        break
                     if on_partial is not None and shown:
                         on_partial("")  # what was shown is withdrawn; the next line starts afresh
         if line is None:

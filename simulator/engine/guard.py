@@ -323,6 +323,24 @@ def says_a_sentence_again(said: Sequence[str], earlier: Sequence[str], persona: 
     return False
 
 
+SALVAGE_MIN_WORDS = 6  # a kept start must say something: "That's a good point." alone is filler
+
+
+def salvage(line: str, persona: Persona, revealed: set[str], earlier: list[str], allowed_fact: str | None = None,
+            last_agent: str | None = None, agent_lines: Sequence[str] = ()) -> str | None:
+    """The sentences of a turned-down line before the one that slipped, when they pass every
+    check as a line of their own: "It has been down since Monday. Thank you for your
+    understanding." keeps its first sentence. Whole lines turned down for one sentence put 29% of
+    a fidelity run's lines in the trainer's prepared words. Only the start is kept: it is what the
+    trainee may already have seen and heard."""
+    said = [x for x in _SENTENCE_END.split(line.strip()) if x]
+    for k in range(len(said) - 1, 0, -1):
+        head = " ".join(said[:k])
+        if _words(head) >= SALVAGE_MIN_WORDS and not problems(head, persona, revealed, earlier, allowed_fact, last_agent, agent_lines):
+            return head
+    return None
+
+
 def _begins_a_sentence_again(part: str, earlier: Sequence[str]) -> bool:
     """The sentence being written so far starts like a sentence of an earlier line."""
     if len(part.split()) < SENTENCE_AGAIN_WORDS:
