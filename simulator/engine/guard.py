@@ -75,16 +75,16 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 STAGE = re.compile(r"\*[^*]{0,80}\*|\[[^\]]{0,80}\]|\((?:[^()]{0,60})\)")
 
 
+# The prompt's own words read back as the line ("The call so far: Customer: Hello? ...", a walk):
+# a speaker's label inside the line, or the prompt's headings.
+_PROMPT_WORDS = re.compile(r"\bthe call so far\b|\bwrite the customer's next line\b|\bknows and may use\b|"
+                           r"(?<=[\s.!?:,])(?:customer|agent|client|clientul|agentul|clienta)\s*:")
 # The customer helping the agent, as the agent helps a caller (fidelity calls: "I'm here to help
 # you with your new address", "I'm glad I was able to help you out", "I'm sorry, but I can't
 # assist with that request"), thanking it for what the customer itself gave ("Thank you for your
 # understanding", "for the information") or saying the agent's scripted close ("mulțumesc pentru
 # timpul acordat"). None of the 2,912 customer lines people wrote for the scored calls and the
 # personas has these words.
-# The prompt's own words read back as the line ("The call so far: Customer: Hello? ...", a walk):
-# a speaker's label inside the line, or the prompt's headings.
-_PROMPT_WORDS = re.compile(r"\bthe call so far\b|\bwrite the customer's next line\b|\bknows and may use\b|"
-                           r"(?<=[\s.!?:,])(?:customer|agent|client|clientul|agentul|clienta)\s*:")
 _AGENT_HELP = re.compile(
     r"\b(?:i'?m|i am|am) (?:here|happy|glad|able|always happy) to help you\b|\bglad i (?:was|could|can) (?:be of )?help\b|"
     r"\bhelp you (?:out|find|get)\b|\bglad you reached out\b|\b(?:thanks|thank you) for reaching out\b|"
