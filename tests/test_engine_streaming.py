@@ -74,15 +74,23 @@ def test_an_asked_fact_line_shows_only_once_it_gives_the_fact(persona):
     assert shown and all(giving.startswith(s) for s in shown)  # nothing of the stalling line showed
 
 
-def test_a_line_coming_round_again_is_held_back_not_shown(persona):
-    first = "I have had no internet for two whole days and nobody seems to care at all."
+@pytest.mark.parametrize("first, again, not_shown", [
+    # the whole line again
+    ("I have had no internet for two whole days and nobody seems to care at all.",
+     "I have had no internet for two whole days and nobody seems to care at all.", "I have had"),
+    # a sentence of it again, inside a longer line: the voice never said it either
+    ("I have had no internet since Monday morning and I work from home every single day.",
+     "Right, listen to me. I have had no internet since Monday morning and I work from home every single day. "
+     "Nobody has called me back, nobody has come round, and I am losing money.", "since Monday"),
+])
+def test_a_line_or_sentence_coming_round_again_is_held_back_not_shown(persona, first, again, not_shown):
     fresh = "So what exactly are you going to do about it this time, then?"
-    call = CallSession(persona, ScriptedLLM([first, first, fresh]), seed=1)
+    call = CallSession(persona, ScriptedLLM([first, again, fresh]), seed=1)
     say(call, GREETING)
     reply, shown = say(call, "I see. Let me look into it.", 2.0)
     assert "repeats an earlier line" in reply.turn.state.rejected
     assert reply.turn.text == fresh
-    assert not any(s.startswith("I have had") for s in shown)
+    assert not any(not_shown in s for s in shown)
 
 
 def test_the_service_streams_then_stores_the_accepted_line(tmp_path):
@@ -119,16 +127,3 @@ def test_a_sentence_said_twice_in_one_line_is_held_then_turned_down(persona):
     assert reply.turn.text == "I do not want another long contract at all."
     # The first sentence could show; its second saying never did.
     assert not any(s.count("I do not want") > 1 for s in shown)
-
-
-def test_a_sentence_said_again_is_not_shown_while_the_line_is_written(persona):
-    first = "I have had no internet since Monday morning and I work from home every single day."
-    again = ("Right, listen to me. I have had no internet since Monday morning and I work from home every single day. "
-             "Nobody has called me back, nobody has come round, and I am losing money.")
-    fresh = "So when exactly is somebody going to come out and fix it?"
-    call = CallSession(persona, ScriptedLLM([first, again, fresh]), seed=1)
-    say(call, GREETING)
-    reply, shown = say(call, "I see. Let me look into it.", 2.0)
-    assert "repeats an earlier line" in reply.turn.state.rejected
-    assert reply.turn.text == fresh
-    assert not any("since Monday" in s for s in shown)  # the voice never said it either

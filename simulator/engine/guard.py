@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from ..persona import Persona
 from .acts import normalize
@@ -303,6 +304,14 @@ def _similar(a: str, b: str, threshold: float = 0.92) -> bool:
 SENTENCE_AGAIN_WORDS = 6  # a sentence this long said again, inside a new line, is heard as the same line
 
 
+@lru_cache(maxsize=64)
+def _long_sentences(earlier: tuple[str, ...]) -> tuple[str, ...]:
+    """The earlier lines' sentences long enough to be heard as said again, normalized. Kept: the
+    guard asks for them at every piece of a streamed line."""
+    return tuple(normalize(x).strip() for e in earlier for x in _SENTENCE_END.split(e)
+                 if len(x.split()) >= SENTENCE_AGAIN_WORDS)
+
+
 def says_a_sentence_again(said: Sequence[str], earlier: Sequence[str], persona: Persona,
                           allowed_fact: str | None = None) -> bool:
     """One of the sentences `said` is a sentence of an earlier line again, near word for word
@@ -310,7 +319,7 @@ def says_a_sentence_again(said: Sequence[str], earlier: Sequence[str], persona: 
     A sentence giving the detail asked for now (`allowed_fact`) is left alone: asked again, a
     person says it again. Of 2,365 customer lines in the scored calls people wrote, one says a
     sentence again, and it gives the detail asked for again."""
-    before = [normalize(x).strip() for e in earlier for x in _SENTENCE_END.split(e) if len(x.split()) >= SENTENCE_AGAIN_WORDS]
+    before = _long_sentences(tuple(earlier))
     if not before:
         return False
     for x in said:
@@ -346,8 +355,7 @@ def _begins_a_sentence_again(part: str, earlier: Sequence[str]) -> bool:
     if len(part.split()) < SENTENCE_AGAIN_WORDS:
         return False
     norm = normalize(part).strip()
-    return any(_similar(normalize(x).strip()[:len(norm)], norm, 0.85)
-               for e in earlier for x in _SENTENCE_END.split(e) if len(x.split()) >= SENTENCE_AGAIN_WORDS)
+    return any(_similar(b[:len(norm)], norm, 0.85) for b in _long_sentences(tuple(earlier)))
 
 
 def _repeats_itself(line: str) -> bool:
