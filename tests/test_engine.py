@@ -656,3 +656,31 @@ def test_a_line_written_again_is_told_what_was_wrong(persona, first_try, told):
     assert r.turn.text == "It went off on Monday night." and not r.turn.state.replaced
     first_prompt, retry_prompt = (c["messages"][-1][1] for c in llm.calls[1:3])
     assert told in retry_prompt and told not in first_prompt
+
+
+@pytest.mark.parametrize("persona_id, goodbye", [
+    ("hesitant-privacy-survey", "Okay, that's all my questions. Thanks for your time, goodbye!"),
+    ("hurried-cafe-owner", "No problem, I'll let you go. Have a good day, bye!"),
+    ("irritable-water-survey-ro", "Bine, asta a fost tot. Vă mulțumesc, la revedere!"),
+])
+def test_a_respondent_says_goodbye_back_when_the_trainee_ends_the_call(persona_id, goodbye):
+    # A walk: to "Thanks for your time, goodbye!" the survey customer, whose goal was not met, asked
+    # "What next?" and the call went on. Someone called for a survey or an offer says goodbye back.
+    from simulator.engine.director import Director
+    from simulator.persona import Beat
+    p = Catalog.default(None).persona(persona_id)
+    d = Director(p)
+    d.step("Good morning, my name is Ana from " + p.company + ". Do you have two minutes?")
+    decision = d.step(goodbye)
+    assert decision.beat == Beat.goodbye and decision.ends == EndReason.agent_ended
+
+
+def test_a_caller_whose_problem_is_unsolved_does_not_say_goodbye_to_a_goodbye():
+    # The caller rang with a problem: a goodbye that leaves it unsolved is met with a protest.
+    from simulator.engine.director import Director
+    from simulator.persona import Beat
+    p = Catalog.default(None).persona("irritable-outage")
+    d = Director(p)
+    d.step("Thank you for calling Brightline Telecom, my name is Ana.")
+    decision = d.step("Okay, thanks for calling, goodbye!")
+    assert decision.beat != Beat.goodbye and decision.ends is None

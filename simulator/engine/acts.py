@@ -28,6 +28,7 @@ class Act(str, Enum):
     manipulation = "manipulation"  # off-topic or an attempt to change the customer's role
     claims_consent = "claims_consent"  # put a consent on record for the customer ("you've agreed to ...")
     closing = "closing"
+    farewell = "farewell"          # said goodbye (not "anything else?")
     question = "question"
     identity_check = "identity_check"  # asked something that identifies the caller
     next_step = "next_step"        # told the customer what happens next
@@ -106,6 +107,8 @@ def acts_from(h: Heard) -> TurnActs:
                       (h.identity_check, Act.identity_check), (h.next_step, Act.next_step)):
         if flag:
             out.acts.add(act)
+    if h.closing_thanks and not h.closing_offer:
+        out.acts.add(Act.farewell)
     out.facts_asked = list(h.facts_asked)
     out.objections_answered = list(h.objections_answered)
     out.taken_back = h.evidence.get("taken_back", "")

@@ -177,6 +177,12 @@ class Director:
             return decide(Beat.deflect)
         if first_turn and not self.customer_speaks_first:
             return decide(Beat.opening, volunteer_id=self._volunteer())
+        if (Act.farewell in acts.acts and Act.question not in acts.acts and not acts.facts_asked
+                and p.call_type != CallType.inbound_support):
+            # Called for a survey or an offer, the customer says goodbye back to the trainee's
+            # goodbye (a walk: "What next?" kept the call going). A caller with a problem protests.
+            s.ended = EndReason.agent_ended
+            return decide(Beat.goodbye, ends=EndReason.agent_ended)
         wanted = [f for f in acts.facts_asked if f not in s.revealed] or acts.facts_asked
         if wanted:
             fid = wanted[0]
