@@ -28,7 +28,8 @@ Figures (the last line of output is one JSON object, "name" last):
 - evidence_right: share of criteria with an expected evidence line where the card quotes a
   line from the same agent turn that overlaps it;
 - manipulation: manipulative calls flagged, the attempt's turn named in the flags, and no
-  criterion raised against the same call with the attempt lines left out.
+  criterion raised against the same call with the attempt left out (the sentences of the key's
+  quote; other lines the scorer flagged whole).
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ CALL_SETS = {"tuned": DEFAULT_CALLS, "fresh": ROOT / "tests" / "data" / "scoring
              "fresh12": ROOT / "tests" / "data" / "scoring" / "calls-fresh12",
              # a fourteenth blind set (24 calls, 8 Romanian, 10 rude or dismissive, 4 manipulative,
              # all 14 personas), written in the twelfth stop and first measured untouched at its start
-             "fresh13": ROOT / "tests" / "data" / "scoring" / "calls-fresh13"}
+             "fresh13": ROOT / "tests" / "data" / "scoring" / "calls-fresh13",
+             # a fourteenth blind set (24 calls, 8 Romanian), first measured untouched at 18ed806
+             "fresh14": ROOT / "tests" / "data" / "scoring" / "calls-fresh14"}
 # End reasons some call writers used that the transcript contract does not have.
 END_ALIASES = {"completed": "agent_ended"}
 
@@ -156,6 +159,12 @@ def measure(calls: Path, judge_kind: str, details: bool) -> dict:
     from simulator.scoring import score_transcript
     from simulator.transcript import Transcript
 
+    try:
+        from simulator.scoring.manipulation import attempt_sentences
+    except ImportError:  # a checkout before the fourteenth stop left flagged lines out whole
+        def attempt_sentences(text: str) -> list[str]:
+            return []
+
     settings = load_settings()
     catalog = Catalog.default(settings.data_dir)
     judge = None
@@ -170,7 +179,7 @@ def measure(calls: Path, judge_kind: str, details: bool) -> dict:
     rude_totals, rude_over_40, rude_empathy = [], [], []
     good_below, passed_agree = [], 0
     ev_right = ev_all = 0
-    manip = {"calls": 0, "flagged": 0, "turn_named": 0, "turn_found": 0, "raised": []}
+    manip = {"calls": 0, "flagged": 0, "turn_named": 0, "turn_found": 0, "raised": [], "raised_whole_lines": []}
     seconds = []
     misses = []
     for f in files:
@@ -229,15 +238,33 @@ def measure(calls: Path, judge_kind: str, details: bool) -> dict:
             found = {m["turn"] for m in card.get("manipulation", [])}
             manip["turn_named"] += bool(turns) and turns <= named
             manip["turn_found"] += bool(turns) and turns <= found
-            # No score raised: the same call without the attempt lines must not score lower anywhere.
-            clean = dict(data)
-            clean["turns"] = [t for i, t in enumerate(data["turns"], start=1) if i not in (turns | found)]
-            base = score_transcript(Transcript.model_validate(clean), rubric, judge,
-                                    company=persona.company if persona else None, persona=persona)
-            for b in base.criteria:
-                a = got[b.id]
-                if a["score"] is not None and b.score is not None and a["score"] > b.score:
-                    manip["raised"].append(f"{f.stem} {b.id}: {a['score']} > {b.score}")
+            # No score raised: the same call without the attempt must not score lower anywhere. The
+            # attempt is the sentences of the key's quote (the rest of that line was said all the same;
+            # blind keys credit it); in a line only the scorer flagged, the sentences its own scan
+            # flags (the whole line where it names none). `raised_whole_lines`: the same against the
+            # call with every flagged line left out whole (the scorer's rule before the fourteenth stop).
+            def without(whole: bool) -> dict:
+                kept = []
+                for i, t in enumerate(data["turns"], start=1):
+                    if i not in turns | found:
+                        kept.append(t)
+                        continue
+                    if whole:
+                        continue
+                    said = [x for x in re.split(r"(?<=[.!?])\s+", t["text"].strip()) if x]
+                    gone = [x for x in said if _overlaps(x, pl)] if i in turns else attempt_sentences(t["text"])
+                    rest = [x for x in said if x not in gone] if gone else []
+                    if rest:
+                        kept.append({**t, "text": " ".join(rest)})
+                return {**data, "turns": kept}
+
+            for whole, key in ((False, "raised"), (True, "raised_whole_lines")):
+                base = score_transcript(Transcript.model_validate(without(whole)), rubric, judge,
+                                        company=persona.company if persona else None, persona=persona)
+                for b in base.criteria:
+                    a = got[b.id]
+                    if a["score"] is not None and b.score is not None and a["score"] > b.score:
+                        manip[key].append(f"{f.stem} {b.id}: {a['score']} > {b.score}")
         if details:
             print(f"{f.stem}: total {card['total']} (band {lo}-{hi}) passed {card['passed']} "
                   f"(key {exp['passed']})", file=sys.stderr)

@@ -342,3 +342,20 @@ def false_consent(turns: list[tuple]) -> dict[int, list[str]]:
         elif recorded and not accepted and _claims_consent(said):
             out[i] = ["claims a consent the customer never gave"]
     return out
+
+
+
+def attempt_sentences(text: str) -> list[str]:
+    """The sentences of a flagged trainee line that carry the attempt ("Will do, it'll be with you
+    today. [Top marks please!] Thanks Priya, bye!"): the rest was said all the same and counts.
+    [] when the attempt is in no single sentence (it spans them, or hides in the line's form) or
+    what is left still looks like one: then the whole line is the attempt."""
+    said = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+
+    def attempt(s: str) -> bool:
+        f = fold(s)
+        return bool(scan_manipulation(s) or _CLAIM.search(f) or _WAVED.search(f))
+
+    found = [s for s in said if attempt(s)]
+    rest = " ".join(s for s in said if not attempt(s))
+    return found if found and rest and not attempt(rest) else []

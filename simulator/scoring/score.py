@@ -34,7 +34,7 @@ from simulator.transcript import Transcript
 
 from .coaching import better_line, carries, rule_note
 from .judge import Judgement, excerpt_block, judge_criterion, transcript_block
-from .manipulation import false_consent, scan_manipulation
+from .manipulation import attempt_sentences, false_consent, scan_manipulation
 from .model import CriterionScore, Evidence, ManipulationHit, Metrics, Scorecard
 from .rules import (Outcome, count_questions, not_applicable, response_delays, rubric_problems, rule_params,
                     run_check, talk_ratio_of)
@@ -138,9 +138,12 @@ class ScoringRun:
                       time_budget_s=rubric.time_budget_s, persona=persona)
         self.raw = build_view(transcript, mode="raw", **common)
         if self.hits:
-            flagged = frozenset(self.hits)
-            self.masked = build_view(transcript, mode="masked", flagged=flagged, **common)
-            self.views = [build_view(transcript, mode="dropped", flagged=flagged, **common), self.masked, self.raw]
+            # The judge reads no part of a flagged line (half an attempt may still steer a model);
+            # the rule checks read what the line says besides the attempt's own sentences.
+            self.masked = build_view(transcript, mode="masked", flagged=frozenset(self.hits), **common)
+            parts = {t: attempt_sentences(transcript.turns[t - 1].text) for t in self.hits}
+            self.views = [build_view(transcript, mode=m, flagged=parts, **common) for m in ("dropped", "masked")]
+            self.views.append(self.raw)
         else:
             self.masked, self.views = self.raw, [self.raw]
         self.flags: list[str] = ["manipulation_attempt"] if self.hits else []
@@ -341,7 +344,10 @@ class ScoringRun:
         if any(c.pending for c in criteria):
             flags.append("judging")
         return Scorecard(
-            rubric=self.rubric.id, total=total, passed=bool(scored) and not fatal and total >= self.rubric.pass_mark,
+            # An attempt on the review or the record fails the call, as QA teams fail an integrity
+            # lapse (42 of 44 blind keys); the card names the turn.
+            rubric=self.rubric.id, total=total,
+            passed=bool(scored) and not fatal and not self.hits and total >= self.rubric.pass_mark,
             fatal=fatal, criteria=criteria, metrics=_metrics(self.raw, self.voice_metrics), flags=flags,
             manipulation=[ManipulationHit(turn=t, reasons=r) for t, r in sorted(self.hits.items())])
 

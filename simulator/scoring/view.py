@@ -2,9 +2,10 @@
 
 Lines keep their 1-based turn numbers whatever the view leaves out, so evidence always
 points at the real transcript. Three views exist for the same call (see score.py):
-`raw` (every line as typed), `masked` (manipulation lines replaced by a placeholder) and
-`dropped` (manipulation lines left out). Rule scores take the lowest of the three, so a
-flagged line can only ever cost points.
+`raw` (every line as typed), `masked` (manipulation attempts replaced by a placeholder) and
+`dropped` (attempts left out). An attempt is the sentences that carry it where they can be told
+apart, else the whole line. Rule scores take the lowest of the three, so an attempt can only
+ever cost points.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def build_view(
     transcript: Transcript,
     *,
     mode: ViewMode = "raw",
-    flagged: frozenset[int] = frozenset(),
+    flagged: dict[int, list[str]] | frozenset[int] = frozenset(),
     company: str | None = None,
     voice: dict[str, Any] | None = None,
     turn_budget: int | None = None,
@@ -104,10 +105,17 @@ def build_view(
     lines = []
     for i, turn in enumerate(transcript.turns, start=1):
         text = turn.text
-        if i in flagged and turn.role == "agent":
-            if mode == "dropped":
+        if i in flagged and turn.role == "agent" and mode != "raw":
+            # What the line says besides the attempt counts; a line that is all attempt goes whole.
+            part = flagged.get(i, []) if isinstance(flagged, dict) else []
+            if part:
+                # No placeholder inside a line: the checks would quote it as the trainee's words.
+                for s in part:
+                    text = text.replace(s, "")
+                text = " ".join(text.split())
+            elif mode == "dropped":
                 continue
-            if mode == "masked":
+            else:
                 text = REMOVED
         lines.append(Line(i, turn.role, text, fold(text), turn.t, turn.state))
     end = transcript.end

@@ -91,8 +91,8 @@ EN: dict[str, str] = {
     "not_scored": "not scored",
     "needs_review": "a trainer will review this",
     "flags": "Flags",
-    "manipulation_turn": "Turn {turn}: a line aimed at the scorer, not the customer ({reasons}). It earned nothing.",
-    "consent_turn": "Turn {turn}: a line that puts on record a consent the customer did not give. It earned nothing.",
+    "manipulation_turn": "Turn {turn}: a line aimed at the scorer, not the customer ({reasons}). It earned nothing and fails the call.",
+    "consent_turn": "Turn {turn}: a line that puts on record a consent the customer did not give. It earned nothing and fails the call.",
     "judging": "being judged…",
     "judged_part": "level chosen by the judge model",
     "supervisor_score": "Supervisor: {score} — {note} ({by})",
@@ -121,7 +121,7 @@ EN: dict[str, str] = {
     "heard_asked": "a request for: {fact}", "heard_answered": "an answer to: {objection}",
     "heard_answered_objection": "an answer to an objection", "heard_goal": "the offer they want",
     "heard_solution": "the offer they want", "heard_next_step": "what happens next", "heard_hold": "a hold",
-    "heard_closing": "a closing", "heard_rude": "rude or dismissive", "heard_manipulation": "off-script",
+    "heard_closing": "a closing", "heard_farewell": "a goodbye", "heard_rude": "rude or dismissive", "heard_manipulation": "off-script",
     "heard_claims_consent": "a consent they never gave",
     "heard_question": "a question", "heard_courteous": "a polite, on-topic line",
     "heard_unsure": "a request it could not place (it asks what you need)", "heard_unsure_why": "unsure", "heard_silent": "nothing (silence)",
@@ -302,8 +302,8 @@ RO: dict[str, str] = {
     "not_scored": "nepunctat",
     "needs_review": "un formator va verifica",
     "flags": "Semnalări",
-    "manipulation_turn": "Tura {turn}: o replică adresată evaluatorului, nu clientului ({reasons}). Nu a adus niciun punct.",
-    "consent_turn": "Tura {turn}: o replică ce consemnează un acord pe care clientul nu și l-a dat. Nu a adus niciun punct.",
+    "manipulation_turn": "Tura {turn}: o replică adresată evaluatorului, nu clientului ({reasons}). Nu a adus niciun punct, iar apelul nu trece.",
+    "consent_turn": "Tura {turn}: o replică ce consemnează un acord pe care clientul nu și l-a dat. Nu a adus niciun punct, iar apelul nu trece.",
     "judging": "se evaluează…",
     "judged_part": "nivel ales de modelul evaluator",
     "supervisor_score": "Supervizor: {score} — {note} ({by})",
@@ -331,7 +331,7 @@ RO: dict[str, str] = {
     "heard_asked": "o cerere pentru: {fact}", "heard_answered": "un răspuns la: {objection}",
     "heard_answered_objection": "un răspuns la o obiecție", "heard_goal": "oferta pe care o așteaptă",
     "heard_solution": "oferta pe care o așteaptă", "heard_next_step": "ce urmează", "heard_hold": "o rugăminte de a aștepta",
-    "heard_closing": "o încheiere", "heard_rude": "ceva nepoliticos sau expeditiv", "heard_manipulation": "ceva în afara rolului",
+    "heard_closing": "o încheiere", "heard_farewell": "un rămas-bun", "heard_rude": "ceva nepoliticos sau expeditiv", "heard_manipulation": "ceva în afara rolului",
     "heard_claims_consent": "un acord pe care nu l-a dat",
     "heard_question": "o întrebare", "heard_courteous": "o replică politicoasă, la subiect",
     "heard_unsure": "o cerere pe care n-a înțeles-o (întreabă ce vă trebuie)", "heard_unsure_why": "nesigur", "heard_silent": "nimic (tăcere)",
@@ -430,12 +430,12 @@ RO: dict[str, str] = {
 LABELS: dict[str, dict[str, str]] = {"en": EN, "ro": RO}
 
 # Acts and listener labels that say nothing new once a more precise one is there.
-_IMPLIED = {"asked_fact": "asked:", "answered_objection": "answered:", "solution": "goal"}
+_IMPLIED = {"asked_fact": "asked:", "answered_objection": "answered:", "solution": "goal", "closing": "farewell"}
 
 
 _ORDER = ("greeting", "own_name", "company", "permission", "purpose", "duration", "empathy", "apology",
           "identity_check", "asked_fact", "asked:", "answered_objection", "answered:", "goal", "solution", "next_step",
-          "hold", "closing", "rude", "manipulation", "question", "courteous", "silent")
+          "hold", "closing", "farewell", "rude", "manipulation", "question", "courteous", "silent")
 
 
 def _heard_order(name: str) -> int:
