@@ -374,7 +374,7 @@ def _left_satisfied(view: CallView, after: Line) -> bool:
         return False  # the trainee ended it: there was a turn for their goodbye
     if view.end_reason == EndReason.resolved or (last.state and last.state.beat in ("goodbye", "accept")):
         return True
-    return view.heard(last).closing_thanks or bool(find_phrase(last.folded, ["thanks", "thank you", "mulțumesc", "mersi"]))
+    return view.heard(last).closing_thanks or bool(find_phrase(last.folded, _THANKS_WORDS))
 
 
 _CURT_BETTER = {"en": "I'm not sure about that, so let me check it for you now.",
