@@ -641,23 +641,6 @@ def test_a_line_that_opens_as_the_agent_is_still_written_again(persona):
     assert r.turn.text == fresh
 
 
-@pytest.mark.parametrize("first_try, told", [
-    ("I'm here to help you with your internet today.", "written as the agent"),
-    ("I still have no internet and I am losing work.", "already said"),
-])
-def test_a_line_written_again_is_told_what_was_wrong(persona, first_try, told):
-    # A second try with the same words as the first is as likely to slip the same way; the model is
-    # told what the guard turned down, and the first try is told nothing.
-    replies = iter(["I still have no internet and I am losing work.", first_try, "It went off on Monday night."])
-    llm = ScriptedLLM(lambda messages: next(replies))
-    call = CallSession(persona, llm, seed=1)
-    call.agent_says("Thank you for calling Nordlink, my name is Alex.", 1.0)
-    _, r = call.agent_says("When did it stop working?", 2.0)
-    assert r.turn.text == "It went off on Monday night." and not r.turn.state.replaced
-    first_prompt, retry_prompt = (c["messages"][-1][1] for c in llm.calls[1:3])
-    assert told in retry_prompt and told not in first_prompt
-
-
 @pytest.mark.parametrize("persona_id, goodbye", [
     ("hesitant-privacy-survey", "Okay, that's all my questions. Thanks for your time, goodbye!"),
     ("hurried-cafe-owner", "No problem, I'll let you go. Have a good day, bye!"),

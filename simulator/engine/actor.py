@@ -7,7 +7,7 @@ the user (a 1.5B model answered as the agent in that framing).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from importlib import resources
 
 from ..llm.base import LLM, Message
@@ -31,10 +31,6 @@ HISTORY_TURNS = 16
 # whole part again (about 6 s on 2 cores), so not every turn.
 HISTORY_STEP = 8
 MAX_LINE_CHARS = 600
-# The guard's problems (guard.problems) a retry is told about, by kind.
-_ROLE_SLIPS = {"speaks as the agent", "echoes the agent", "narrates the brief", "third person", "introduces a line",
-               "calls itself by name"}
-_REPEATS = {"repeats an earlier line", "repeats an earlier line's opening", "repeats itself", "loops a phrase"}
 REDACTED = {"en": "(says something odd and off-topic)", "ro": "(spune ceva ciudat, fără legătură)"}
 
 
@@ -71,9 +67,8 @@ class Actor:
         return guide
 
     def messages(self, history: list[tuple[str, str]], decision: Decision, state: DirectorState,
-                 redacted_turns: set[int] = frozenset(), retry: Sequence[str] = ()) -> list[Message]:
-        """history: (role, text) of the call so far; role agent|customer. `retry`: the guard's
-        problems with the last try at this line, when it is written again."""
+                 redacted_turns: set[int] = frozenset()) -> list[Message]:
+        """history: (role, text) of the call so far; role agent|customer."""
         p = self.persona
         # Everything before the trainee's new line is the same text every turn (the system part
         # never changes during a call, the call only grows), so a local server's prompt cache
@@ -105,27 +100,7 @@ class Actor:
             f"{p.name} sounds {mood_words(state.mood)}. Reply with {p.name}'s words only, "
             f"not the agent's."
         )
-        note = self.retry_note(retry)
-        if note:
-            user += f" {note}"  # at the very end: the prompt read ahead stays the same up to here
         return [("system", self.system()), ("user", user)]
-
-    def retry_note(self, problems: Sequence[str]) -> str:
-        """What the last try got wrong, in words the model can act on. The same prompt again was
-        as likely to slip the same way (the first try is greedy in seeded calls)."""
-        name = self.persona.name
-        said = set(problems)
-        notes = []
-        if said & _ROLE_SLIPS:
-            notes.append(f"The last try was written as the agent or about {name}: write only what {name} "
-                         f"says, in the first person, as the customer.")
-        if said & _REPEATS:
-            notes.append(f"The last try said again what {name} had already said: say something new.")
-        if "wrong language" in said:
-            notes.append(f"The last try was not in {LANGUAGE_NAME[self.persona.language].split(' (')[0]}.")
-        if "too long" in said:
-            notes.append(f"The last try was too long: {MAX_WORDS} words at most.")
-        return " ".join(notes)
 
     def system(self) -> str:
         """The part of the prompt that stays the same for the whole call."""
@@ -140,14 +115,14 @@ class Actor:
         return self._system
 
     def write(self, history, decision, state, *, seed: int | None, attempt: int = 0,
-              redacted_turns: set[int] = frozenset(), retry: Sequence[str] = ()) -> str:
-        return self.llm.complete(self.messages(history, decision, state, redacted_turns, retry), max_tokens=80,
+              redacted_turns: set[int] = frozenset()) -> str:
+        return self.llm.complete(self.messages(history, decision, state, redacted_turns), max_tokens=80,
                                  **self._sampling(seed, attempt))
 
     def stream(self, history, decision, state, *, seed: int | None, attempt: int = 0,
-               redacted_turns: set[int] = frozenset(), retry: Sequence[str] = ()) -> Iterator[str]:
+               redacted_turns: set[int] = frozenset()) -> Iterator[str]:
         """The same line as `write`, in pieces as the model writes them."""
-        return self.llm.stream(self.messages(history, decision, state, redacted_turns, retry), max_tokens=80,
+        return self.llm.stream(self.messages(history, decision, state, redacted_turns), max_tokens=80,
                                **self._sampling(seed, attempt))
 
     @staticmethod

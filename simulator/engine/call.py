@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import random
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..llm.base import LLM
@@ -214,11 +214,11 @@ class CallSession:
                     early: list[str] = []
                     try:
                         if on_partial is None:
-                            raw = self.actor.write(history, decision, st, seed=self.seed, attempt=attempt,
-                                                   redacted_turns=self._redacted, retry=rejected or ())
+                            raw = self.actor.write(
+                                history, decision, st, seed=self.seed, attempt=attempt, redacted_turns=self._redacted)
                         else:
                             raw, early, shown = self._stream_line(
-                                history, decision, attempt, rejected or (), on_partial,
+                                history, decision, attempt, on_partial,
                                 lambda so_far: guard.check_partial(so_far, p, revealed, earlier, decision.fact_id, last_agent,
                                                                        agent_lines))
                     except Exception as exc:  # the call goes on with an authored line
@@ -264,15 +264,13 @@ class CallSession:
             return False
         return not (decision.beat == Beat.opening and self.persona.opening and not earlier)
 
-    def _stream_line(self, history, decision: Decision, attempt: int, retry: Sequence[str],
-                     on_partial: Callable[[str], None],
+    def _stream_line(self, history, decision: Decision, attempt: int, on_partial: Callable[[str], None],
                      check: Callable[[str], guard.Partial]) -> tuple[str, list[str], str]:
-        """Write a line as a stream, passing on what the guard lets through as it grows (`retry`:
-        what was wrong with the last try). Returns (the raw line, problems that stopped it early,
-        what was shown)."""
+        """Write a line as a stream, passing on what the guard lets through as it grows.
+        Returns (the raw line, problems that stopped it early, what was shown)."""
         raw, shown = "", ""
         pieces = self.actor.stream(history, decision, self.director.state, seed=self.seed, attempt=attempt,
-                                   redacted_turns=self._redacted, retry=retry)
+                                   redacted_turns=self._redacted)
         try:
             for piece in pieces:
                 raw += piece
