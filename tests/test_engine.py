@@ -667,3 +667,21 @@ def test_a_caller_whose_problem_is_unsolved_does_not_say_goodbye_to_a_goodbye():
     d.step("Thank you for calling Brightline Telecom, my name is Ana.")
     decision = d.step("Okay, thanks for calling, goodbye!")
     assert decision.beat != Beat.goodbye and decision.ends is None
+
+
+def test_the_trainers_lines_do_not_say_a_sentence_twice():
+    # A fidelity run: with the model's lines turned down, the customer said "It's RC-48213. I've told
+    # your colleagues that twice already." and then "It's 14 Alder Street, flat 3. I've told your
+    # colleagues that twice already." The trainer's line that says it again is the last choice.
+    p = Catalog.default(None).persona("irritable-outage")
+    for seed in range(12):
+        call = CallSession(p, ScriptedLLM(["Agent: How can I help you today?"]), seed=seed)
+        said = []
+        for t, line in enumerate(["Thank you for calling Brightline Telecom, my name is Ana.",
+                                  "Could I have your account number?", "And your address, please?",
+                                  "And a phone number we can reach you on?"], start=1):
+            _, r = call.agent_says(line, float(t))
+            if r.ended:
+                break
+            assert not guard.says_again(r.turn.text, said, p), (seed, r.turn.text, said)
+            said.append(r.turn.text)

@@ -308,7 +308,12 @@ class CallSession:
         ordered = options[start:] + options[:start]
         for o in ordered:  # best: a line that does not even sound like an earlier one
             line = render(o)
-            if not guard.repeats(line, earlier) and not guard.same_opening(line, earlier):
+            if not (guard.repeats(line, earlier) or guard.same_opening(line, earlier)
+                    or guard.says_again(line, earlier, p, decision.fact_id)):
+                return line
+        for o in ordered:
+            line = render(o)
+            if not guard.repeats(line, earlier) and not guard.says_again(line, earlier, p, decision.fact_id):
                 return line
         for o in ordered:
             line = render(o)

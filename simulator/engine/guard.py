@@ -174,7 +174,7 @@ def problems(line: str, persona: Persona, revealed: set[str], earlier: list[str]
     out = _lasting_problems(norm, persona, revealed, allowed_fact, last_agent, agent_lines)
     if allowed_fact and not _contains_value(norm, persona.fact(allowed_fact).value, loose=True):
         out.append(f"does not give {allowed_fact}")
-    if repeats(line, earlier) or says_a_sentence_again(_SENTENCE_END.split(line.strip()), earlier, persona, allowed_fact):
+    if repeats(line, earlier) or says_again(line, earlier, persona, allowed_fact):
         out.append("repeats an earlier line")
     elif same_opening(line, earlier):
         out.append("repeats an earlier line's opening")
@@ -330,6 +330,11 @@ def says_a_sentence_again(said: Sequence[str], earlier: Sequence[str], persona: 
         if not asked_again and any(_similar(b, norm, 0.85) for b in before):
             return True
     return False
+
+
+def says_again(line: str, earlier: Sequence[str], persona: Persona, allowed_fact: str | None = None) -> bool:
+    """A sentence of `line` is a sentence of an earlier line again (see says_a_sentence_again)."""
+    return says_a_sentence_again(_SENTENCE_END.split(line.strip()), earlier, persona, allowed_fact)
 
 
 SALVAGE_MIN_WORDS = 6  # a kept start must say something: "That's a good point." alone is filler
