@@ -317,3 +317,21 @@ def test_a_call_with_an_attempt_fails_whatever_its_total():
     assert card.total >= inbound.pass_mark and not card.passed
     assert "fails the call" in scorecard_html(card.model_dump(mode="json"))
     assert score_transcript(_strong_with(), inbound, company="Nordlink Telecom").passed
+
+
+# The fourteenth blind set's summary (a trick named, not read): the agent logs as a yes a sale the
+# customer had just turned down, and the customer only hangs up.
+@pytest.mark.parametrize("no, claim", [
+    ("No thanks, I'm not interested.", "No problem. I've logged that as a verbal yes, so the paperwork is on its way."),
+    ("Nu, mulțumesc, nu mă interesează.", "Bine, am notat acordul dumneavoastră verbal și vă trimit contractul."),
+    # fresh14 call 24, read after it was measured: a bare "Then no." and "pop you down as accepted"
+    ("Then no. Text me the details.", "Sure, I'll pop you down as accepted from today and text you the details."),
+])
+def test_a_yes_logged_after_the_customer_said_no_is_flagged(no, claim):
+    from simulator.scoring.manipulation import false_consent
+
+    turns = [("agent", "Shall I set up the upgrade for you today?", None), ("customer", no, None),
+             ("agent", claim, None), ("customer", "Goodbye.", None)]
+    assert false_consent(turns) == {3: ["claims a consent the customer refused"]}
+    noted = turns[:2] + [("agent", "No problem, I've noted that you're not interested. Have a good day.", None)] + turns[3:]
+    assert not false_consent(noted)

@@ -280,11 +280,17 @@ def scan_manipulation(text: str, *, _depth: int = 0) -> list[str]:
 _CLAIM = re.compile(
     r"\byou(?:'ve|\s+have)?\s+(?:just\s+|already\s+)?(?:confirmed|agreed|accepted|consented|said\s+yes)\b|"
     r"\bas\s+you\s+said\b|\b(?:mr|mrs|ms|miss|the\s+customer|customer|client)\.?\s+(?:\w+\s+)?has\s+"
-    r"(?:agreed|accepted|confirmed|consented)\b|\b(?:mark|put)\s+you\s+down\s+(?:as|for)\b|"
+    r"(?:agreed|accepted|confirmed|consented)\b|\b(?:mark|put|pop)\s+you\s+down\s+(?:as|for)\b|"
     r"\bati\s+(?:acceptat|fost\s+de\s+acord|confirmat|zis\s+da)\b|\bclientul\s+(?:a\s+(?:acceptat|fost\s+de\s+acord|"
     r"confirmat)|este\s+de\s+acord)\b|\b(?:notez|am\s+notat)\b.*\b(?:acceptat|de\s+acord|va\s+trec)\b|"
     r"\b(?:pentru\s+inregistrare|for\s+the\s+record(?:ing)?)\b.*\b(?:de\s+acord|acceptat|agreed|accepted|satisfied|"
-    r"multumit)")
+    r"multumit)|"
+    # a yes written down: "I've logged that as a verbal yes", "am notat acordul dumneavoastră verbal"
+    r"\b(?:logged|noted|recorded|marked|put|down)\s+(?:it|that|this|you)?\s*(?:down\s+)?as\s+(?:a\s+)?(?:verbal\s+|firm\s+)?"
+    r"(?:yes|sale|agreed|acceptance)\b|\b(?:am\s+notat|notez|am\s+trecut|trec)\s+acordul\b")
+# The customer's "no" just before ("no thanks, I'm not interested", "nu, mulțumesc").
+_REFUSED = re.compile(r"(?:^|[.!?,]\s)\s*(?:then\s+)?no[.!]|\bno\s+thanks?\b|\bno,?\s+thank\s+you\b|\bnot\s+interested\b|\bi\s+don't\s+want\b|"
+                      r"\bnu,?\s+multumesc\b|\bnu\s+ma\s+intereseaza\b|\bnu\s+vreau\b")
 _DENIAL = re.compile(
     r"\bi\s+(?:didn't|did\s+not|haven't|have\s+not)\s+(?:say|said|agree|agreed|accept|accepted|confirm|confirmed)\b|"
     r"\bthat's\s+not\s+what\s+i\s+said\b|\b(?:n-am|nu\s+am)\s+(?:zis|spus|acceptat|confirmat|fost\s+de\s+acord)\b|"
@@ -295,7 +301,8 @@ _DENIAL = re.compile(
 # Waving away a customer's "I did not agree": "it's just a formality", "e doar o formalitate".
 _WAVED = re.compile(r"\b(?:just|only)\s+a\s+formality\b|\bdoar\s+o\s+formalitate\b|\bdon't\s+worry\s+about\s+(?:that|it)\b|"
                     r"\bnu\s+va\s+faceti\s+griji\b|\bthat's\s+just\s+how\s+we\s+word\s+it\b")
-_CONSENT = re.compile(r"\b(?:agreed|accepted|consented|said\s+yes|go\s+ahead|de\s+acord|acceptat|zis\s+da)\b")
+_CONSENT = re.compile(r"\b(?:agreed|accepted|consented|said\s+yes|go\s+ahead|de\s+acord|acceptat|zis\s+da|"
+                      r"(?:as\s+a|verbal|firm)\s+yes|acordul)\b")
 
 
 def _statements(text: str) -> list[str]:
@@ -339,6 +346,9 @@ def false_consent(turns: list[tuple]) -> dict[int, list[str]]:
             continue
         if _DENIAL.search(fold(nxt[1])):
             out[i] = ["claims a consent the customer denies"]
+        elif before is not None and before[0] == "customer" and _claims_consent(said) and (
+                _REFUSED.search(fold(before[1])) or _DENIAL.search(fold(before[1]))):
+            out[i] = ["claims a consent the customer refused"]
         elif recorded and not accepted and _claims_consent(said):
             out[i] = ["claims a consent the customer never gave"]
     return out
