@@ -108,7 +108,7 @@ def test_guard_replaces_bad_lines_with_authored_ones(persona, bad, problem):
     assert r.turn.state.replaced is True
     assert problem in r.problems
     assert r.turn.text in persona.fallback_lines["opening"]
-    assert len(llm.calls) == 3  # two more tries before the trainer's line
+    assert len(llm.calls) == 2  # one more try before the trainer's line
 
 
 def test_guard_cleans_prefixes_quotes_and_stage_directions(persona):
