@@ -99,6 +99,10 @@ def test_if_asked_fact_only_after_asking(persona):
      "we can find the right cover.", "speaks as the agent"),
     ("I'm sorry to hear that you've heard prices jump after the first year.", "speaks as the agent"),
     ("It's okay, I know this is frustrating for you too. Let me help you out.", "speaks as the agent"),
+    # a walk (fourteenth stop): the survey customer took the agent's part in an unseeded call
+    ("I understand you're upset that your subscription price went up twice in a year. I appreciate your "
+     "attention to this matter.", "speaks as the agent"),
+    ("I'm glad that you're willing to share this information with me.", "speaks as the agent"),
     ("", "empty"),
 ])
 def test_guard_replaces_bad_lines_with_authored_ones(persona, bad, problem):

@@ -92,7 +92,10 @@ _AGENT_HELP = re.compile(
     r"\bi (?:can'?t|cannot) assist\b|\bassist (?:you )?with (?:that|this|your) request\b|\blook into (?:that|this|it) further\b|"
     r"\bhappy to provide you\b|\bi'?m here to help\b|\bable to help you\b|"
     r"\b(?:thank you|thanks) for (?:your|the) (?:understanding|information|info)\b|\bfor your information\b|"
-    r"\bappreciate your (?:concern|understanding)\b|\btimpul acordat\b|(?:^|[.!?] )\s*i understand (?:now )?that (?!,|but\b)\w")
+    r"\bappreciate your (?:concern|understanding)\b|\btimpul acordat\b|(?:^|[.!?] )\s*i understand (?:now )?that (?!,|but\b)\w|"
+    # the agent's empathy and thanks for the customer's story (a walk, fourteenth stop)
+    r"(?:^|[.!?] )\s*i understand (?:that )?you(?:'re| are) (?:upset|frustrated|annoyed|disappointed|concerned|worried)\b|"
+    r"\bappreciate your attention to (?:this|the) matter\b|\bwilling to share (?:this|that|the|your) \w+ with me\b")
 # Words of a persona's fact ids too common to say whose thing it is.
 _GENERIC_ID_WORDS = {"number", "start", "date", "time", "name", "value", "code", "current", "previous", "new", "old",
                      "main", "first", "last", "type", "reason", "level", "amount", "day", "cod", "nr", "the", "and",
