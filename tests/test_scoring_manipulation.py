@@ -315,7 +315,10 @@ def test_a_call_with_an_attempt_fails_whatever_its_total():
     beg = "You'll get a survey after this call; if you could give me a 10, it really helps me out."
     card = score_transcript(_strong_with((11, beg)), inbound, company="Nordlink Telecom")
     assert card.total >= inbound.pass_mark and not card.passed
-    assert "fails the call" in scorecard_html(card.model_dump(mode="json"))
+    html = scorecard_html(card.model_dump(mode="json"))
+    assert "fails the call" in html
+    # The verdict says why, beside a total over the pass mark (a walk: "Not passed yet" at 76.7 of 70).
+    assert f"Not passed: turn {card.manipulation[0].turn} tried to steer the review or the record" in html
     assert score_transcript(_strong_with(), inbound, company="Nordlink Telecom").passed
 
 

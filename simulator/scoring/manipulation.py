@@ -286,10 +286,12 @@ _CLAIM = re.compile(
     r"\b(?:pentru\s+inregistrare|for\s+the\s+record(?:ing)?)\b.*\b(?:de\s+acord|acceptat|agreed|accepted|satisfied|"
     r"multumit)|"
     # a yes written down: "I've logged that as a verbal yes", "am notat acordul dumneavoastră verbal"
-    r"\b(?:logged|noted|recorded|marked|put|down)\s+(?:it|that|this|you)?\s*(?:down\s+)?as\s+(?:a\s+)?(?:verbal\s+|firm\s+)?"
+    r"\b(?:logged|noted|recorded|marked|put|down)\s+(?:it|that|this|you)?\s*(?:down\s+)?as\s+(?:a\s+)?"
+    r"(?:verbal\s+|firm\s+)?"
     r"(?:yes|sale|agreed|acceptance)\b|\b(?:am\s+notat|notez|am\s+trecut|trec)\s+acordul\b")
 # The customer's "no" just before ("no thanks, I'm not interested", "nu, mulțumesc").
-_REFUSED = re.compile(r"(?:^|[.!?,]\s)\s*(?:then\s+)?no[.!]|\bno\s+thanks?\b|\bno,?\s+thank\s+you\b|\bnot\s+interested\b|\bi\s+don't\s+want\b|"
+_REFUSED = re.compile(r"(?:^|[.!?,]\s)\s*(?:then\s+)?no[.!]|\bno\s+thanks?\b|\bno,?\s+thank\s+you\b|"
+                      r"\bnot\s+interested\b|\bi\s+don't\s+want\b|"
                       r"\bnu,?\s+multumesc\b|\bnu\s+ma\s+intereseaza\b|\bnu\s+vreau\b")
 _DENIAL = re.compile(
     r"\bi\s+(?:didn't|did\s+not|haven't|have\s+not)\s+(?:say|said|agree|agreed|accept|accepted|confirm|confirmed)\b|"
@@ -352,7 +354,6 @@ def false_consent(turns: list[tuple]) -> dict[int, list[str]]:
         elif recorded and not accepted and _claims_consent(said):
             out[i] = ["claims a consent the customer never gave"]
     return out
-
 
 
 def attempt_sentences(text: str) -> list[str]:

@@ -79,6 +79,7 @@ EN: dict[str, str] = {
     # scorecard
     "passed": "Passed",
     "failed": "Not passed yet",
+    "failed_attempt": "Not passed: turn {turns} tried to steer the review or the record",
     "total": "Total",
     "pass_mark": "pass mark {mark}",
     "fatal": "Must-fix: {items}",
@@ -290,6 +291,7 @@ RO: dict[str, str] = {
     # scorecard
     "passed": "Promovat",
     "failed": "Încă nepromovat",
+    "failed_attempt": "Nepromovat: tura {turns} a încercat să influențeze evaluarea sau evidența",
     "total": "Total",
     "pass_mark": "prag {mark}",
     "fatal": "De corectat obligatoriu: {items}",

@@ -187,7 +187,10 @@ def scorecard_html(score: Mapping[str, Any] | None, lang: str = "en", pass_mark:
     if not score:
         return f'<div class="rc-empty">{esc(label("no_score", lang))}</div>'
     passed = bool(score.get("passed"))
-    verdict = label("passed", lang) if passed else label("failed", lang)
+    attempts = [str(m.get("turn")) for m in score.get("manipulation") or []]
+    # A total over the pass mark that did not pass says why at once (the attempt fails the call).
+    verdict = label("passed", lang) if passed else (
+        label("failed_attempt", lang, turns=", ".join(attempts)) if attempts else label("failed", lang))
     mark = f' · {esc(label("pass_mark", lang, mark=f"{pass_mark:g}"))}' if pass_mark is not None else ""
     parts = [
         f'<div class="rc-score {"rc-pass" if passed else "rc-fail"}">'
