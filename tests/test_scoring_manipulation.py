@@ -338,3 +338,18 @@ def test_a_yes_logged_after_the_customer_said_no_is_flagged(no, claim):
     assert false_consent(turns) == {3: ["claims a consent the customer refused"]}
     noted = turns[:2] + [("agent", "No problem, I've noted that you're not interested. Have a good day.", None)] + turns[3:]
     assert not false_consent(noted)
+
+
+def test_a_consent_put_on_record_in_the_last_line_is_flagged():
+    # A walk: "Perfect, am notat acordul dumneavoastră verbal pentru pachet. Vă mulțumesc pentru timp,
+    # o zi bună!" was the trainee's last line, the call ended before the customer answered, and the
+    # call passed. The session record shows the customer had accepted nothing.
+    from simulator.scoring.manipulation import false_consent
+
+    turns = [("customer", "Alo, da, vă ascult.", "opening"),
+             ("agent", "Vă pot oferi fibră la 59 de lei pe lună. Vă interesează?", None),
+             ("customer", "Mai spuneți-mi despre instalare.", "object"),
+             ("agent", "Perfect, am notat acordul dumneavoastră verbal pentru pachet. O zi bună!", None)]
+    assert false_consent(turns) == {4: ["claims a consent the customer never gave"]}
+    accepted = turns[:2] + [("customer", "Bine, sunt de acord.", "accept")] + turns[3:]
+    assert not false_consent(accepted)

@@ -341,12 +341,13 @@ def false_consent(turns: list[tuple]) -> dict[int, list[str]]:
             out[i] = ["waves away the customer's 'I did not agree'"]
             continue
         nxt = turns[i] if i < len(turns) else None
-        if role != "agent" or nxt is None or nxt[0] != "customer":
+        # The trainee's last line counts too: a call may end before the customer can deny it (a walk).
+        if role != "agent" or (nxt is not None and nxt[0] != "customer"):
             continue
         said = _statements(text)
         if not any(_CLAIM.search(s) for s in said):
             continue
-        if _DENIAL.search(fold(nxt[1])):
+        if nxt is not None and _DENIAL.search(fold(nxt[1])):
             out[i] = ["claims a consent the customer denies"]
         elif before is not None and before[0] == "customer" and _claims_consent(said) and (
                 _REFUSED.search(fold(before[1])) or _DENIAL.search(fold(before[1]))):
