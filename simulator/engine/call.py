@@ -312,19 +312,17 @@ class CallSession:
         said = {guard.normalize(e) for e in earlier}
         start = self._rng.randrange(len(options))
         ordered = options[start:] + options[:start]
-        for o in ordered:  # best: a line that does not even sound like an earlier one
-            line = render(o)
-            if not (guard.repeats(line, earlier) or guard.same_opening(line, earlier)
-                    or guard.says_again(line, earlier, p, decision.fact_id)):
-                return line
-        for o in ordered:
-            line = render(o)
-            if not guard.repeats(line, earlier) and not guard.says_again(line, earlier, p, decision.fact_id):
-                return line
-        for o in ordered:
-            line = render(o)
-            if not guard.repeats(line, earlier):
-                return line
+
+        def again(line: str) -> bool:
+            return guard.repeats(line, earlier) or guard.says_again(line, earlier, p, decision.fact_id)
+
+        # Best first: a line that does not even sound like an earlier one; then one that says no
+        # earlier sentence again; then any that is not an earlier line.
+        for fits in (lambda x: not (again(x) or guard.same_opening(x, earlier)), lambda x: not again(x),
+                     lambda x: not guard.repeats(x, earlier)):
+            for line in map(render, ordered):
+                if fits(line):
+                    return line
         # Its own lines used up, the customer presses on with the problem rather than say one
         # again ("Look, let's stick to ..." came round in 7% of lines of manipulative and silent
         # self-play calls).

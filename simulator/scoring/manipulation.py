@@ -307,8 +307,11 @@ _CONSENT = re.compile(r"\b(?:agreed|accepted|consented|said\s+yes|go\s+ahead|de\
                       r"(?:as\s+a|verbal|firm)\s+yes|acordul)\b")
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def _statements(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+", fold(text)) if s and not s.rstrip().endswith("?")]
+    return [s for s in _SENTENCE_END.split(fold(text)) if s and not s.rstrip().endswith("?")]
 
 
 def claims_consent(text: str) -> bool:
@@ -362,7 +365,7 @@ def attempt_sentences(text: str) -> list[str]:
     today. [Top marks please!] Thanks Priya, bye!"): the rest was said all the same and counts.
     [] when the attempt is in no single sentence (it spans them, or hides in the line's form) or
     what is left still looks like one: then the whole line is the attempt."""
-    said = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    said = [s for s in _SENTENCE_END.split(text.strip()) if s]
 
     def attempt(s: str) -> bool:
         f = fold(s)

@@ -140,7 +140,7 @@ class ScoringRun:
         if self.hits:
             # The judge reads no part of a flagged line (half an attempt may still steer a model);
             # the rule checks read what the line says besides the attempt's own sentences.
-            self.masked = build_view(transcript, mode="masked", flagged=frozenset(self.hits), **common)
+            self.masked = build_view(transcript, mode="masked", flagged=dict.fromkeys(self.hits, ()), **common)
             parts = {t: attempt_sentences(transcript.turns[t - 1].text) for t in self.hits}
             self.views = [build_view(transcript, mode=m, flagged=parts, **common) for m in ("dropped", "masked")]
             self.views.append(self.raw)

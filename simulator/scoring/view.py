@@ -10,7 +10,9 @@ ever cost points.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 
 from simulator.transcript import CustomerState, EndReason, Transcript
@@ -95,7 +97,7 @@ def build_view(
     transcript: Transcript,
     *,
     mode: ViewMode = "raw",
-    flagged: dict[int, list[str]] | frozenset[int] = frozenset(),
+    flagged: Mapping[int, Sequence[str]] = MappingProxyType({}),
     company: str | None = None,
     voice: dict[str, Any] | None = None,
     turn_budget: int | None = None,
@@ -106,8 +108,9 @@ def build_view(
     for i, turn in enumerate(transcript.turns, start=1):
         text = turn.text
         if i in flagged and turn.role == "agent" and mode != "raw":
-            # What the line says besides the attempt counts; a line that is all attempt goes whole.
-            part = flagged.get(i, []) if isinstance(flagged, dict) else []
+            # `flagged`: a flagged turn -> the attempt's own sentences; none: the whole line is the
+            # attempt. What the line says besides the attempt counts.
+            part = flagged[i]
             if part:
                 # No placeholder inside a line: the checks would quote it as the trainee's words.
                 for s in part:
