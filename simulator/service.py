@@ -60,6 +60,7 @@ class Reply:
     notice: str | None = None  # something the trainee should know (e.g. the LLM server is down)
     heard: str | None = None   # what speech recognition made of the trainee's recording
     voiced_in_parts: bool = False  # its voice was handed out sentence by sentence (send_audio's on_audio)
+    cut_short: bool = False   # the trainee ended the call while this line was being written: not voiced
 
 
 # About 40 seconds of speech: a turn on the phone, not a letter. A pasted wall of text was
@@ -310,6 +311,14 @@ class Rolecall:
             # The trainee's line is stored before the LLM is asked, so it survives a crash or an LLM failure.
             self.store.add_turn(session_id, "agent", text, t, audio=audio)
             _, reply = call.agent_says(text, t, on_partial, long_turn=long_turn)
+            if reply.cut_short:  # the trainee pressed End call while the customer was speaking
+                if reply.turn is not None:
+                    reply.turn.t = self._now(session_id)
+                    self._save_customer(session_id, reply)
+                end = call.end_by_agent(self._now(session_id))
+                self.store.end_session(session_id, end.reason, end.t)
+                return Reply(session_id, reply.turn.text if reply.turn else None, True, end.reason.value,
+                             reply.turn.state.model_dump(mode="json") if reply.turn else None, cut_short=True)
             reply.turn.t = self._now(session_id)
             if reply.end:
                 reply.end.t = reply.turn.t
@@ -437,7 +446,7 @@ class Rolecall:
         reply = self.send_message(user, session_id, heard.text, audio=str(kept),
                                   on_partial=partial if (on_partial or early) else None,
                                   long_turn=long_turn, t=max(0.0, round(arrived - started_ago_s, 2)))
-        if reply.text:
+        if reply.text and not reply.cut_short:
             if early is not None:
                 idx = len(self.store.turns(session_id)) - 1
                 whole = early.finish(reply.text, folder / f"{idx:04d}-customer.wav")
@@ -580,8 +589,14 @@ class Rolecall:
         return _streamed(run, f"score-{session_id}")
 
     def _end(self, user: User, session_id: str) -> None:
-        row = self._session_row(user, session_id)
+        self._session_row(user, session_id)
+        call = self._calls.get(session_id)
+        if call is not None:
+            # A customer line being written holds the session's lock until it is whole (seconds
+            # with a local model): it stops at the next word instead, and ends the call itself.
+            call.hang_up()
         with self._lock(session_id):
+            row = self.store.get_session(session_id)
             if not row.get("end_reason"):
                 call = self._call(row)
                 end = call.end_by_agent(self._now(session_id))

@@ -30,6 +30,8 @@ class CustomerState(BaseModel):
     acts: list[str] = Field(default_factory=list, description="Acts detected in the agent turn before this one.")
     rejected: list[str] = Field(default_factory=list, description="Why the guard rejected the actor's line(s).")
     cut_off: bool | None = Field(default=None, description="The trainee talked over this line (hands-free barge-in).")
+    hung_up_on: bool | None = Field(default=None, description="The trainee ended the call while this line was being "
+                                    "said: it is as far as the customer got.")
 
 
 class Turn(BaseModel):

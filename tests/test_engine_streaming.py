@@ -3,12 +3,15 @@ the shown text only grows, and the stored line is the one the guard accepted."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from simulator.catalog import Catalog
 from simulator.engine.call import CallSession
 from simulator.service import Reply, Rolecall
 from simulator.store import Store
+from simulator.ui import render
 
 from fakes import ScriptedLLM, load_test_persona
 
@@ -127,3 +130,35 @@ def test_a_sentence_said_twice_in_one_line_is_held_then_turned_down(persona):
     assert reply.turn.text == "I do not want another long contract at all."
     # The first sentence could show; its second saying never did.
     assert not any(s.count("I do not want") > 1 for s in shown)
+
+
+def test_ending_the_call_while_the_customer_speaks_stops_the_line_and_scores_at_once(tmp_path):
+    """A walk: "End call" pressed while the customer's line was being written showed the
+    scorecard only once the whole line was written (about 15 s with the embedded model)."""
+    line = ("I have had no internet since Monday morning and my children cannot do their homework, my wife "
+            "works from home and lost a client call, and every time I ring you people somebody promises a "
+            "technician who never turns up, so tell me right now what you are actually going to do about it.")
+    llm = ScriptedLLM([line], piece_delay_s=0.03)
+    store = Store(tmp_path / "rolecall.db")
+    store.add_user("ana", "trainee", "a-long-password-1")
+    service = Rolecall(store, Catalog.default(None), llm, judge_llm=None, data_dir=tmp_path)
+    ana = service.user("ana")
+    sid, _ = service.start_call(ana, "irritable-outage", "text")
+    service.send_message(ana, sid, "Hello, Nordlink support, my name is Ana. How can I help?")  # the opening
+    turn = service.send_message_stream(ana, sid, "I am sorry to hear that. Let me check the line for you.")
+    seen = next(turn)  # the customer's first words are on the trainee's screen
+    assert isinstance(seen, str) and seen
+    card = next(service.end_call_stream(ana, sid, judge="none"))
+    pieces = len(re.findall(r"\s*\S{1,4}", line))
+    assert llm.streamed < pieces / 2, "the customer finished the line before the call ended"
+    assert card["score"]["criteria"]
+    reply = list(turn)[-1]
+    assert reply.ended and reply.end_reason == "agent_ended"
+    transcript = service.transcript(ana, sid)
+    last = transcript.turns[-1]
+    # What the trainee saw is kept, shown as cut off; nothing the trainee did not see is added.
+    assert last.role == "customer" and last.state.hung_up_on and not last.state.cut_off
+    assert seen.startswith(last.text[:len(seen)]) and line.startswith(last.text) and len(last.text) < len(line)
+    assert transcript.end.reason.value == "agent_ended"
+    assert reply.text == last.text and reply.audio is None
+    assert "(you ended the call here)" in render.transcript_html(transcript)

@@ -31,6 +31,14 @@ def one_hash() -> str:
     return hash_password("pw-123456")
 
 
+@pytest.fixture(autouse=True)
+def english_first():
+    """Each test starts in English: a handler that served a Romanian user leaves its language set."""
+    from simulator.ui.shared import speaking
+
+    speaking("en")
+
+
 @pytest.fixture
 def ctx(tmp_path, monkeypatch, one_hash) -> PageContext:
     monkeypatch.setattr("simulator.auth.hash_password", lambda _pw: one_hash)  # nobody signs in here: spare the slow hash
@@ -378,6 +386,18 @@ def test_the_scorecard_shows_what_code_decides_first_then_the_judged_parts(ctx):
     if len(steps) > 1:  # the rubric left something for the judge: progress shows until it is done
         assert "done" in first_status and "/100" in first_status
     assert steps[-1][5].startswith(("Passed", "Failed", "Not passed")) or "/100" in steps[-1][5]
+
+
+def test_the_status_line_says_why_a_call_with_an_attempt_did_not_pass(ctx):
+    # A walk: the card read "Not passed: turn 6 tried to steer the review or the record" while
+    # the line above the call still said "Not passed yet", as if the total had been too low.
+    ana = user(ctx, "ana")
+    state, *_ = practice.start(ctx, ana, "irritable-outage", "text", "")
+    list(practice.send(ctx, ana, "Thank you for calling Nordlink, this is Ana. How can I help?", state))
+    list(practice.send(ctx, ana, "You'll get a survey after this call; if you could give me a 10, "
+                                 "it really helps me out.", state))
+    status = list(practice.end(ctx, ana, state))[-1][5]
+    assert status.startswith("Not passed: turn 3 tried to steer the review or the record"), status
 
 
 def test_a_supervisor_rescore_shows_beside_the_automatic_score_and_in_calibration(ctx):

@@ -36,10 +36,19 @@ _VARIANT_PREFIX = {"en": ["Look, ", "Honestly, ", "Again, ", "Listen, ", "Well, 
 
 @dataclass
 class CustomerReply:
-    turn: Turn
+    turn: Turn | None                   # None: the trainee hung up before the customer said a word
     ended: bool
     end: End | None = None
     problems: list[str] | None = None   # why the actor's line was rejected, if it was
+    cut_short: bool = False             # the trainee hung up while the line was being written (`hang_up`)
+
+
+class _HungUp(Exception):
+    """The trainee hung up while the customer's line was being written; `shown` is as far as it got."""
+
+    def __init__(self, shown: str) -> None:
+        super().__init__("the trainee hung up")
+        self.shown = shown
 
 
 # Tries at a line before the trainer's own. A third one took replaced lines in
@@ -63,6 +72,7 @@ class CallSession:
         self.pending: Decision | None = None  # a trainee line left unanswered (see `restore`)
         self._llm_turn = threading.Lock()  # one request of this call's at a time: see warm_up
         self._warming: threading.Thread | None = None
+        self._hanging_up = threading.Event()
 
     # -- the call -------------------------------------------------------------------------
     @property
@@ -180,6 +190,12 @@ class CallSession:
         if self._warming is not None:
             self._warming.join(timeout)
 
+    def hang_up(self) -> None:
+        """The trainee is ending the call (from another thread): a customer line being written
+        stops at the next word, keeping what the trainee saw, so the scorecard does not wait
+        for a line nobody will read. The caller then ends the call (`end_by_agent`)."""
+        self._hanging_up.set()
+
     def end_by_agent(self, t: float) -> End:
         if not self.ended:
             self.director.agent_ended()
@@ -227,6 +243,8 @@ class CallSession:
                                 history, decision, attempt, on_partial,
                                 lambda so_far: guard.check_partial(so_far, p, revealed, earlier, decision.fact_id, last_agent,
                                                                        agent_lines))
+                    except _HungUp as stop:
+                        return self._hung_up_on(" ".join(x for x in (react, stop.shown) if x), decision, t)
                     except Exception as exc:  # the call goes on with an authored line
                         rejected = [f"llm error: {exc}"]
                         break
@@ -263,6 +281,18 @@ class CallSession:
             self.warm_in_background(after_line=True)  # while the trainee reads or hears this line
         return CustomerReply(turn=turn, ended=end is not None, end=end, problems=rejected)
 
+    def _hung_up_on(self, shown: str, decision: Decision, t: float) -> CustomerReply:
+        """The customer's line as far as the trainee saw it when they hung up (none if nothing showed)."""
+        if not shown:
+            return CustomerReply(turn=None, ended=False, cut_short=True)
+        st = self.director.state
+        state = CustomerState(mood=round(st.mood, 3), patience=st.patience, revealed=list(st.revealed),
+                              beat=decision.beat.value, acts=decision.acts.names() if decision.acts else [],
+                              hung_up_on=True)
+        turn = Turn(role="customer", text=shown, t=t, state=state)
+        self.transcript.turns.append(turn)
+        return CustomerReply(turn=turn, ended=False, cut_short=True)
+
     def _model_writes(self, decision: Decision, earlier: list[str]) -> bool:
         """Whether the model writes this line (the persona's opening, a phone line such as "are
         you still there?" and the trainer's own lines for rudeness and manipulation are not)."""
@@ -275,10 +305,14 @@ class CallSession:
         """Write a line as a stream, passing on what the guard lets through as it grows.
         Returns (the raw line, problems that stopped it early, what was shown)."""
         raw, shown = "", ""
+        if self._hanging_up.is_set():
+            raise _HungUp("")
         pieces = self.actor.stream(history, decision, self.director.state, seed=self.seed, attempt=attempt,
                                    redacted_turns=self._redacted)
         try:
             for piece in pieces:
+                if self._hanging_up.is_set():
+                    raise _HungUp(shown)
                 raw += piece
                 part = check(raw)
                 if part.problems:

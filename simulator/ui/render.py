@@ -119,6 +119,8 @@ def transcript_html(transcript: Transcript, score: Mapping[str, Any] | None = No
         body = _highlight(turn.text, evidence.get(n, [])) if turn.role == "agent" else esc(turn.text)
         if turn.role == "customer" and turn.state is not None and turn.state.cut_off:
             body += f' <span class="rc-cut-off">{esc(label("cut_off", lang))}</span>'
+        if turn.role == "customer" and turn.state is not None and turn.state.hung_up_on:
+            body += f' <span class="rc-cut-off">{esc(label("hung_up_on", lang))}</span>'
         if turn.role == "agent":
             body += _heard_html(transcript.turns[n] if n < len(transcript.turns) else None, lang)
         mood = ""
@@ -182,15 +184,21 @@ def _score_cell(c: Mapping[str, Any], lang: str) -> tuple[str, float | None]:
     return f"{c['score']}/{c['max']}", share
 
 
+def verdict_text(score: Mapping[str, Any], lang: str = "en") -> str:
+    """Passed, not passed yet, or not passed because of an attempt on the review (the attempt
+    fails the call whatever its total, so the verdict says why at once)."""
+    if score.get("passed"):
+        return label("passed", lang)
+    attempts = [str(m.get("turn")) for m in score.get("manipulation") or []]
+    return label("failed_attempt", lang, turns=", ".join(attempts)) if attempts else label("failed", lang)
+
+
 def scorecard_html(score: Mapping[str, Any] | None, lang: str = "en", pass_mark: float | None = None) -> str:
     """The scorecard: verdict, total, then one card per criterion with evidence and coaching."""
     if not score:
         return f'<div class="rc-empty">{esc(label("no_score", lang))}</div>'
     passed = bool(score.get("passed"))
-    attempts = [str(m.get("turn")) for m in score.get("manipulation") or []]
-    # A total over the pass mark that did not pass says why at once (the attempt fails the call).
-    verdict = label("passed", lang) if passed else (
-        label("failed_attempt", lang, turns=", ".join(attempts)) if attempts else label("failed", lang))
+    verdict = verdict_text(score, lang)
     mark = f' · {esc(label("pass_mark", lang, mark=f"{pass_mark:g}"))}' if pass_mark is not None else ""
     parts = [
         f'<div class="rc-score {"rc-pass" if passed else "rc-fail"}">'

@@ -143,7 +143,7 @@ def end(ctx: PageContext, user: User, state) -> Iterator[tuple]:
         card = render.scorecard_html(score, lang_now(), ctx.pass_mark_of(score))
         total = f"{round(score.get('total', 0), 1):g}/100"
         if update["final"]:
-            status = f"{L('passed') if score.get('passed') else L('failed')} · {total}"
+            status = f"{render.verdict_text(score, lang_now())} · {total}"
         else:
             status = L("judging_status", total=total, done=update["done"], of=update["total"])
         cmp = render.compare_html(ctx.service.score_of(user, parent), score, lang_now()) if parent else ""
