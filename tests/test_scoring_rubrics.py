@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,44 @@ def test_inbound_has_the_documented_criteria():
     assert rubric.criterion("identity_verification").fatal
     assert rubric.criterion("professional_language").fatal
     assert rubric.criterion("empathy").na_when == "customer_never_upset"
+
+
+# A walk (fifteenth stop): a Romanian sales call's card said "Try saying: Good morning, this is
+# <your name> calling from <company>." and "Is this a good time to talk for two minutes?".
+@pytest.mark.parametrize("persona_id, turns, name", [
+    ("calm-fiber-offer-ro", [("customer", "Alo, da, vă ascult."),
+                             ("agent", "Bună ziua, sunt Ana. Vă sun pentru o ofertă nouă de fibră optică."),
+                             ("customer", "Aha. Și ce ofertă ar fi?"),
+                             ("agent", "Pot să vă întreb cât plătiți acum pe lună pentru internet?")], "Ana"),
+    ("calm-fiber-offer-ro", [("customer", "Alo, da, vă ascult."),
+                             ("agent", "Bună ziua. Vă sun pentru o ofertă nouă de fibră optică."),
+                             ("customer", "Aha. Și ce ofertă ar fi?")], None),
+    ("irritable-water-survey-ro", [("customer", "Alo? Cine e?"),
+                                   ("agent", "Bună ziua, sunt Ioana. Nu credeți că apa e mult mai bună acum?"),
+                                   ("customer", "Ba nu cred deloc.")], "Ioana"),
+])
+def test_try_saying_is_in_the_calls_language_with_the_company_and_the_trainees_name(persona_id, turns, name):
+    from simulator.catalog import Catalog
+    from simulator.scoring import score_transcript
+    from simulator.scoring.coaching import in_language
+    from simulator.transcript import Transcript
+
+    catalog = Catalog.default(None)
+    persona = catalog.persona(persona_id)
+    call = Transcript.model_validate({"persona": persona_id, "rubric": persona.rubric, "language": "ro",
+                                      "turns": [{"role": r, "text": x, "t": 5.0 * i} for i, (r, x) in enumerate(turns)]})
+    card = score_transcript(call, catalog.rubric(persona.rubric), None, persona=persona, company=persona.company)
+    lines = {c.id: c.better for c in card.criteria if c.better}
+    assert {"greeting", "permission_to_continue" if persona.rubric == "outbound-sales" else "purpose_and_duration",
+            } <= set(lines)
+    for c in card.criteria:
+        assert not re.search(r"\b(?:the|is|you|your|how|survey|good time)\b", c.feedback.lower()), (c.id, c.feedback)  # no English
+    for cid, line in lines.items():
+        assert in_language(line, "ro"), (cid, line)
+        assert "<company>" not in line and "<compania>" not in line, (cid, line)
+    assert persona.company in lines["greeting"]
+    assert lines.get("neutral_questions", "?").endswith("?")  # a leading question is answered with an open one
+    if name:
+        assert name in lines["greeting"] and "<" not in lines["greeting"]
+    else:
+        assert "<numele dvs.>" in lines["greeting"]  # the slot the trainee fills with their own name

@@ -436,6 +436,29 @@ def _persona_lines(view, act: str | None, lang: str) -> list[str]:
     return out[:2]
 
 
+# Slots in a suggested line: the company and the trainee's own name, in either language.
+_COMPANY_SLOT = re.compile(r"<(?:company|compania)>", re.I)
+_NAME_SLOT = re.compile(r"<(?:your name|numele dvs\.?|numele dumneavoastră)>", re.I)
+
+
+def trainee_name(view) -> str | None:
+    """The name the trainee gave for themselves in the call ("sunt Ana", "my name is Ana")."""
+    for line in view.agent:
+        name = view.heard(line).own_name
+        if name:
+            return name.capitalize()
+    return None
+
+
+def fill_slots(text: str, view) -> str:
+    """The line with the call's company and the trainee's own name put in, where the call has
+    them; a name slot stays for the trainee to fill when they never said their name."""
+    if view.company:
+        text = _COMPANY_SLOT.sub(view.company, text)
+    name = trainee_name(view)
+    return _NAME_SLOT.sub(name, text) if name else text
+
+
 def better_line(outcome: Outcome | None, view, criterion, language: str, *, fallback: str = "",
                 written: str | None = None) -> str:
     """The "Try saying" line: the first candidate that is a complete sentence in the call's
@@ -451,10 +474,9 @@ def better_line(outcome: Outcome | None, view, criterion, language: str, *, fall
     if fallback and (act is None or not LINES.get(act)):
         candidates.append(fallback)
     for c in candidates:
-        c = (c or "").strip()
-        if c == fallback and act is None and "<" in c:
-            return c  # a template with a slot the trainee fills (their own name)
-        if complete_line(c) and in_language(c, lang) and _shows(act, view, c) and not said_already(view, c):
+        c = fill_slots((c or "").strip(), view)
+        whole = _NAME_SLOT.sub("Ana", c)  # a slot the trainee fills with their own name is no gap
+        if complete_line(whole) and in_language(c, lang) and _shows(act, view, whole) and not said_already(view, whole):
             return c
     return ""
 

@@ -428,6 +428,8 @@ def curt_lines(view: CallView) -> list[tuple[Line, str]]:
 
 
 _DISMISSIVE_BETTER = {"en": "Here is what I can do for you.", "ro": "Iată ce pot face pentru dumneavoastră."}
+_NEUTRAL_QUESTION = {"en": "How would you describe your experience with the service?",
+                     "ro": "Cum ați descrie experiența dumneavoastră cu serviciul?"}
 
 
 class ForbiddenParams(CheckParams):
@@ -482,8 +484,16 @@ def _polite_limit(view: CallView) -> Evidence | None:
 def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
     from .conduct import heard_rude
 
-    abusive = (lx.ABUSIVE if p.builtin else []) + [(x, p.better or "") for x in p.abusive]
-    mild = (lx.UNPROFESSIONAL + lx.DISMISSIVE if p.builtin else []) + [(x, p.better or "") for x in p.phrases]
+    from .coaching import in_language
+
+    lang = "ro" if view.language == "ro" else "en"
+    # The rubric's own line, when it is in the call's language (an English one is no help in a
+    # Romanian call); else a plain line in the call's language (a neutral question for a leading one).
+    own = p.better if p.better and in_language(p.better, lang) else None
+    neutral = own or _NEUTRAL_QUESTION[lang]
+    instead = neutral if p.leading else own or _DISMISSIVE_BETTER[lang]  # a survey's phrases are leading questions
+    abusive = (lx.ABUSIVE if p.builtin else []) + [(x, instead) for x in p.abusive]
+    mild = (lx.UNPROFESSIONAL + lx.DISMISSIVE if p.builtin else []) + [(x, instead) for x in p.phrases]
     hits: list[tuple[bool, Line, str, str]] = []  # (abusive?, line, phrase, better)
     tables = [(True, [x for x, _ in abusive], dict(reversed(abusive))), (False, [x for x, _ in mild], dict(reversed(mild)))]
     for line in view.agent:
@@ -495,7 +505,7 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
         else:
             pushed = leading_questions(line) if p.leading and line.text != REMOVED else []
             if pushed:
-                hits.append((False, line, pushed[0], p.better or ""))
+                hits.append((False, line, pushed[0], neutral))
                 continue
             quote = heard_rude(view, line) if p.builtin and line.text != REMOVED else None
             if quote is not None:
@@ -511,7 +521,7 @@ def _forbidden(view: CallView, p: ForbiddenParams) -> Outcome:
             shown = sorted(steered + [(x, sentence_with(x.text, [ph])) for _, x, ph, _ in hits
                                       if all(x is not y for y, _ in steered)], key=lambda t: t[0].turn)
             return Outcome(0.25 if len(steered) == 1 else 0.0, "forbidden.steers", line.turn,
-                           [e for x, q in shown[:3] for e in _ev(x, q)], {"quote": quote, "better": p.better or ""})
+                           [e for x, q in shown[:3] for e in _ev(x, q)], {"quote": quote, "better": neutral})
     if not hits and p.builtin:
         curt = curt_lines(view)
         if curt:
@@ -580,6 +590,15 @@ class RequiredParams(CheckParams):
         return self
 
 
+def _in_tongue(phrases: list[str], language: str) -> str:
+    """The phrase to name in the call's language: a rubric lists both ("survey, ..., sondaj,
+    câteva întrebări"), and "Nu ați spus: survey" is no help. Romanian: the first with diacritics."""
+    romanian = [x for x in phrases if re.search(r"[ăâîșşțţ]", x.lower())]
+    if language == "ro":
+        return (romanian or phrases)[0]
+    return next((x for x in phrases if x not in romanian), phrases[0])
+
+
 @check("required_phrases", RequiredParams)
 def _required(view: CallView, p: RequiredParams) -> Outcome:
     lines = [x for x in view.agent if x.text != REMOVED]
@@ -599,7 +618,7 @@ def _required(view: CallView, p: RequiredParams) -> Outcome:
             line = next((x for x in lines if getattr(view.heard(x), label)), None)
             quote = heard_quote(view, line, label if label != "closing" else "closing_thanks") if line else None
         if line is None:
-            missing.append(alternatives[0])
+            missing.append(_in_tongue(alternatives, view.language))
         else:
             found += 1
             evidence += _ev(line, quote)

@@ -32,7 +32,7 @@ from simulator.persona import Persona
 from simulator.rubric import Criterion, Rubric
 from simulator.transcript import Transcript
 
-from .coaching import better_line, carries, rule_note
+from .coaching import better_line, carries, fill_slots, in_language, rule_note
 from .judge import Judgement, excerpt_block, judge_criterion, transcript_block
 from .manipulation import attempt_sentences, false_consent, scan_manipulation
 from .model import CriterionScore, Evidence, ManipulationHit, Metrics, Scorecard
@@ -171,7 +171,10 @@ class ScoringRun:
 
         level = _level(outcome.value, criterion.max_score)
         override = rule_params(criterion.rule or {}).better
+        if override and not in_language(override, self.language):
+            override = None  # a rubric's English line is no use in a Romanian call: the built-in one is
         feedback, better = rule_note(outcome, self.language, override)
+        better = fill_slots(better, self.masked)
         lapse = self._lapse(criterion, level)
         if lapse is not None:
             level, outcome, feedback = lapse
