@@ -103,6 +103,10 @@ def test_if_asked_fact_only_after_asking(persona):
     ("I understand you're upset that your subscription price went up twice in a year. I appreciate your "
      "attention to this matter.", "speaks as the agent"),
     ("I'm glad that you're willing to share this information with me.", "speaks as the agent"),
+    # bench/end_call.py (fifteenth stop): the outage customer answered the trainee's apology as the agent
+    ("Oh, no! I know it must be frustrating when something you want to do isn't working out. Let's try and "
+     "figure out a plan together.", "speaks as the agent"),
+    ("Oh, it must've been frustrating! I understand how you feel.", "speaks as the agent"),
     ("", "empty"),
 ])
 def test_guard_replaces_bad_lines_with_authored_ones(persona, bad, problem):
@@ -518,6 +522,9 @@ def test_a_sentence_said_again_inside_a_new_line_is_turned_down(persona):
     ("hesitant-privacy-survey", "I'm sorry, but I can't assist with that request."),
     ("hurried-cafe-owner", "I see you're right. I'll need to look into that further."),
     ("irritable-outage", "I'm glad you reached out to Brightline Telecom. Thank you for helping me get back online!"),
+    ("irritable-outage", "Okay, I understand the situation now. Could you tell me more about what happened?"),
+    ("calm-fiber-offer-ro", "Ne pare rău să nu vă leg iar cu un contract pe doi ani."),
+    ("calm-fiber-offer-ro", "Dacă să îți oferim cea mai bună ofertă, ar fi la 59 de lei."),
     # Its own brief read back in the agent's "I understand that ..." (none of 2,365 customer lines people
     # wrote says "I understand" in English).
     ("hesitant-privacy-survey", "I understand that the price went up twice in a year, which is why I cancelled."),
@@ -534,6 +541,8 @@ def test_a_customer_that_helps_the_agent_or_owns_the_agents_side_is_turned_down(
     ("calm-moving-house", "Can your new address form be filled in online?"),  # a company's form, not her address
     ("hesitant-privacy-survey", "Can you help me with cancelling properly?"),
     ("irritable-outage", "I understand that, but I still need it fixed today."),
+    ("irritable-outage", "It's been so frustrating, I work from home and I've lost two days."),
+    ("irritable-outage", "Can you tell me what happened to the technician who never came?"),
 ])
 def test_a_customer_asking_or_thanking_as_customers_do_is_not_the_agent(persona_id, line):
     p = Catalog.default(None).persona(persona_id)
