@@ -257,3 +257,39 @@ def test_a_name_for_calls_that_is_no_name_is_refused_with_the_field_named(tmp_pa
     assert service.call_name(User("ana", "trainee")) == "Ana-Maria"
     service.set_call_name(User("ana", "trainee"), "")  # cleared: the account's name, when it is one
     assert service.call_name(User("ana", "trainee")) == "Ana"
+
+
+def test_ending_a_voice_call_while_the_customer_speaks_stops_its_line_and_voice(tmp_path, voice):
+    """End call pressed while the customer's spoken line was still being written: the line stops
+    there and nothing more is voiced; the scorecard does not wait for the rest."""
+    import threading
+
+    store = Store(":memory:")
+    store.add_user("ana", "trainee", "pw-ana-123")
+    line = ("My internet has been down for two days now. I work from home and I have lost a whole day of work, "
+            "and every time I ring you somebody promises a technician who never turns up at all.")
+    llm = ScriptedLLM([line], piece_delay_s=0.05)
+    stt, tts = voice
+    service = Rolecall(store, Catalog.default(None), llm, None, data_dir=tmp_path, stt=stt, tts=tts)
+    ana = User("ana", "trainee")
+    sid, _ = service.start_call(ana, "irritable-outage", mode="voice", seed=1)
+    service.send_message(ana, sid, "Thank you for calling Brightline Telecom, my name is Alex.")  # written opening
+    said = tmp_path / "said.wav"
+    tts.synthesize("I am sorry to hear that. Tell me more.", service.catalog.persona("irritable-outage").voice, said)
+    first_voice, parts, replies = threading.Event(), [], []
+
+    def on_audio(path: str) -> None:
+        parts.append(path)
+        first_voice.set()
+
+    turn = threading.Thread(target=lambda: replies.append(service.send_audio(ana, sid, said, on_audio=on_audio)))
+    turn.start()
+    assert first_voice.wait(60)  # the first sentence is playing
+    service.end_call(ana, sid, judge="none")
+    turn.join(60)
+    reply = replies[0]
+    assert reply.cut_short and reply.ended and reply.audio is None
+    assert len(parts) == 1  # the first sentence only: the rest was never written, nor voiced
+    assert llm.streamed < len(line) / 4 / 2
+    last = service.store.turns(sid)[-1]
+    assert last["role"] == "customer" and last["state"]["hung_up_on"] and line.startswith(last["text"])
