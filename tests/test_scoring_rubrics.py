@@ -82,3 +82,23 @@ def test_try_saying_is_in_the_calls_language_with_the_company_and_the_trainees_n
         assert name in lines["greeting"] and "<" not in lines["greeting"]
     else:
         assert "<numele dvs.>" in lines["greeting"]  # the slot the trainee fills with their own name
+
+
+def test_a_sales_calls_closing_is_not_praised_for_an_offer_of_more_help_never_made():
+    # The outbound rubric asks only for thanks and a goodbye; its card said "you offered more help".
+    from simulator.catalog import Catalog
+    from simulator.scoring import score_transcript
+    from simulator.transcript import Transcript
+
+    catalog = Catalog.default(None)
+    persona = catalog.persona("hurried-cafe-owner")
+    turns = [("agent", "Good morning, this is Ana calling from Tillwise. Is this a good time for two minutes?"),
+             ("customer", "Make it quick."),
+             ("agent", "Of course. Thank you for your time, and have a good day. Goodbye!"),
+             ("customer", "Bye.")]
+    call = Transcript.model_validate({"persona": persona.id, "rubric": persona.rubric, "language": "en",
+                                      "turns": [{"role": r, "text": x, "t": 5.0 * i} for i, (r, x) in enumerate(turns)]})
+    card = score_transcript(call, catalog.rubric(persona.rubric), None, persona=persona, company=persona.company)
+    closing = next(c for c in card.criteria if c.id == "closing")
+    assert closing.score == closing.max
+    assert "offered more help" not in closing.feedback and "thanked" in closing.feedback

@@ -342,7 +342,7 @@ def _closing(view: CallView, p: ClosingParams) -> Outcome:
                 said = next((s for s in byes if find_phrase(fold(s), _THANKS_WORDS)), byes[-1] if byes else None)
             evidence += _ev(x, said or heard_quote(view, x, label) or x.text.strip())
     if value == 1:
-        code = "closing.ok"
+        code = "closing.ok" if p.require_offer else "closing.thanked"
     elif value == 0:
         code = "closing.missing"
     else:
