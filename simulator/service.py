@@ -132,6 +132,7 @@ class Rolecall:
         self._started: dict[str, float] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._warming = threading.Lock()  # one persona's prompt read ahead at a time (warm_persona)
         self.sync_versions()
 
     # -- construction ----------------------------------------------------------------------
@@ -260,6 +261,27 @@ class Rolecall:
             # first spoken turn otherwise waits for both.
             threading.Thread(target=self._preload_voice, args=(persona,), daemon=True, name=f"voice-{sid[:8]}").start()
         return sid, first.turn.text if first else None
+
+    def warm_persona(self, persona_id: str) -> threading.Thread | None:
+        """Have a local model read a customer's prompt while the trainee reads its card: the
+        first line of a call otherwise waits for it (about 10 s on 2 cores after a fresh start;
+        two walks waited 31 s and 36 s for it). One reading at a time; returns its thread, or
+        None when there is nothing to read (no local model, an unknown persona)."""
+        if self.customer_llm is None or not callable(getattr(self.customer_llm, "warm", None)):
+            return None
+        if persona_id not in self.catalog.personas or not self._warming.acquire(blocking=False):
+            return None
+        persona = self.catalog.persona(persona_id)
+
+        def read() -> None:
+            try:
+                CallSession(persona, self.customer_llm, classifier=self._classifier(persona)).warm_up()
+            finally:
+                self._warming.release()
+
+        thread = threading.Thread(target=read, daemon=True, name=f"warm-{persona_id}")
+        thread.start()
+        return thread
 
     def _preload_voice(self, persona: Persona) -> None:
         import tempfile

@@ -429,6 +429,26 @@ def test_after_each_customer_line_a_local_model_reads_the_call_ahead(persona):
     assert ahead.rstrip().endswith("Customer: My internet has been down for two days.\nAgent:")
 
 
+def test_a_customer_picked_is_read_ahead_so_its_first_line_does_not_wait_for_its_prompt(tmp_path):
+    # Two walks (fifteenth stop): the customer's first model-written line took 31 s and 36 s after
+    # a fresh start; reading a persona's prompt the first time takes the embedded model ~10 s.
+    from simulator.service import Rolecall
+    from simulator.store import Store
+
+    llm = WarmedLLM(["I want to know why the bill doubled.", "Fine."])
+    store = Store(tmp_path / "rolecall.db")
+    store.add_user("ana", "trainee", "a-long-password-1")
+    service = Rolecall(store, Catalog.default(None), llm, judge_llm=None, data_dir=tmp_path)
+    service.warm_persona("calm-fiber-offer-ro").join(10)  # the trainee reads the customer's card
+    assert llm.warmed, "nothing was read while the trainee read the card"
+    read = llm.warmed[0][0][1]  # its system part: the persona, the same in every line of its calls
+    ana = service.user("ana")
+    sid, _ = service.start_call(ana, "calm-fiber-offer-ro", "text")
+    service.send_message(ana, sid, "Bună ziua, sunt Ana de la CarpatNet. Aveți două minute?")
+    assert llm.calls[-1]["messages"][0][1] == read
+    assert service.warm_persona("no-such-persona") is None  # a stale choice is no error
+
+
 @pytest.mark.parametrize("raw", [
     "Sure, here's Dana Pop's next line: Fine, but please be quick about it, I have work to do.",
     "Here is the customer's reply: Fine, but please be quick about it, I have work to do.",

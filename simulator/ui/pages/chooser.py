@@ -65,6 +65,9 @@ def refilter(ctx: PageContext, user: User, temp, ctype, diff, language):
 
 
 def show_card(ctx: PageContext, user: User, persona_id):
+    # While the trainee reads the card, a local model reads the customer's prompt: the first
+    # line of the call would otherwise wait for it.
+    ctx.service.warm_persona(persona_id or "")
     return render.persona_card_html(ctx.persona_or_none(persona_id), lang_now())
 
 
