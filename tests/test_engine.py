@@ -569,6 +569,19 @@ def test_a_customer_asking_or_thanking_as_customers_do_is_not_the_agent(persona_
     assert "speaks as the agent" not in guard.problems(line, p, {f.id for f in p.facts}, [])
 
 
+def test_a_line_labelled_with_the_agents_own_name_is_the_agents():
+    # A walk (fifteenth stop): "Ana: Așa, dăm părat din telefonul meu. Nu stie dacă va oferi ..."
+    p = Catalog.default(None).persona("calm-fiber-offer-ro")
+    greeting = "Bună ziua, sunt Ana de la CarpatNet. Vă sun pentru o ofertă nouă de fibră optică."
+    line = "Ana: Așa, dăm părat din telefonul meu. Vă spun dacă oferta are sens."
+    assert "speaks as the agent" in guard.problems(line, p, set(), [], last_agent=greeting, agent_lines=[greeting])
+    assert guard.check_partial("Ana: Așa,", p, set(), [], None, greeting, [greeting]).problems  # before it shows
+    # A customer's own "Scrieți: trei din zece." or its own name as a label is not the agent's.
+    for own in ("Scrieți: trei din zece.", "Mihai: Bine, spuneți."):
+        assert "speaks as the agent" not in guard.problems(own, p, set(), [], last_agent=greeting,
+                                                           agent_lines=[greeting])
+
+
 def test_a_customer_giving_someone_elses_name_as_its_own_is_the_agent():
     # A fidelity call: the Romanian customer ended "... numele meu este Alex." (the agent's name).
     p = Catalog.default(None).persona("irritable-water-survey-ro")

@@ -120,6 +120,18 @@ _NP_FUNCTION = {"with", "for", "is", "are", "and", "or", "to", "in", "of", "on",
 _MY_NAME = re.compile(r"\b(?:my name is|my name's|numele meu (?:este|e)|ma numesc)\s+([a-z][a-z'-]+)")
 
 
+_SAYS_OWN_NAME = re.compile(r"\b(?:my name is|my name's|this is|i'm|i am|numele meu (?:este|e)|sunt|ma numesc)\s+([a-z][a-z'-]+)")
+
+
+def _written_as(norm: str, persona: Persona, agent_lines: Sequence[str]) -> bool:
+    """The line opens with the name the agent gave themselves as a speaker's label ("Ana: Așa,
+    dăm ...", a walk): the model wrote the agent's turn. A customer's "Fine: RC-48213." is no name."""
+    m = re.match(r"\s*([a-z][a-z'-]+)\s*:", norm)
+    if m is None or m.group(1) in normalize(persona.name).split():
+        return False
+    return any(m.group(1) in _SAYS_OWN_NAME.findall(normalize(a)) for a in agent_lines)
+
+
 def _names_another(norm: str, persona: Persona) -> bool:
     """The customer gives a name not its own as its own ("... numele meu este Alex.", the agent's
     name, in a fidelity call): it has taken the agent's greeting."""
@@ -222,7 +234,7 @@ def _lasting_problems(norm: str, persona: Persona, revealed: set[str], allowed_f
     if narrates_goal(norm, persona.goal.text) or _PROMPT_WORDS.search(norm):
         out.append("narrates the brief")
     if (any(p in norm for p in _AGENT_NORM) or _AGENT_HELP.search(norm) or _owns_agents_side(norm, persona)
-            or _names_another(norm, persona)):
+            or _names_another(norm, persona) or _written_as(norm, persona, [a for a in (last_agent, *agent_lines) if a])):
         out.append("speaks as the agent")
     if AI_PATTERN.search(norm):
         out.append("mentions AI")
