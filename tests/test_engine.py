@@ -545,6 +545,9 @@ def test_a_sentence_said_again_inside_a_new_line_is_turned_down(persona):
     ("irritable-outage", "Okay, I understand the situation now. Could you tell me more about what happened?"),
     ("calm-fiber-offer-ro", "Ne pare rău să nu vă leg iar cu un contract pe doi ani."),
     ("calm-fiber-offer-ro", "Dacă să îți oferim cea mai bună ofertă, ar fi la 59 de lei."),
+    # the first line of fresh outbound calls (fifteenth stop)
+    ("calm-fiber-offer-ro", "Bună ziua, este de obicei să îl întrebam dacă vă vom oferi niște servicii specifice."),
+    ("calm-fiber-offer-ro", "Va rog să te ajut cu internetul lent pe CarpatNet?"),
     # Its own brief read back in the agent's "I understand that ..." (none of 2,365 customer lines people
     # wrote says "I understand" in English).
     ("hesitant-privacy-survey", "I understand that the price went up twice in a year, which is why I cancelled."),

@@ -107,8 +107,9 @@ _AGENT_HELP = re.compile(
     r"\bhow (?:can|may) (?:we|i) help you\b|\bi (?:can'?t|cannot) help you with (?:that|this)\b|"
     r"\bappreciate your (?:help and )?patience\b|\bimprove our service\b|\bthe best service possible\b|"
     r"\ba solution that meets my needs\b|\bglad you managed to\b|"
-    # Romanian: the company's "we are sorry" and "we offer you" (a walk, fourteenth stop)
-    r"\bne pare rau\b|\bsa (?:iti|va) oferim\b")
+    # Romanian: the company's "we are sorry", "we offer you" and the agent's "let me help you" (walks)
+    r"\bne pare rau\b|\bsa (?:iti|va) oferim\b|\b(?:va|iti|ti) (?:vom|putem) oferi\b|\b(?:va|iti|ti) oferim\b|"
+    r"\b(?:pot )?sa (?:va|te) ajut\b")
 # Words of a persona's fact ids too common to say whose thing it is.
 _GENERIC_ID_WORDS = {"number", "start", "date", "time", "name", "value", "code", "current", "previous", "new", "old",
                      "main", "first", "last", "type", "reason", "level", "amount", "day", "cod", "nr", "the", "and",
