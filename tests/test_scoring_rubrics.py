@@ -102,3 +102,26 @@ def test_a_sales_calls_closing_is_not_praised_for_an_offer_of_more_help_never_ma
     closing = next(c for c in card.criteria if c.id == "closing")
     assert closing.score == closing.max
     assert "offered more help" not in closing.feedback and "thanked" in closing.feedback
+
+
+def test_a_surveys_closing_line_is_offered_though_the_greeting_shared_two_of_its_words():
+    # A walk (fifteenth stop): the survey card offered "Vă mulțumim că ați sunat" (thanks for
+    # calling) in a call the trainee made; the survey's own line counted as said already because
+    # the greeting had "Bună ziua" and "echipa noastră".
+    from simulator.catalog import Catalog
+    from simulator.scoring import score_transcript
+    from simulator.transcript import Transcript
+
+    catalog = Catalog.default(None)
+    persona = catalog.persona("irritable-water-survey-ro")
+    turns = [("customer", "Da, alo. Cine e?"),
+             ("agent", "Bună ziua, sunt Ana de la AquaVest. Nu credeți că echipa noastră a lucrat excelent?"),
+             ("customer", "Dacă nu am timp de sondaje, să nu dureze mult..."),
+             ("agent", "Cum ați nota intervenția, de la unu la zece?"),
+             ("customer", "Scrieți: trei din zece.")]
+    call = Transcript.model_validate({"persona": persona.id, "rubric": persona.rubric, "language": "ro",
+                                      "turns": [{"role": r, "text": x, "t": 5.0 * i} for i, (r, x) in enumerate(turns)],
+                                      "end": {"reason": "agent_ended", "t": 25.0}})
+    card = score_transcript(call, catalog.rubric(persona.rubric), None, persona=persona, company=persona.company)
+    closing = next(c for c in card.criteria if c.id == "closing")
+    assert closing.better == "Vă mulțumesc că ați răspuns la întrebările noastre. O zi bună!"

@@ -8,6 +8,7 @@ the rubric author's own phrasing in place of the built-in one.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 
 from .rules import Outcome
@@ -418,7 +419,9 @@ def said_already(view, text: str) -> bool:
         if m.real_quick_ratio() >= 0.7 and m.quick_ratio() >= 0.7 and m.ratio() >= 0.7:
             return True
         theirs = content(line.text, view.language)
-        if mine and len(mine & theirs) >= max(2, int(0.7 * len(mine))):
+        # 70% rounded up: "o zi bună" and "noastre" are two of four words of a survey's thanks,
+        # and a greeting with "Bună ziua" and "echipa noastră" did not say it (a walk).
+        if mine and len(mine & theirs) >= max(2, math.ceil(0.7 * len(mine))):
             return True
     return False
 
